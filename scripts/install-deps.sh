@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs everything bertcls needs to build, test and convert checkpoints (Debian 12).
+# Idempotent: apt-get skips what is already installed.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config
+  libdnnl-dev libcli11-dev libsentencepiece-dev nlohmann-json3-dev catch2 libutf8proc-dev
+  python3 python3-numpy
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+echo "bertcls dependencies installed"

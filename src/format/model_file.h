@@ -1,0 +1,38 @@
+#pragma once
+// The bertcls model file (docs/FORMAT.md): a safetensors container whose metadata carries the
+// canonical architecture config and whose U8 tensors carry the tokenizer files.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "format/safetensors.h"
+#include "models/model_config.h"
+#include "tokenizer/tokenizer.h"
+
+namespace bertcls {
+
+class ModelFile {
+public:
+    static constexpr int kFormatVersion = 1;
+
+    // Opens, maps and validates the file, including every weight the config requires.
+    // Throws InputError with a one-line message naming the file and the problem.
+    explicit ModelFile(const std::filesystem::path& path);
+
+    const ModelConfig& config() const { return config_; }
+    const SafetensorsFile& container() const { return file_; }
+    const std::filesystem::path& path() const { return file_.path(); }
+
+    // A weight with the given name, checked against the expected shape; throws InputError.
+    const TensorInfo& weight(const std::string& name, const std::vector<int64_t>& shape) const;
+
+    bool has_tokenizer() const { return !config_.tokenizer_files.empty(); }
+    TokenizerFiles tokenizer_files() const;
+
+private:
+    SafetensorsFile file_;
+    ModelConfig config_;
+};
+
+}  // namespace bertcls

@@ -1,0 +1,47 @@
+#pragma once
+// The architecture description stored in a model file's metadata (docs/FORMAT.md, `config`).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace bertcls {
+
+enum class Activation { gelu_erf, gelu_tanh, relu, tanh };
+enum class ProblemType { single_label, multi_label, regression };
+
+struct ModelConfig {
+    std::string family;
+    std::string architecture;
+    int64_t vocab_size = 0;
+    int64_t hidden_size = 0;
+    int64_t embedding_size = 0;
+    int64_t num_layers = 0;
+    int64_t num_heads = 0;
+    int64_t intermediate_size = 0;
+    int64_t max_position_embeddings = 0;
+    int64_t type_vocab_size = 0;
+    int64_t position_offset = 0;
+    int64_t pad_token_id = 0;
+    int64_t num_layer_weights = 0;
+    int64_t max_length = 0;
+    double layer_norm_eps = 1e-12;
+    Activation hidden_act = Activation::gelu_erf;
+    Activation head_activation = Activation::tanh;
+    ProblemType problem_type = ProblemType::single_label;
+    std::vector<std::string> labels;
+    std::vector<std::string> tokenizer_files;
+
+    int64_t head_size() const { return hidden_size / num_heads; }
+    // Which stored weight set layer `layer` uses (ALBERT shares sets across layers).
+    int64_t weight_set_of_layer(int64_t layer) const { return layer * num_layer_weights / num_layers; }
+
+    // Parses and checks the canonical config; throws InputError naming the bad field.
+    static ModelConfig from_json(const nlohmann::json& json);
+};
+
+const char* activation_name(Activation activation);
+const char* problem_type_name(ProblemType problem_type);
+
+}  // namespace bertcls
