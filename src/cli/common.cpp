@@ -1,0 +1,83 @@
+#include "cli/common.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "util/error.h"
+
+namespace bertcls::cli {
+
+namespace {
+
+std::filesystem::path executable_dir() {
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    return ec ? std::filesystem::path{} : exe.parent_path();
+}
+
+}  // namespace
+
+void add_model_option(CLI::App* command, std::string& model_path) {
+    command->add_option("-m,--model", model_path,
+                        "Model file (.bertcls). Default: $BERTCLS_MODEL, else the bundled emotion model");
+}
+
+std::filesystem::path resolve_model_path(const std::string& model_path) {
+    if (!model_path.empty()) return model_path;
+    if (const char* env = std::getenv("BERTCLS_MODEL"); env && *env) return env;
+    // An installed binary finds its model under <prefix>/share; a build-tree binary finds the
+    // source tree's models/.
+    const std::filesystem::path candidates[] = {
+        executable_dir() / ".." / BERTCLS_INSTALL_MODEL_SUBDIR / kDefaultModelName,
+        std::filesystem::path(BERTCLS_SOURCE_MODEL_DIR) / kDefaultModelName,
+    };
+    for (const auto& candidate : candidates)
+        if (std::filesystem::is_regular_file(candidate)) return candidate.lexically_normal();
+    throw InputError(std::string("no model given (-m) and the default model ") + kDefaultModelName +
+                     " was not found next to the binary or in the source tree");
+}
+
+std::vector<int32_t> parse_id_list(std::string_view text, std::string_view option) {
+    std::vector<int32_t> ids;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] == ',' || text[i] == ' ') {
+            ++i;
+            continue;
+        }
+        std::size_t end = i;
+        while (end < text.size() && text[end] != ',' && text[end] != ' ') ++end;
+        const std::string token(text.substr(i, end - i));
+        char* stop = nullptr;
+        errno = 0;
+        const long long value = std::strtoll(token.c_str(), &stop, 10);
+        if (stop != token.c_str() + token.size() || errno != 0 || value < INT32_MIN || value > INT32_MAX)
+            throw UsageError(std::string(option) + ": '" + token + "' is not an integer id");
+        ids.push_back(static_cast<int32_t>(value));
+        i = end;
+    }
+    if (ids.empty()) throw UsageError(std::string(option) + ": no ids given");
+    return ids;
+}
+
+std::string read_file_or_stdin(const std::string& path) {
+    std::ostringstream content;
+    if (path == "-") {
+        content << std::cin.rdbuf();
+        return content.str();
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path + ": cannot open file (" + std::strerror(errno) + ")");
+    content << in.rdbuf();
+    if (in.bad()) throw InputError(path + ": read error");
+    return content.str();
+}
+
+}  // namespace bertcls::cli

@@ -1,0 +1,69 @@
+// `bertcls info`: what a model file holds.
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "format/model_file.h"
+#include "util/error.h"
+
+namespace bertcls::cli {
+
+namespace {
+
+nlohmann::json describe(const ModelFile& model) {
+    const ModelConfig& c = model.config();
+    int64_t parameters = 0;
+    std::map<std::string, int64_t> dtypes;  // dtype -> parameter count
+    for (const auto& [name, tensor] : model.container().tensors()) {
+        if (name.starts_with("tokenizer/")) continue;
+        parameters += tensor.numel();
+        dtypes[dtype_name(tensor.dtype)] += tensor.numel();
+    }
+    return {
+        {"file", model.path().string()},
+        {"file_size_bytes", model.container().file_size()},
+        {"architecture", c.architecture},
+        {"family", c.family},
+        {"problem_type", problem_type_name(c.problem_type)},
+        {"labels", c.labels},
+        {"parameters", parameters},
+        {"dtypes", dtypes},
+        {"vocab_size", c.vocab_size},
+        {"hidden_size", c.hidden_size},
+        {"embedding_size", c.embedding_size},
+        {"num_layers", c.num_layers},
+        {"num_heads", c.num_heads},
+        {"intermediate_size", c.intermediate_size},
+        {"hidden_act", activation_name(c.hidden_act)},
+        {"max_length", c.max_length},
+        {"tokenizer_files", c.tokenizer_files},
+    };
+}
+
+void print_text(const nlohmann::json& info) {
+    for (const auto& [key, value] : info.items())
+        std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << '\n';
+}
+
+}  // namespace
+
+void register_info_command(CLI::App& app) {
+    auto model_path = std::make_shared<std::string>();
+    auto json = std::make_shared<bool>(false);
+    CLI::App* cmd = app.add_subcommand("info", "Show a model's architecture, sizes, labels and dtype");
+    add_model_option(cmd, *model_path);
+    cmd->add_flag("--json", *json, "Print one JSON object");
+    cmd->footer("Examples:\n  bertcls info\n  bertcls info -m model.bertcls --json");
+    cmd->callback([model_path, json] {
+        const ModelFile model(resolve_model_path(*model_path));
+        const auto info = describe(model);
+        if (*json) std::cout << info.dump() << '\n';
+        else print_text(info);
+    });
+}
+
+}  // namespace bertcls::cli

@@ -1,0 +1,166 @@
+#include "format/safetensors.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+#include "util/error.h"
+
+namespace bertcls {
+
+namespace {
+
+[[noreturn]] void fail(const std::filesystem::path& path, const std::string& problem) {
+    throw InputError(path.string() + ": " + problem);
+}
+
+DType parse_dtype(const std::string& name, const std::filesystem::path& path, const std::string& tensor) {
+    static const std::pair<const char*, DType> kNames[] = {
+        {"F32", DType::F32}, {"F16", DType::F16}, {"BF16", DType::BF16}, {"I64", DType::I64},
+        {"I32", DType::I32}, {"I8", DType::I8},   {"U8", DType::U8}};
+    for (const auto& [text, dtype] : kNames)
+        if (name == text) return dtype;
+    fail(path, "tensor '" + tensor + "' has unsupported dtype '" + name + "'");
+}
+
+}  // namespace
+
+std::size_t dtype_size(DType dtype) {
+    switch (dtype) {
+        case DType::F32: case DType::I32: return 4;
+        case DType::F16: case DType::BF16: return 2;
+        case DType::I64: return 8;
+        case DType::I8: case DType::U8: return 1;
+    }
+    return 0;
+}
+
+const char* dtype_name(DType dtype) {
+    switch (dtype) {
+        case DType::F32: return "F32";
+        case DType::F16: return "F16";
+        case DType::BF16: return "BF16";
+        case DType::I64: return "I64";
+        case DType::I32: return "I32";
+        case DType::I8: return "I8";
+        case DType::U8: return "U8";
+    }
+    return "?";
+}
+
+int64_t TensorInfo::numel() const {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+}
+
+MappedFile::MappedFile(const std::filesystem::path& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) fail(path, std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        fail(path, "not a regular file");
+    }
+    size_ = static_cast<std::size_t>(st.st_size);
+    if (size_ > 0) {
+        void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            ::close(fd);
+            fail(path, std::string("cannot map: ") + std::strerror(errno));
+        }
+        data_ = static_cast<const std::byte*>(p);
+    }
+    ::close(fd);
+}
+
+MappedFile::~MappedFile() {
+    if (data_) ::munmap(const_cast<std::byte*>(data_), size_);
+}
+
+void MappedFile::release_pages(std::span<const std::byte> range) const {
+    if (range.empty()) return;
+    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+    // Only whole pages inside the range may go: neighbours may still be in use.
+    const auto begin = (reinterpret_cast<uintptr_t>(range.data()) + page - 1) / page * page;
+    const auto end = (reinterpret_cast<uintptr_t>(range.data()) + range.size()) / page * page;
+    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
+
+SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path), file_(path) {
+    const auto bytes = file_.bytes();
+    if (bytes.size() < 8) fail(path, "truncated: shorter than the 8-byte safetensors header length");
+    uint64_t header_len = 0;
+    std::memcpy(&header_len, bytes.data(), 8);  // little-endian on every supported target
+    if (header_len > kMaxHeaderBytes)
+        fail(path, "not a safetensors file: header length " + std::to_string(header_len) + " exceeds the " +
+                       std::to_string(kMaxHeaderBytes >> 20) + " MiB limit");
+    if (header_len > bytes.size() - 8)
+        fail(path, "truncated: header needs " + std::to_string(header_len) + " bytes but the file has " +
+                       std::to_string(bytes.size() - 8));
+    const char* header_begin = reinterpret_cast<const char*>(bytes.data()) + 8;
+    const nlohmann::json header =
+        nlohmann::json::parse(header_begin, header_begin + header_len, nullptr, /*allow_exceptions=*/false);
+    if (!header.is_object()) fail(path, "not a safetensors file: header is not a JSON object");
+
+    const std::span<const std::byte> data = bytes.subspan(8 + header_len);
+    std::vector<std::pair<uint64_t, uint64_t>> ranges;
+    for (const auto& [name, entry] : header.items()) {
+        if (name == "__metadata__") {
+            if (!entry.is_object()) fail(path, "__metadata__ is not an object");
+            for (const auto& [key, value] : entry.items()) {
+                if (!value.is_string()) fail(path, "__metadata__." + key + " is not a string");
+                metadata_[key] = value.get<std::string>();
+            }
+            continue;
+        }
+        if (!entry.is_object() || !entry.contains("dtype") || !entry.contains("shape") ||
+            !entry.contains("data_offsets") || !entry["dtype"].is_string() || !entry["shape"].is_array() ||
+            !entry["data_offsets"].is_array() || entry["data_offsets"].size() != 2)
+            fail(path, "tensor '" + name + "' has a malformed header entry");
+        TensorInfo info;
+        info.dtype = parse_dtype(entry["dtype"].get<std::string>(), path, name);
+        // Element counts are checked against the byte range with overflow guards, so a
+        // hostile shape cannot make numel() wrap.
+        uint64_t numel = 1;
+        for (const auto& dim : entry["shape"]) {
+            if (!dim.is_number_unsigned()) fail(path, "tensor '" + name + "' has a negative or non-integer dimension");
+            const uint64_t d = dim.get<uint64_t>();
+            if (d != 0 && numel > std::numeric_limits<uint32_t>::max() * uint64_t{16} / d)
+                fail(path, "tensor '" + name + "' has an absurd shape");
+            numel *= d;
+            info.shape.push_back(static_cast<int64_t>(d));
+        }
+        const auto& offsets = entry["data_offsets"];
+        if (!offsets[0].is_number_unsigned() || !offsets[1].is_number_unsigned())
+            fail(path, "tensor '" + name + "' has non-integer data_offsets");
+        const uint64_t begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
+        if (begin > end || end > data.size())
+            fail(path, "tensor '" + name + "' lies outside the file (offsets " + std::to_string(begin) + ".." +
+                           std::to_string(end) + ", data size " + std::to_string(data.size()) + "); truncated?");
+        if (numel * dtype_size(info.dtype) != end - begin)
+            fail(path, "tensor '" + name + "' has " + std::to_string(end - begin) + " bytes but its shape and dtype need " +
+                           std::to_string(numel * dtype_size(info.dtype)));
+        info.bytes = data.subspan(begin, end - begin);
+        ranges.emplace_back(begin, end);
+        tensors_.emplace(name, std::move(info));
+    }
+    std::sort(ranges.begin(), ranges.end());
+    for (std::size_t i = 1; i < ranges.size(); ++i)
+        if (ranges[i].first < ranges[i - 1].second) fail(path, "tensors overlap in the data section");
+}
+
+const TensorInfo* SafetensorsFile::find(const std::string& name) const {
+    const auto it = tensors_.find(name);
+    return it == tensors_.end() ? nullptr : &it->second;
+}
+
+}  // namespace bertcls

@@ -1,0 +1,26 @@
+#pragma once
+// Every family's head has the same shape: first token -> dense -> activation -> out.
+// (BERT/ALBERT: pooler + tanh; DistilBERT: pre_classifier + ReLU; RoBERTa: tanh; ELECTRA: GELU.)
+#include <vector>
+
+#include "format/model_file.h"
+#include "layers/packed_batch.h"
+#include "ops/linear.h"
+
+namespace bertcls {
+
+class ClassificationHead {
+public:
+    explicit ClassificationHead(const ModelFile& model);
+
+    // Reads each sequence's first row of `hidden` and writes [sequences, labels] logits.
+    void forward(const float* hidden, const PackedBatch& batch, float* logits);
+
+private:
+    int64_t hidden_size_;
+    Linear dense_;
+    Linear out_;
+    std::vector<float> pooled_, activated_;
+};
+
+}  // namespace bertcls

@@ -1,0 +1,25 @@
+#pragma once
+// The position-wise FFN: hidden = LayerNorm(hidden + W2·act(W1·hidden + b1) + b2). The
+// activation and the residual add run as matmul post-ops.
+#include <vector>
+
+#include "format/model_file.h"
+#include "ops/layer_norm.h"
+#include "ops/linear.h"
+
+namespace bertcls {
+
+class FeedForward {
+public:
+    FeedForward(const ModelFile& model, int64_t weight_set);
+
+    void forward(float* hidden, int64_t tokens);
+
+private:
+    Linear intermediate_;
+    Linear output_;
+    LayerNorm norm_;
+    std::vector<float> intermediate_buffer_;
+};
+
+}  // namespace bertcls

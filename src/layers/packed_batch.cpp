@@ -1,0 +1,28 @@
+#include "layers/packed_batch.h"
+
+#include <algorithm>
+
+namespace bertcls {
+
+int64_t PackedBatch::max_length() const {
+    int64_t longest = 0;
+    for (int64_t s = 0; s < sequences(); ++s) longest = std::max(longest, length(s));
+    return longest;
+}
+
+void PackedBatch::clear() {
+    input_ids.clear();
+    token_type_ids.clear();
+    offsets.assign(1, 0);
+}
+
+void PackedBatch::add(const SequenceInput& sequence) {
+    input_ids.insert(input_ids.end(), sequence.input_ids.begin(), sequence.input_ids.end());
+    if (sequence.token_type_ids.empty())
+        token_type_ids.insert(token_type_ids.end(), sequence.input_ids.size(), 0);
+    else
+        token_type_ids.insert(token_type_ids.end(), sequence.token_type_ids.begin(), sequence.token_type_ids.end());
+    offsets.push_back(static_cast<int64_t>(input_ids.size()));
+}
+
+}  // namespace bertcls

@@ -1,0 +1,64 @@
+#include "models/sequence_classifier.h"
+
+#include "util/error.h"
+
+namespace bertcls {
+
+SequenceClassifier::SequenceClassifier(std::shared_ptr<const ModelFile> model)
+    : model_(std::move(model)), embeddings_(*model_), head_(*model_) {
+    for (int64_t g = 0; g < config().num_layer_weights; ++g)
+        weight_sets_.push_back(std::make_unique<Layer>(Layer{SelfAttention(*model_, g), FeedForward(*model_, g)}));
+}
+
+void SequenceClassifier::validate(std::span<const SequenceInput> sequences) const {
+    const ModelConfig& c = config();
+    for (std::size_t s = 0; s < sequences.size(); ++s) {
+        const auto& seq = sequences[s];
+        const std::string where = sequences.size() > 1 ? " (sequence " + std::to_string(s + 1) + ")" : "";
+        if (seq.input_ids.empty()) throw InputError("empty input" + where);
+        if (static_cast<int64_t>(seq.input_ids.size()) > c.max_length)
+            throw InputError("input has " + std::to_string(seq.input_ids.size()) + " tokens, more than the model's limit of " +
+                             std::to_string(c.max_length) + where);
+        if (!seq.token_type_ids.empty() && seq.token_type_ids.size() != seq.input_ids.size())
+            throw InputError("token_type_ids has " + std::to_string(seq.token_type_ids.size()) +
+                             " entries but input_ids has " + std::to_string(seq.input_ids.size()) + where);
+        for (std::size_t i = 0; i < seq.input_ids.size(); ++i)
+            if (seq.input_ids[i] < 0 || seq.input_ids[i] >= c.vocab_size)
+                throw InputError("input id " + std::to_string(seq.input_ids[i]) + " at position " + std::to_string(i) +
+                                 " is outside the vocabulary [0, " + std::to_string(c.vocab_size) + ")" + where);
+        const int64_t types = std::max<int64_t>(c.type_vocab_size, 1);
+        for (std::size_t i = 0; i < seq.token_type_ids.size(); ++i)
+            if (seq.token_type_ids[i] < 0 || seq.token_type_ids[i] >= types)
+                throw InputError("token type id " + std::to_string(seq.token_type_ids[i]) + " at position " +
+                                 std::to_string(i) + " is outside [0, " + std::to_string(types) + ")" + where);
+    }
+}
+
+ForwardResult SequenceClassifier::forward(std::span<const SequenceInput> sequences, const ForwardOptions& options) {
+    validate(sequences);
+    ForwardResult result;
+    result.logits.resize(sequences.size() * static_cast<std::size_t>(num_labels()));
+    if (sequences.empty()) return result;
+
+    batch_.clear();
+    for (const auto& seq : sequences) batch_.add(seq);
+    const int64_t N = batch_.tokens(), H = config().hidden_size;
+    hidden_.resize(static_cast<std::size_t>(N * H));
+
+    const auto keep_hidden = [&] {
+        if (options.keep_hidden_states) result.hidden_states.emplace_back(hidden_.begin(), hidden_.end());
+    };
+    embeddings_.forward(batch_, hidden_.data(), embedding_scratch_);
+    keep_hidden();
+    for (int64_t l = 0; l < config().num_layers; ++l) {
+        Layer& layer = *weight_sets_[config().weight_set_of_layer(l)];
+        AttentionMaps* maps = options.keep_attentions ? &result.attentions.emplace_back() : nullptr;
+        layer.attention.forward(hidden_.data(), batch_, maps);
+        layer.feed_forward.forward(hidden_.data(), N);
+        keep_hidden();
+    }
+    head_.forward(hidden_.data(), batch_, result.logits.data());
+    return result;
+}
+
+}  // namespace bertcls

@@ -1,0 +1,59 @@
+#pragma once
+// A whole BERT-family sequence classifier: embeddings, the encoder layers and the head, built
+// from a model file. One generic post-LayerNorm encoder serves every family; the family
+// differences are data in the config (docs/FORMAT.md).
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "format/model_file.h"
+#include "layers/attention.h"
+#include "layers/classification_head.h"
+#include "layers/embeddings.h"
+#include "layers/feed_forward.h"
+#include "layers/packed_batch.h"
+
+namespace bertcls {
+
+struct ForwardOptions {
+    bool keep_hidden_states = false;  // embedding output and every layer's output
+    bool keep_attentions = false;     // every layer's softmax probabilities
+};
+
+struct ForwardResult {
+    std::vector<float> logits;  // [sequences, labels]
+    // When asked: hidden_states[l] is [tokens, hidden] over the packed batch (l = 0 is the
+    // embedding output), and attentions[l][s] is [heads, L_s, L_s].
+    std::vector<std::vector<float>> hidden_states;
+    std::vector<AttentionMaps> attentions;
+};
+
+class SequenceClassifier {
+public:
+    explicit SequenceClassifier(std::shared_ptr<const ModelFile> model);
+
+    const ModelConfig& config() const { return model_->config(); }
+    const ModelFile& model_file() const { return *model_; }
+    int64_t num_labels() const { return static_cast<int64_t>(config().labels.size()); }
+
+    // Runs a batch of sequences (with special tokens already added). Throws InputError when an
+    // id is outside the vocabulary or a sequence is empty or longer than the model's limit.
+    ForwardResult forward(std::span<const SequenceInput> sequences, const ForwardOptions& options = {});
+
+private:
+    struct Layer {
+        SelfAttention attention;
+        FeedForward feed_forward;
+    };
+    void validate(std::span<const SequenceInput> sequences) const;
+
+    std::shared_ptr<const ModelFile> model_;
+    Embeddings embeddings_;
+    std::vector<std::unique_ptr<Layer>> weight_sets_;
+    ClassificationHead head_;
+    PackedBatch batch_;
+    std::vector<float> hidden_, embedding_scratch_;
+};
+
+}  // namespace bertcls

@@ -1,0 +1,21 @@
+#pragma once
+// Wall-clock timing and memory figures for `--timing` and the benchmarks.
+#include <chrono>
+
+namespace bertcls {
+
+class Stopwatch {
+public:
+    Stopwatch() : start_(std::chrono::steady_clock::now()) {}
+    double elapsed_ms() const {
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+    }
+
+private:
+    std::chrono::steady_clock::time_point start_;
+};
+
+// Peak resident set size of this process so far, in MiB.
+double peak_rss_mb();
+
+}  // namespace bertcls
