@@ -25,6 +25,8 @@ struct EncodeOptions {
     // Maximum length including special tokens; 0 means no limit.
     std::size_t max_length = 0;
     Truncation truncation = Truncation::longest_first;
+    // Fill Encoding::tokens; callers that need only ids can skip the string copies.
+    bool with_tokens = true;
 };
 
 struct Encoding {
@@ -37,8 +39,13 @@ class Tokenizer {
 public:
     virtual ~Tokenizer() = default;
 
-    // Encodes one text (or a pair) with special tokens, truncated per options.
-    // Throws InputError for invalid UTF-8 (the message says where in the text).
+    // Encodes one text (or a pair) with special tokens, truncated per options, exactly as
+    // Hugging Face `tokenizers` (the fast tokenizer AutoTokenizer returns) would.
+    // Invalid UTF-8 is rejected, not repaired: InputError "invalid UTF-8 in the text at byte N"
+    // (N is the offset of the first bad byte in that text). Also throws UsageError when
+    // max_length is smaller than num_special_tokens(), or only_second is asked for a single
+    // text that needs truncating, and InputError when only_first/only_second cannot reach
+    // max_length (HF's "sequence to truncate too short").
     virtual Encoding encode(std::string_view text,
                             std::optional<std::string_view> pair = std::nullopt,
                             const EncodeOptions& options = {}) const = 0;

@@ -1,0 +1,89 @@
+// PipelineTokenizer and PipelineSegmentEncoder: the assembly described in pipeline.h.
+#include "tokenizer/pipeline.h"
+
+#include "tokenizer/unicode.h"
+#include "util/error.h"
+
+namespace bertcls::tok {
+
+void Vocabulary::set(int32_t id, std::string token) {
+    if (id < 0) throw InputError("tokenizer: negative token id " + std::to_string(id));
+    if (static_cast<std::size_t>(id) >= tokens_.size()) tokens_.resize(static_cast<std::size_t>(id) + 1);
+    ids_.emplace(token, id);  // the first id given for a string wins, as in a vocab.txt
+    tokens_[static_cast<std::size_t>(id)] = std::move(token);
+}
+
+std::optional<int32_t> Vocabulary::find(std::string_view token) const {
+    const auto it = ids_.find(std::string(token));
+    if (it == ids_.end()) return std::nullopt;
+    return it->second;
+}
+
+const std::string& Vocabulary::token(int32_t id) const {
+    if (id < 0 || static_cast<std::size_t>(id) >= tokens_.size()) return empty_;
+    return tokens_[static_cast<std::size_t>(id)];
+}
+
+PipelineSegmentEncoder::PipelineSegmentEncoder(std::unique_ptr<Normalizer> normalizer,
+                                               std::unique_ptr<PreTokenizer> pre_tokenizer,
+                                               std::unique_ptr<Model> model)
+    : normalizer_(std::move(normalizer)), pre_tokenizer_(std::move(pre_tokenizer)), model_(std::move(model)) {}
+
+void PipelineSegmentEncoder::encode(std::string_view text, std::vector<int32_t>& ids) const {
+    thread_local std::string normalized;
+    thread_local Words words;
+    std::string_view current = text;
+    if (normalizer_) {
+        normalizer_->normalize(text, normalized);
+        current = normalized;
+    }
+    if (!pre_tokenizer_) {
+        if (!current.empty()) model_->tokenize_word(current, ids);
+        return;
+    }
+    pre_tokenizer_->pre_tokenize(current, words);
+    for (const auto& span : words.spans) model_->tokenize_word(words.word(span), ids);
+}
+
+PipelineTokenizer::PipelineTokenizer(std::shared_ptr<const Vocabulary> vocabulary, AddedVocabulary added,
+                                     std::unique_ptr<SegmentEncoder> encoder, PostProcessor post_processor)
+    : vocabulary_(std::move(vocabulary)),
+      added_(std::move(added)),
+      encoder_(std::move(encoder)),
+      post_processor_(std::move(post_processor)) {}
+
+void PipelineTokenizer::encode_segment(std::string_view text, std::vector<int32_t>& ids) const {
+    added_.split(
+        text, [&](std::string_view piece) { encoder_->encode(piece, ids); },
+        [&](int32_t id) { ids.push_back(id); });
+}
+
+Encoding PipelineTokenizer::encode(std::string_view text, std::optional<std::string_view> pair,
+                                   const EncodeOptions& options) const {
+    unicode::validate_utf8(text, pair ? "the first text" : "the text");
+    if (pair) unicode::validate_utf8(*pair, "the second text");
+
+    thread_local std::vector<int32_t> a, b;
+    a.clear();
+    b.clear();
+    encode_segment(text, a);
+    if (pair) encode_segment(*pair, b);
+
+    if (options.max_length > 0 && options.truncation != Truncation::do_not_truncate) {
+        const std::size_t specials = num_special_tokens(pair.has_value());
+        if (options.max_length < specials)
+            throw UsageError("max length " + std::to_string(options.max_length) + " leaves no room for the " +
+                             std::to_string(specials) + " special tokens");
+        truncate_segments(a, pair ? &b : nullptr, options.max_length - specials, options.truncation);
+    }
+
+    Encoding out;
+    post_processor_.process(a, pair ? &b : nullptr, out);
+    if (options.with_tokens) {
+        out.tokens.reserve(out.input_ids.size());
+        for (const int32_t id : out.input_ids) out.tokens.push_back(vocabulary_->token(id));
+    }
+    return out;
+}
+
+}  // namespace bertcls::tok

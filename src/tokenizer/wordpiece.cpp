@@ -1,0 +1,195 @@
+#include "tokenizer/wordpiece.h"
+
+#include <algorithm>
+#include <deque>
+
+#include "tokenizer/unicode.h"
+#include "util/error.h"
+
+namespace bertcls::tok {
+
+WordPiece::WordPiece(const std::vector<std::pair<std::string, int32_t>>& vocab, const std::string& unk_token,
+                     std::string continuing_subword_prefix, std::size_t max_input_chars_per_word)
+    : prefix_(std::move(continuing_subword_prefix)), max_chars_(max_input_chars_per_word) {
+    for (const auto& [token, id] : vocab) vocab_.emplace(token, id);
+    const auto unk = vocab_.find(unk_token);
+    if (unk == vocab_.end())
+        throw InputError("tokenizer: the unknown token \"" + unk_token + "\" is not in the WordPiece vocabulary");
+    unk_id_ = unk->second;
+    build(vocab);
+}
+
+void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab) {
+    // 1. A plain trie with per-node child lists.
+    struct BuildNode {
+        std::vector<std::pair<uint8_t, uint32_t>> children;
+        int32_t id = -1;
+    };
+    std::vector<BuildNode> trie(1);
+    const auto insert = [&](std::string_view s) {
+        uint32_t node = 0;
+        for (const char ch : s) {
+            const auto b = static_cast<uint8_t>(ch);
+            uint32_t next = kNone;
+            for (const auto& [label, target] : trie[node].children)
+                if (label == b) next = target;
+            if (next == kNone) {
+                next = static_cast<uint32_t>(trie.size());
+                trie[node].children.emplace_back(b, next);
+                trie.emplace_back();
+            }
+            node = next;
+        }
+        return node;
+    };
+    for (const auto& entry : vocab) {
+        const std::string& token = entry.first;
+        if (token.empty()) continue;
+        trie[insert(token)].id = vocab_.at(token);
+    }
+    suffix_root_ = insert(prefix_);
+
+    // 2. Flatten: sorted edge lists, dense tables for wide nodes.
+    nodes_.assign(trie.size(), Node{});
+    for (uint32_t v = 0; v < trie.size(); ++v) {
+        auto& children = trie[v].children;
+        std::sort(children.begin(), children.end());
+        Node& n = nodes_[v];
+        if (children.size() > 12) {
+            n.n_edges = kDense;
+            n.edges = static_cast<uint32_t>(dense_.size() / 256);
+            dense_.resize(dense_.size() + 256, kNone);
+            for (const auto& [label, target] : children) dense_[n.edges * 256 + label] = target;
+        } else {
+            n.edges = static_cast<uint32_t>(labels_.size());
+            n.n_edges = static_cast<uint16_t>(children.size());
+            for (const auto& [label, target] : children) {
+                labels_.push_back(label);
+                targets_.push_back(target);
+            }
+        }
+    }
+
+    // 3. Failure links and pops, in breadth-first order: first the suffix subtrie (whose links
+    //    point to shallower suffix nodes), then the rest (whose links point into the suffix subtrie).
+    std::vector<std::vector<int32_t>> pops(trie.size());
+    const auto compute = [&](uint32_t parent, uint8_t label, uint32_t v) {
+        Node& n = nodes_[v];
+        if (trie[v].id >= 0) {
+            pops[v] = {trie[v].id};
+            n.fail = suffix_root_;
+            return;
+        }
+        uint32_t z = nodes_[parent].fail;
+        std::vector<int32_t> popped = pops[parent];
+        while (z != kNone && child(z, label) == kNone) {
+            popped.insert(popped.end(), pops[z].begin(), pops[z].end());
+            z = nodes_[z].fail;
+        }
+        if (z == kNone) return;  // no way on: the word is unknown
+        n.fail = child(z, label);
+        pops[v] = std::move(popped);
+    };
+    const auto bfs = [&](uint32_t start, bool skip_suffix_root) {
+        std::deque<uint32_t> queue{start};
+        while (!queue.empty()) {
+            const uint32_t u = queue.front();
+            queue.pop_front();
+            for (const auto& [label, v] : trie[u].children) {
+                if (skip_suffix_root && v == suffix_root_) continue;
+                compute(u, label, v);
+                queue.push_back(v);
+            }
+        }
+    };
+    nodes_[0].fail = kNone;
+    nodes_[suffix_root_].fail = kNone;
+    if (suffix_root_ != 0) bfs(suffix_root_, false);
+    bfs(0, suffix_root_ != 0);
+    for (uint32_t v = 0; v < trie.size(); ++v) {
+        if (v == suffix_root_ || v == 0) continue;
+        nodes_[v].pops = static_cast<uint32_t>(pops_.size());
+        nodes_[v].pops_len = static_cast<uint16_t>(pops[v].size());
+        pops_.insert(pops_.end(), pops[v].begin(), pops[v].end());
+    }
+}
+
+void WordPiece::tokenize_word(std::string_view word, std::vector<int32_t>& ids) const {
+    if (word.empty()) return;
+    if (unicode::count_chars(word) > max_chars_) {
+        ids.push_back(unk_id_);
+        return;
+    }
+    // A word that starts with the prefix would walk into the suffix subtrie from the root,
+    // where the links mean something else: HF's loop handles it (rare: BERT splits on '#').
+    if (!prefix_.empty() && word.starts_with(prefix_)) {
+        tokenize_word_reference(word, ids);
+        return;
+    }
+    const std::size_t mark = ids.size();
+    const auto emit_pops = [&](const Node& n) {
+        ids.insert(ids.end(), pops_.begin() + n.pops, pops_.begin() + n.pops + n.pops_len);
+    };
+    uint32_t u = 0;
+    for (const char ch : word) {
+        const auto b = static_cast<uint8_t>(ch);
+        uint32_t v;
+        while ((v = child(u, b)) == kNone) {
+            const Node& n = nodes_[u];
+            if (n.fail == kNone) {
+                ids.resize(mark);
+                ids.push_back(unk_id_);
+                return;
+            }
+            emit_pops(n);
+            u = n.fail;
+        }
+        u = v;
+    }
+    while (u != suffix_root_) {
+        const Node& n = nodes_[u];
+        if (n.fail == kNone) {
+            ids.resize(mark);
+            ids.push_back(unk_id_);
+            return;
+        }
+        emit_pops(n);
+        u = n.fail;
+    }
+}
+
+void WordPiece::tokenize_word_reference(std::string_view word, std::vector<int32_t>& ids) const {
+    if (word.empty()) return;
+    if (unicode::count_chars(word) > max_chars_) {
+        ids.push_back(unk_id_);
+        return;
+    }
+    const std::size_t mark = ids.size();
+    std::string candidate;
+    std::size_t start = 0;
+    while (start < word.size()) {
+        std::size_t end = word.size();
+        bool found = false;
+        while (start < end) {
+            candidate.clear();
+            if (start > 0) candidate = prefix_;
+            candidate.append(word.substr(start, end - start));
+            if (const auto it = vocab_.find(candidate); it != vocab_.end()) {
+                ids.push_back(it->second);
+                found = true;
+                break;
+            }
+            do {
+                --end;  // back to the previous character boundary
+            } while (end > start && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80);
+        }
+        if (!found) {
+            ids.resize(mark);
+            ids.push_back(unk_id_);
+            return;
+        }
+        start = end;
+    }
+}
+
+}  // namespace bertcls::tok
