@@ -1,0 +1,86 @@
+"""Converts a Hugging Face checkpoint folder into one bertcls file (docs/FORMAT.md)."""
+import json
+import os
+
+import numpy as np
+
+from . import albert, bert, distilbert, electra, roberta
+from .canonical import canonical_config, canonical_tensors
+from .errors import ConversionError
+from .safetensors_io import write_bertcls
+from .tokenizer_files import read_tokenizer_files, tokenizer_vocab_size
+from .weights import load_state_dict
+
+FORMAT_VERSION = "1"
+FAMILIES = {family.architecture: family for family in (
+    bert.FAMILY, distilbert.FAMILY, roberta.ROBERTA, roberta.XLM_ROBERTA, albert.FAMILY,
+    electra.FAMILY)}
+
+
+def convert(hf_dir, out_path, tokenizer_dir=None, warn=print):
+    """Writes out_path from the checkpoint in hf_dir, tokenizer files from tokenizer_dir
+    (default: hf_dir). Returns the canonical config. Raises ConversionError for bad input;
+    everything is checked before the output is written, and a failure leaves no file."""
+    if not os.path.isdir(hf_dir):
+        raise ConversionError(f"{hf_dir} is not a folder")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(out_path))):
+        raise ConversionError(f"output folder of {out_path} does not exist")
+    hf = _read_json(os.path.join(hf_dir, "config.json"))
+    family = _family(hf)
+    config = canonical_config(family, hf)
+    weights_file, state = load_state_dict(hf_dir)
+    entries = canonical_tensors(family, config, state)
+
+    files = _tokenizer_files(tokenizer_dir or hf_dir, config["vocab_size"], required=tokenizer_dir is not None)
+    if not files:
+        warn(f"warning: no tokenizer files in {hf_dir}; the model will accept only "
+             "pre-tokenized input (--input-ids)")
+    config["tokenizer"] = {"files": list(files)} if files else None
+    # The tokenizer blobs go last, after every F32 tensor, so the weights stay 4-byte aligned.
+    entries += [(f"tokenizer/{name}", "U8", [len(data)], lambda data=data: np.frombuffer(data, np.uint8))
+                for name, data in files.items()]
+
+    metadata = {
+        "format": "bertcls",
+        "format_version": FORMAT_VERSION,
+        "config": json.dumps(config, sort_keys=True, separators=(",", ":")),
+        "converter": f"scripts/convert_checkpoint.py from "
+                     f"{os.path.basename(os.path.abspath(hf_dir))}/{weights_file}",
+    }
+    write_bertcls(out_path, metadata, entries)
+    return config
+
+
+def _read_json(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    except FileNotFoundError:
+        raise ConversionError(f"{path} not found") from None
+    except (UnicodeDecodeError, ValueError) as e:
+        raise ConversionError(f"{path} is not valid JSON ({e})") from None
+    if not isinstance(data, dict):
+        raise ConversionError(f"{path} is not a JSON object")
+    return data
+
+
+def _family(hf):
+    architectures = hf.get("architectures")
+    architecture = architectures[0] if isinstance(architectures, list) and architectures else None
+    if architecture not in FAMILIES:
+        raise ConversionError(f"unsupported architecture {architecture!r} in config.json "
+                              f"(supported: {', '.join(FAMILIES)})")
+    return FAMILIES[architecture]
+
+
+def _tokenizer_files(folder, vocab_size, required):
+    if required and not os.path.isdir(folder):
+        raise ConversionError(f"tokenizer folder {folder} not found")
+    files = read_tokenizer_files(folder)
+    if required and not files:
+        raise ConversionError(f"no tokenizer files in {folder}")
+    size = tokenizer_vocab_size(files)
+    if size is not None and size > vocab_size:
+        raise ConversionError(f"vocab size mismatch: the tokenizer in {folder} has {size} ids, "
+                              f"more than the embedding table's {vocab_size} rows")
+    return files

@@ -1,0 +1,478 @@
+"""scripts/convert_checkpoint.py on well-formed input: every canonical tensor is checked
+bit for bit against its source, every config field against config.json, plus the file
+layout, the checkpoint formats, tokenizer embedding and the error paths."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from tests.python.support import (CONVERTER, REPO, TempDirTest, read_bertcls, read_safetensors_f32,
+                                  state_dict_pickle, tiny_bert, write_checkpoint, write_torch_zip)
+
+# Canonical name -> Hugging Face name(s) without the base-model prefix, per family: the
+# mapping of docs/FORMAT.md, spelled out independently of scripts/checkpoint.
+BERT_EMBEDDINGS = {
+    "embeddings.word": "embeddings.word_embeddings.weight",
+    "embeddings.position": "embeddings.position_embeddings.weight",
+    "embeddings.token_type": "embeddings.token_type_embeddings.weight",
+    "embeddings.norm.weight": "embeddings.LayerNorm.weight",
+    "embeddings.norm.bias": "embeddings.LayerNorm.bias",
+}
+BERT_LAYER = {
+    "attention.qkv": ["encoder.layer.{g}.attention.self.query", "encoder.layer.{g}.attention.self.key",
+                      "encoder.layer.{g}.attention.self.value"],
+    "attention.output": "encoder.layer.{g}.attention.output.dense",
+    "attention.norm": "encoder.layer.{g}.attention.output.LayerNorm",
+    "ffn.intermediate": "encoder.layer.{g}.intermediate.dense",
+    "ffn.output": "encoder.layer.{g}.output.dense",
+    "ffn.norm": "encoder.layer.{g}.output.LayerNorm",
+}
+ALBERT_LAYER = "encoder.albert_layer_groups.{g}.albert_layers.0."
+DISTIL_LAYER = "transformer.layer.{g}."
+ROBERTA_HEAD = {"head.dense": "classifier.dense", "head.out": "classifier.out_proj"}
+FAMILY_NAMES = {  # family: (prefix, embeddings, layer parts, head, projection)
+    "bert": ("bert.", BERT_EMBEDDINGS, BERT_LAYER, {"head.dense": "pooler.dense", "head.out": "classifier"}, None),
+    "roberta": ("roberta.", BERT_EMBEDDINGS, BERT_LAYER, ROBERTA_HEAD, None),
+    "xlm-roberta": ("roberta.", BERT_EMBEDDINGS, BERT_LAYER, ROBERTA_HEAD, None),
+    "electra": ("electra.", BERT_EMBEDDINGS, BERT_LAYER, ROBERTA_HEAD, "embeddings_project"),
+    "albert": ("albert.", BERT_EMBEDDINGS, {
+        "attention.qkv": [ALBERT_LAYER + "attention.query", ALBERT_LAYER + "attention.key",
+                          ALBERT_LAYER + "attention.value"],
+        "attention.output": ALBERT_LAYER + "attention.dense",
+        "attention.norm": ALBERT_LAYER + "attention.LayerNorm",
+        "ffn.intermediate": ALBERT_LAYER + "ffn",
+        "ffn.output": ALBERT_LAYER + "ffn_output",
+        "ffn.norm": ALBERT_LAYER + "full_layer_layer_norm",
+    }, {"head.dense": "pooler", "head.out": "classifier"}, "encoder.embedding_hidden_mapping_in"),
+    "distilbert": ("distilbert.", {k: v for k, v in BERT_EMBEDDINGS.items() if "token_type" not in k}, {
+        "attention.qkv": [DISTIL_LAYER + "attention.q_lin", DISTIL_LAYER + "attention.k_lin",
+                          DISTIL_LAYER + "attention.v_lin"],
+        "attention.output": DISTIL_LAYER + "attention.out_lin",
+        "attention.norm": DISTIL_LAYER + "sa_layer_norm",
+        "ffn.intermediate": DISTIL_LAYER + "ffn.lin1",
+        "ffn.output": DISTIL_LAYER + "ffn.lin2",
+        "ffn.norm": DISTIL_LAYER + "output_layer_norm",
+    }, {"head.dense": "pre_classifier", "head.out": "classifier"}, None),
+}
+
+
+def expected_tensors(family, state, config):
+    """{canonical name: array} built from a source state dict with the table above, for the
+    sizes in a converted config (weight sets; a projection only when embedding_size differs)."""
+    prefix, embeddings, layer, head, projection = FAMILY_NAMES[family]
+
+    def get(name):
+        return state[prefix + name] if prefix + name in state else state[name]
+
+    out = {canonical: get(source) for canonical, source in embeddings.items()}
+    if projection and config["embedding_size"] != config["hidden_size"]:
+        out.update({f"embeddings.projection.{p}": get(f"{projection}.{p}") for p in ("weight", "bias")})
+    for g in range(config["num_layer_weights"]):
+        for part, source in layer.items():
+            for p in ("weight", "bias"):
+                if isinstance(source, list):
+                    value = np.concatenate([get(f"{s.format(g=g)}.{p}") for s in source])
+                else:
+                    value = get(f"{source.format(g=g)}.{p}")
+                out[f"layers.{g}.{part}.{p}"] = value
+    out.update({f"{canonical}.{p}": get(f"{source}.{p}") for canonical, source in head.items()
+                for p in ("weight", "bias")})
+    return out
+
+
+class ConverterTestCase(TempDirTest):
+    def assert_same_bits(self, actual, expected, name):
+        expected = np.asarray(expected)
+        self.assertEqual(actual.dtype, np.dtype("<f4"), name)
+        self.assertEqual(actual.shape, expected.shape, name)
+        self.assertEqual(actual.tobytes(), expected.astype("<f4").tobytes(), f"{name} differs")
+
+    def assert_tensors(self, model, expected):
+        weights = {k: v for k, v in model.tensors.items() if not k.startswith("tokenizer/")}
+        self.assertEqual(sorted(weights), sorted(expected))
+        for name, value in expected.items():
+            self.assert_same_bits(weights[name], value, name)
+
+    def assert_layout(self, model):
+        """docs/FORMAT.md: data at a multiple of 64, header padded with spaces, F32 before U8,
+        no holes, and the data section ends at the end of the file."""
+        self.assertEqual(model.data_start % 64, 0)
+        header_text = model.raw[8:model.data_start].decode()
+        stripped = header_text.rstrip(" ")
+        self.assertTrue(stripped.endswith("}"))
+        self.assertLess(len(header_text) - len(stripped), 64)
+        end, seen_u8 = 0, False
+        for name, info in model.header.items():  # insertion order = data order
+            self.assertEqual(info["data_offsets"][0], end, f"hole or overlap before {name}")
+            end = info["data_offsets"][1]
+            seen_u8 |= info["dtype"] == "U8"
+            self.assertEqual(info["dtype"], "U8" if seen_u8 else "F32", name)
+            self.assertEqual(name.startswith("tokenizer/"), info["dtype"] == "U8", name)
+        self.assertEqual(model.data_start + end, len(model.raw))
+        self.assertEqual(model.metadata["format"], "bertcls")
+        self.assertEqual(model.metadata["format_version"], "1")
+        self.assertIn("converter", model.metadata)
+
+
+class SyntheticCheckpointTest(ConverterTestCase):
+    """A tiny random BERT written by the test itself, in every checkpoint format."""
+
+    def write(self, fmt="safetensors", config=None, state=None, name="ckpt"):
+        default_config, default_state = tiny_bert()
+        return write_checkpoint(self.path(name), config or default_config,
+                                default_state if state is None else state, fmt)
+
+    def test_tensors_and_config(self):
+        config, state = tiny_bert()
+        model, proc = self.convert_ok(self.write())
+        self.assert_tensors(model, expected_tensors("bert", state, model.config))
+        for g in range(2):  # QKV rows: query, then key, then value
+            qkv = model.tensors[f"layers.{g}.attention.qkv.weight"]
+            for i, part in enumerate(("query", "key", "value")):
+                self.assert_same_bits(qkv[8 * i:8 * (i + 1)],
+                                      state[f"bert.encoder.layer.{g}.attention.self.{part}.weight"], part)
+        self.assertEqual(model.config, {
+            "family": "bert", "architecture": "BertForSequenceClassification", "vocab_size": 24,
+            "hidden_size": 8, "embedding_size": 8, "num_layers": 2, "num_heads": 2, "intermediate_size": 16,
+            "max_position_embeddings": 16, "type_vocab_size": 2, "position_offset": 0, "pad_token_id": 0,
+            "layer_norm_eps": 1e-12, "hidden_act": "gelu", "num_layer_weights": 2, "head_activation": "tanh",
+            "problem_type": "single_label_classification", "labels": ["class0", "class1", "class2"],
+            "max_length": 16, "tokenizer": None})
+        self.assert_layout(model)
+        self.assertIn("warning: no tokenizer files in", proc.stderr)
+        self.assertIn("pre-tokenized input (--input-ids)", proc.stderr)
+
+    def test_every_checkpoint_format_gives_the_same_file_contents(self):
+        reference, _ = self.convert_ok(self.write("safetensors", name="safetensors"))
+        for fmt in ("safetensors-sharded", "bin", "bin-legacy", "bin-sharded"):
+            with self.subTest(fmt=fmt):
+                model, _ = self.convert_ok(self.write(fmt, name=fmt))
+                self.assertEqual(model.config, reference.config)
+                self.assertEqual(model.raw[model.data_start:], reference.raw[reference.data_start:])
+
+    def test_keys_without_prefix_and_old_layernorm_names(self):
+        config, state = tiny_bert()
+        renamed = {}
+        for key, value in state.items():
+            key = key[len("bert."):] if key.startswith("bert.") else key
+            renamed[key.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta")] = value
+        model, _ = self.convert_ok(self.write(state=renamed))
+        self.assert_tensors(model, expected_tensors("bert", state, model.config))
+
+    def test_half_precision_sources_widen_exactly(self):
+        config, state = tiny_bert()
+        word = "bert.embeddings.word_embeddings.weight"
+        pooler = "bert.pooler.dense.weight"
+        half = state[word].astype(np.float16)
+        bf16 = np.random.default_rng(1).integers(0, 0x7F00, state[pooler].shape, dtype=np.uint16)
+        bf16[0, :3] = [0x3F80, 0xC000, 0x7F80]  # 1.0, -2.0, +inf
+        state[word], state[pooler] = half, ("BF16", bf16)
+        for fmt in ("safetensors", "bin"):  # BFloat16Storage / HalfStorage in the .bin
+            with self.subTest(fmt=fmt):
+                model, _ = self.convert_ok(self.write(fmt, state=state, name=fmt))
+                self.assert_same_bits(model.tensors["embeddings.word"], half.astype(np.float32), "f16")
+                self.assertEqual(list(model.tensors["head.dense.weight"][0, :3]), [1.0, -2.0, np.inf])
+                self.assertEqual(model.tensors["head.dense.weight"].view(np.uint32).tobytes(),
+                                 (bf16.astype(np.uint32) << 16).tobytes())
+
+    def test_bin_storage_views_and_strides(self):
+        """Tied weights share one storage; a transposed tensor has non-contiguous strides."""
+        config, state = tiny_bert()
+        names = list(state)
+        entries, blobs = [], []
+        for i, name in enumerate(names):
+            array = state[name]
+            dtype = "I64" if array.dtype == np.int64 else "F32"
+            stride = [int(np.prod(array.shape[d + 1:])) for d in range(array.ndim)]
+            entries.append((name, dtype, str(i), array.size, 0, array.shape, stride))
+            blobs.append((str(i), dtype, array.tobytes()))
+        # query.weight of layer 0: the transpose of a storage holding w.T
+        q = "bert.encoder.layer.0.attention.self.query.weight"
+        i = names.index(q)
+        entries[i] = (q, "F32", str(i), 64, 0, (8, 8), (1, 8))
+        blobs[i] = (str(i), "F32", np.ascontiguousarray(state[q].T).tobytes())
+        # key.bias of layer 1: the second half of a shared storage that holds [pooler.bias, key.bias]
+        k, p = "bert.encoder.layer.1.attention.self.key.bias", "bert.pooler.dense.bias"
+        ik, ip = names.index(k), names.index(p)
+        entries[ip] = (p, "F32", "shared", 16, 0, (8,), (1,))
+        entries[ik] = (k, "F32", "shared", 16, 8, (8,), (1,))
+        blobs.append(("shared", "F32", np.concatenate([state[p], state[k]]).tobytes()))
+        folder = write_checkpoint(self.path("views"), config, {}, fmt=None)
+        write_torch_zip(os.path.join(folder, "pytorch_model.bin"),
+                        pickle_bytes=state_dict_pickle(entries, legacy=False), blobs=blobs)
+        model, _ = self.convert_ok(folder)
+        self.assert_tensors(model, expected_tensors("bert", state, model.config))
+
+    def test_labels_and_problem_type(self):
+        cases = [
+            ({}, ["class0", "class1", "class2"], "single_label_classification"),
+            ({"problem_type": "multi_label_classification"}, None, "multi_label_classification"),
+            ({"problem_type": "regression"}, None, "regression"),
+            ({"id2label": {"2": "c", "0": "a", "1": "b"}}, ["a", "b", "c"], "single_label_classification"),
+            ({"id2label": None, "num_labels": 3}, ["LABEL_0", "LABEL_1", "LABEL_2"], "single_label_classification"),
+        ]
+        for i, (change, labels, problem) in enumerate(cases):
+            with self.subTest(change=change):
+                config, _ = tiny_bert()
+                config.update(change)
+                model, _ = self.convert_ok(self.write(config=config, name=f"case{i}"))
+                self.assertEqual(model.config["problem_type"], problem)
+                if labels:
+                    self.assertEqual(model.config["labels"], labels)
+        # One label and no problem_type: regression.
+        config, state = tiny_bert(labels=1)
+        model, _ = self.convert_ok(self.write(config=config, state=state, name="one-label"))
+        self.assertEqual((model.config["problem_type"], model.config["labels"]), ("regression", ["class0"]))
+
+    def test_hidden_act_names(self):
+        for i, (act, canonical) in enumerate((("gelu", "gelu"), ("gelu_new", "gelu_new"),
+                                              ("gelu_pytorch_tanh", "gelu_new"), ("relu", "relu"))):
+            config, _ = tiny_bert()
+            config["hidden_act"] = act
+            model, _ = self.convert_ok(self.write(config=config, name=f"act{i}"))
+            self.assertEqual(model.config["hidden_act"], canonical)
+
+    def test_tokenizer_files_are_embedded_verbatim(self):
+        folder = self.write()
+        vocab = "".join(f"tok{i}\n" for i in range(24)).encode()
+        files = {"vocab.txt": vocab, "tokenizer_config.json": b'{"do_lower_case": true}',
+                 "special_tokens_map.json": b"{}"}
+        for name, data in files.items():
+            with open(os.path.join(folder, name), "wb") as f:
+                f.write(data)
+        with open(os.path.join(folder, "README.md"), "w") as f:
+            f.write("not a tokenizer file")
+        model, proc = self.convert_ok(folder)
+        self.assertNotIn("warning", proc.stderr)
+        self.assertEqual(model.config["tokenizer"], {"files": sorted(files)})
+        self.assertEqual(sorted(k for k in model.tensors if k.startswith("tokenizer/")),
+                         sorted("tokenizer/" + n for n in files))
+        for name, data in files.items():
+            self.assertEqual(model.tensors["tokenizer/" + name].tobytes(), data)
+        self.assert_layout(model)
+
+        # --tokenizer DIR replaces the checkpoint's own files.
+        other = self.path("tok")
+        os.makedirs(other)
+        with open(os.path.join(other, "vocab.txt"), "wb") as f:
+            f.write(vocab[:-5])
+        model, _ = self.convert_ok(folder, "--tokenizer", other)
+        self.assertEqual(model.config["tokenizer"], {"files": ["vocab.txt"]})
+        self.assertEqual(model.tensors["tokenizer/vocab.txt"].tobytes(), vocab[:-5])
+
+    def test_rejects_bad_input_without_leaving_a_file(self):
+        def variant(name, change_config=None, change_state=None, files=None):
+            config, state = tiny_bert()
+            if change_config:
+                change_config(config)
+            if change_state:
+                change_state(state)
+            folder = self.write(config=config, state=state, name=name)
+            for file_name, data in (files or {}).items():
+                with open(os.path.join(folder, file_name), "wb") as f:
+                    f.write(data)
+            return folder
+
+        cases = {
+            "architecture": (variant("arch", lambda c: c.update(architectures=["GPT2ForSequenceClassification"])),
+                             ["unsupported architecture", "GPT2ForSequenceClassification"]),
+            "missing": (variant("missing", change_state=lambda s: s.pop("bert.encoder.layer.1.output.dense.bias")),
+                        ["missing tensor", "bert.encoder.layer.1.output.dense.bias"]),
+            "shape": (variant("shape", change_state=lambda s: s.update(
+                {"bert.encoder.layer.0.intermediate.dense.weight": np.zeros((16, 9), np.float32)})),
+                ["shape mismatch", "encoder.layer.0.intermediate.dense.weight", "[16, 9]", "[16, 8]"]),
+            "vocab": (variant("vocab", lambda c: c.update(vocab_size=30)),
+                      ["vocab size mismatch", "24 rows", "vocab_size is 30"]),
+            "tokenizer vocab": (variant("tokvocab", files={"vocab.txt": b"t\n" * 25}),
+                                ["vocab size mismatch", "25", "24"]),
+            "activation": (variant("act", lambda c: c.update(hidden_act="swish")), ["hidden_act", "swish"]),
+            "albert groups": (variant("albert", lambda c: c.update(
+                architectures=["AlbertForSequenceClassification"], inner_group_num=2, embedding_size=4)),
+                ["inner_group_num"]),
+            "heads": (variant("heads", lambda c: c.update(num_attention_heads=3)), ["hidden_size 8", "3"]),
+            "pad": (variant("pad", lambda c: c.update(pad_token_id=24)), ["pad_token_id 24"]),
+            "labels": (variant("labels", lambda c: c.update(id2label={"0": "a", "2": "b"})), ["id2label"]),
+            "int weights": (variant("dtype", change_state=lambda s: s.update(
+                {"classifier.bias": np.zeros(3, np.int64)})), ["classifier.bias", "I64"]),
+            "bad config": (variant("badjson", files={"config.json": b"{not json"}), ["config.json", "not valid JSON"]),
+            "no weights": (variant("noweights"), ["no weights"]),
+        }
+        os.remove(os.path.join(cases["no weights"][0], "model.safetensors"))
+        for case, (folder, phrases) in cases.items():
+            with self.subTest(case=case):
+                self.assert_rejected(folder, *phrases)
+        with self.subTest(case="tokenizer folder without files"):
+            os.makedirs(self.path("empty"))
+            self.assert_rejected(self.write(name="ok"), "no tokenizer files", extra=["--tokenizer", self.path("empty")])
+
+    def test_failure_keeps_an_existing_output_file(self):
+        config, state = tiny_bert()
+        del state["classifier.weight"]
+        folder = write_checkpoint(self.path("broken"), config, state)
+        out = self.path("model.bertcls")
+        with open(out, "wb") as f:
+            f.write(b"previous")
+        proc, _ = self.convert(folder, out)
+        self.assertEqual(proc.returncode, 2)
+        with open(out, "rb") as f:
+            self.assertEqual(f.read(), b"previous")
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["broken", "model.bertcls"])
+
+    def test_without_numpy_prints_a_hint(self):
+        code = ("import runpy, sys; sys.modules['numpy'] = None; "
+                f"sys.argv = [{CONVERTER!r}, 'x', '-o', 'y']; runpy.run_path({CONVERTER!r}, run_name='__main__')")
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr.strip(), "numpy is required: apt-get install python3-numpy")
+
+
+class ReferenceCheckpointTest(ConverterTestCase):
+    """Reference checkpoints: ../shared (made by transformers and torch themselves) and the
+    repository's fixtures in tests/data/reference."""
+
+    EXPECTED = {  # what each folder must convert to, beyond the sizes from config.json
+        "bert": dict(family="bert", hidden_act="gelu", head_activation="tanh", position_offset=0),
+        "bert-bin": dict(family="bert"),
+        "bert-bin-legacy": dict(family="bert"),
+        "bert-gelu-tanh": dict(family="bert", hidden_act="gelu_new"),
+        "bert-long": dict(family="bert", max_length=512, labels=["no", "yes"]),
+        "bert-multilabel": dict(family="bert", problem_type="multi_label_classification"),
+        "distilbert": dict(family="distilbert", type_vocab_size=0, head_activation="relu", hidden_act="gelu"),
+        "roberta": dict(family="roberta", position_offset=2, max_length=128, type_vocab_size=1),
+        "roberta-bin": dict(family="roberta", position_offset=2),
+        "roberta-bin-legacy": dict(family="roberta", position_offset=2),
+        "xlm-roberta": dict(family="xlm-roberta", position_offset=2, max_length=128),
+        "albert": dict(family="albert", embedding_size=64, num_layer_weights=1, hidden_act="gelu_new",
+                       head_activation="tanh"),
+        "electra": dict(family="electra", embedding_size=64, head_activation="gelu", num_layer_weights=2),
+    }
+
+    def source_tensors(self, folder):
+        """The checkpoint's tensors read with numpy alone: model.safetensors, its shards, or
+        for a *-bin* folder the safetensors twin beside it."""
+        index = os.path.join(folder, "model.safetensors.index.json")
+        if os.path.exists(index):
+            with open(index) as f:
+                shards = set(json.load(f)["weight_map"].values())
+            return {k: v for shard in sorted(shards) for k, v in read_safetensors_f32(os.path.join(folder, shard)).items()}
+        path = os.path.join(folder, "model.safetensors")
+        if not os.path.exists(path):
+            twin = os.path.basename(folder).split("-bin")[0]
+            path = os.path.join(os.path.dirname(folder), twin, "model.safetensors")
+        return read_safetensors_f32(path)
+
+    def check_reference_folder(self, folder, want):
+        """Config fields against config.json and every tensor against its source."""
+        with open(os.path.join(folder, "config.json")) as f:
+            hf = json.load(f)
+        model, _ = self.convert_ok(folder)
+        c = model.config
+        distil = c["family"] == "distilbert"
+        sizes = {"vocab_size": "vocab_size", "max_position_embeddings": "max_position_embeddings",
+                 "pad_token_id": "pad_token_id",
+                 "hidden_size": "dim" if distil else "hidden_size",
+                 "num_layers": "n_layers" if distil else "num_hidden_layers",
+                 "num_heads": "n_heads" if distil else "num_attention_heads",
+                 "intermediate_size": "hidden_dim" if distil else "intermediate_size"}
+        for field, key in sizes.items():
+            self.assertEqual(c[field], hf[key], field)
+        if not distil:
+            self.assertEqual(c["type_vocab_size"], hf["type_vocab_size"])
+            self.assertEqual(c["layer_norm_eps"], hf["layer_norm_eps"])
+            self.assertEqual(c["embedding_size"], hf.get("embedding_size", hf["hidden_size"]))
+        self.assertEqual(c["num_layer_weights"], hf.get("num_hidden_groups", 1) if c["family"] == "albert"
+                         else c["num_layers"])
+        self.assertEqual(c["architecture"], hf["architectures"][0])
+        self.assertEqual(c["labels"], [hf["id2label"][str(i)] for i in range(len(hf["id2label"]))])
+        default_problem = "regression" if len(c["labels"]) == 1 else "single_label_classification"
+        self.assertEqual(c["problem_type"], hf.get("problem_type") or default_problem)
+        self.assertEqual(c["max_length"], c["max_position_embeddings"] - c["position_offset"])
+        self.assertEqual(c["position_offset"], hf["pad_token_id"] + 1 if "roberta" in c["family"] else 0)
+        for field, value in want.items():
+            self.assertEqual(c[field], value, field)
+        self.assert_tensors(model, expected_tensors(c["family"], self.source_tensors(folder), c))
+        self.assert_layout(model)
+        return model
+
+    def test_reference_checkpoints(self):
+        shared = self.require_shared()
+        folders = sorted(os.listdir(os.path.join(shared, "reference")))
+        self.assertTrue(set(self.EXPECTED) <= set(folders), folders)
+        for name in folders:
+            with self.subTest(folder=name):
+                model = self.check_reference_folder(os.path.join(shared, "reference", name), self.EXPECTED.get(name, {}))
+                self.assertIsNone(model.config["tokenizer"])
+
+    def test_repository_fixtures(self):
+        """tests/data/reference: the same checks on the repository's own golden fixtures."""
+        root = os.path.join(REPO, "tests", "data", "reference")
+        folders = sorted(n for n in os.listdir(root) if os.path.isfile(os.path.join(root, n, "config.json"))) \
+            if os.path.isdir(root) else []
+        if not folders:
+            self.skipTest("no fixtures in tests/data/reference")
+        for name in folders:
+            with self.subTest(folder=name):
+                self.check_reference_folder(os.path.join(root, name), {})
+
+    def test_bin_variants_match_safetensors(self):
+        shared = self.require_shared()
+        for base in ("bert", "roberta"):
+            reference, _ = self.convert_ok(os.path.join(shared, "reference", base))
+            for variant in (base + "-bin", base + "-bin-legacy"):
+                with self.subTest(variant=variant):
+                    model, _ = self.convert_ok(os.path.join(shared, "reference", variant))
+                    self.assertEqual(model.raw[model.data_start:], reference.raw[reference.data_start:])
+                    self.assertEqual(model.config, reference.config)
+
+    def test_trained_model_with_tokenizer(self):
+        shared = self.require_shared()
+        folder = os.path.join(shared, "models", "emotion-bert-L2-H128")
+        model, proc = self.convert_ok(folder)
+        self.assertNotIn("warning", proc.stderr)
+        self.assertEqual(model.config["labels"], ["sadness", "joy", "love", "anger", "fear", "surprise"])
+        self.assertEqual(model.config["tokenizer"], {"files": ["tokenizer.json", "tokenizer_config.json", "vocab.txt"]})
+        for name in model.config["tokenizer"]["files"]:
+            with open(os.path.join(folder, name), "rb") as f:
+                self.assertEqual(model.tensors["tokenizer/" + name].tobytes(), f.read(), name)
+        self.assert_layout(model)
+
+    def test_tokenizer_option(self):
+        shared = self.require_shared()
+        tokenizer = os.path.join(shared, "tokenizers", "bert-base-uncased")
+        model, _ = self.convert_ok(os.path.join(shared, "models", "pair-bert-L2-H64-random"), "--tokenizer", tokenizer)
+        self.assertEqual(model.config["tokenizer"], {"files": ["tokenizer.json", "vocab.txt"]})
+        with open(os.path.join(tokenizer, "vocab.txt"), "rb") as f:
+            self.assertEqual(model.tensors["tokenizer/vocab.txt"].tobytes(), f.read())
+        # A 4000-token tokenizer cannot drive a 1000-row embedding table.
+        self.assert_rejected(os.path.join(shared, "reference", "roberta"), "vocab size mismatch", "4000", "1000",
+                             extra=["--tokenizer", os.path.join(shared, "tokenizers", "roberta-bpe")])
+
+
+class ConvertTestModelsTest(TempDirTest):
+    SCRIPT = os.path.join(REPO, "scripts", "convert_test_models.py")
+
+    def run_script(self, shared):
+        return subprocess.run([sys.executable, self.SCRIPT, "--out", self.path("out"), "--shared", shared],
+                              capture_output=True, text=True, timeout=120)
+
+    def test_converts_shared_models_with_stable_names(self):
+        shared = self.require_shared()
+        proc = self.run_script(shared)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        expected = {name + ".bertcls" for kind in ("reference", "models")
+                    for name in os.listdir(os.path.join(shared, kind))
+                    if os.path.isfile(os.path.join(shared, kind, name, "config.json"))}
+        self.assertEqual(set(os.listdir(self.path("out", "shared"))), expected)
+        self.assertEqual(read_bertcls(self.path("out", "shared", "bert.bertcls")).config["family"], "bert")
+
+    def test_missing_shared_folder_is_skipped(self):
+        proc = self.run_script(self.path("nowhere"))
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn(f"skipping ../shared models: {self.path('nowhere')} not found", proc.stdout)
+        self.assertFalse(os.path.exists(self.path("out", "shared")))
+        root = os.path.join(REPO, "tests", "data", "reference")
+        local = {n + ".bertcls" for n in (os.listdir(root) if os.path.isdir(root) else [])
+                 if os.path.isfile(os.path.join(root, n, "config.json"))}
+        self.assertEqual(set(os.listdir(self.path("out", "local"))) if local else set(), local)
