@@ -60,6 +60,8 @@ void PipelineTokenizer::encode_segment(std::string_view text, std::vector<int32_
 
 Encoding PipelineTokenizer::encode(std::string_view text, std::optional<std::string_view> pair,
                                    const EncodeOptions& options) const {
+    // transformers encodes a pair only when the second text is non-empty (`if text_pair`).
+    if (pair && pair->empty()) pair.reset();
     unicode::validate_utf8(text, pair ? "the first text" : "the text");
     if (pair) unicode::validate_utf8(*pair, "the second text");
 
