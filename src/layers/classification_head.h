@@ -20,7 +20,7 @@ private:
     int64_t hidden_size_;
     Linear dense_;
     Linear out_;
-    std::vector<float> pooled_, activated_;
+    std::vector<float> pooled_, activated_, logits_;
 };
 
 }  // namespace bertcls

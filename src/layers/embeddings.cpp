@@ -1,5 +1,7 @@
 #include "layers/embeddings.h"
 
+#include <algorithm>
+
 namespace bertcls {
 
 Embeddings::Embeddings(const ModelFile& model)
@@ -15,10 +17,11 @@ Embeddings::Embeddings(const ModelFile& model)
                       : nullptr),
       norm_(model.weight("embeddings.norm.weight", {config_.embedding_size}),
             model.weight("embeddings.norm.bias", {config_.embedding_size}), config_.layer_norm_eps) {
-    if (config_.embedding_size != config_.hidden_size)
+    if (config_.embedding_projection)
         projection_ = std::make_unique<Linear>(
             model.weight("embeddings.projection.weight", {config_.hidden_size, config_.embedding_size}),
-            model.weight("embeddings.projection.bias", {config_.hidden_size}));
+            model.weight("embeddings.projection.bias", {config_.hidden_size}), LinearEpilogue{},
+            &model.container().mapping());
 }
 
 int64_t Embeddings::position_id(int32_t token, int64_t index_in_sequence, int64_t& non_pad_seen) const {
@@ -28,13 +31,14 @@ int64_t Embeddings::position_id(int32_t token, int64_t index_in_sequence, int64_
     return padding_idx + ++non_pad_seen;
 }
 
-void Embeddings::forward(const PackedBatch& batch, float* out, std::vector<float>& scratch) {
+void Embeddings::forward(const PackedBatch& batch, int64_t rows, float* out, std::vector<float>& scratch) {
     const int64_t E = config_.embedding_size, N = batch.tokens();
     float* embedded = out;
     if (projection_) {
-        scratch.resize(static_cast<std::size_t>(N * E));
+        if (scratch.size() < static_cast<std::size_t>(rows * E)) scratch.resize(static_cast<std::size_t>(rows * E));
         embedded = scratch.data();
     }
+    std::fill(embedded + N * E, embedded + rows * E, 0.0f);
     for (int64_t s = 0; s < batch.sequences(); ++s) {
         int64_t non_pad_seen = 0;
         for (int64_t t = batch.offsets[s]; t < batch.offsets[s + 1]; ++t) {
@@ -50,8 +54,8 @@ void Embeddings::forward(const PackedBatch& batch, float* out, std::vector<float
             }
         }
     }
-    norm_.forward(embedded, N);
-    if (projection_) projection_->forward(embedded, N, out);
+    norm_.forward(embedded, rows);
+    if (projection_) projection_->forward(embedded, rows, out);
 }
 
 }  // namespace bertcls

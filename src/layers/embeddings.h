@@ -15,8 +15,9 @@ class Embeddings {
 public:
     explicit Embeddings(const ModelFile& model);
 
-    // Writes [tokens, hidden] into `out`; `scratch` holds [tokens, embedding_size] when projecting.
-    void forward(const PackedBatch& batch, float* out, std::vector<float>& scratch);
+    // Writes [rows, hidden] into `out`: the batch's tokens, then rows - tokens padding rows (the
+    // embedding of a zero vector). `scratch` holds [rows, embedding_size] when projecting.
+    void forward(const PackedBatch& batch, int64_t rows, float* out, std::vector<float>& scratch);
 
 private:
     // Position ids: BERT counts from 0; RoBERTa-style models count from padding_idx + 1 and

@@ -12,17 +12,18 @@ FeedForward::FeedForward(const ModelFile& model, int64_t weight_set)
     : intermediate_(model.weight(prefix(weight_set) + "intermediate.weight",
                                  {model.config().intermediate_size, model.config().hidden_size}),
                     model.weight(prefix(weight_set) + "intermediate.bias", {model.config().intermediate_size}),
-                    LinearEpilogue{.activation = model.config().hidden_act}),
+                    LinearEpilogue{.activation = model.config().hidden_act}, &model.container().mapping()),
       output_(model.weight(prefix(weight_set) + "output.weight",
                            {model.config().hidden_size, model.config().intermediate_size}),
               model.weight(prefix(weight_set) + "output.bias", {model.config().hidden_size}),
-              LinearEpilogue{.accumulate = true}),
+              LinearEpilogue{.accumulate = true}, &model.container().mapping()),
       norm_(model.weight(prefix(weight_set) + "norm.weight", {model.config().hidden_size}),
             model.weight(prefix(weight_set) + "norm.bias", {model.config().hidden_size}),
             model.config().layer_norm_eps) {}
 
 void FeedForward::forward(float* hidden, int64_t tokens) {
-    intermediate_buffer_.resize(static_cast<std::size_t>(tokens * intermediate_.out_features()));
+    const auto size = static_cast<std::size_t>(tokens * intermediate_.out_features());
+    if (intermediate_buffer_.size() < size) intermediate_buffer_.resize(size);
     intermediate_.forward(hidden, tokens, intermediate_buffer_.data());
     output_.forward(intermediate_buffer_.data(), tokens, hidden);
     norm_.forward(hidden, tokens);

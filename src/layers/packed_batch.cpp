@@ -4,6 +4,13 @@
 
 namespace bertcls {
 
+int64_t padded_rows(int64_t rows) {
+    if (rows <= 64) return rows;
+    int64_t step = 1;
+    while (step * 64 <= rows) step *= 2;  // step = 2^(floor(log2(rows)) - 5)
+    return (rows + step - 1) / step * step;
+}
+
 int64_t PackedBatch::max_length() const {
     int64_t longest = 0;
     for (int64_t s = 0; s < sequences(); ++s) longest = std::max(longest, length(s));

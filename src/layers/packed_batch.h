@@ -12,6 +12,11 @@ struct SequenceInput {
     std::span<const int32_t> token_type_ids;  // empty means all zeros
 };
 
+// The row count the dense layers run on for `rows` real rows. Every distinct count costs a
+// primitive build (about 0.5 ms per layer shape), so larger counts are rounded up to a step of
+// at most 1/32 of their size; the extra rows are padding nothing reads.
+int64_t padded_rows(int64_t rows);
+
 struct PackedBatch {
     std::vector<int32_t> input_ids;       // [tokens]
     std::vector<int32_t> token_type_ids;  // [tokens]

@@ -43,18 +43,21 @@ ForwardResult SequenceClassifier::forward(std::span<const SequenceInput> sequenc
     batch_.clear();
     for (const auto& seq : sequences) batch_.add(seq);
     const int64_t N = batch_.tokens(), H = config().hidden_size;
-    hidden_.resize(static_cast<std::size_t>(N * H));
+    // The dense layers run over `rows` >= N rows (see padded_rows); attention and the head
+    // read only the real ones.
+    const int64_t rows = padded_rows(N);
+    if (hidden_.size() < static_cast<std::size_t>(rows * H)) hidden_.resize(static_cast<std::size_t>(rows * H));
 
     const auto keep_hidden = [&] {
-        if (options.keep_hidden_states) result.hidden_states.emplace_back(hidden_.begin(), hidden_.end());
+        if (options.keep_hidden_states) result.hidden_states.emplace_back(hidden_.begin(), hidden_.begin() + N * H);
     };
-    embeddings_.forward(batch_, hidden_.data(), embedding_scratch_);
+    embeddings_.forward(batch_, rows, hidden_.data(), embedding_scratch_);
     keep_hidden();
     for (int64_t l = 0; l < config().num_layers; ++l) {
         Layer& layer = *weight_sets_[config().weight_set_of_layer(l)];
         AttentionMaps* maps = options.keep_attentions ? &result.attentions.emplace_back() : nullptr;
-        layer.attention.forward(hidden_.data(), batch_, maps);
-        layer.feed_forward.forward(hidden_.data(), N);
+        layer.attention.forward(hidden_.data(), rows, batch_, maps);
+        layer.feed_forward.forward(hidden_.data(), rows);
         keep_hidden();
     }
     head_.forward(hidden_.data(), batch_, result.logits.data());

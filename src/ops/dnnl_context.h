@@ -1,5 +1,7 @@
 #pragma once
-// The one CPU engine and stream every primitive runs on.
+// The one CPU engine and stream every primitive runs on, and the scratchpad they share.
+#include <cstddef>
+
 #include <dnnl.hpp>
 
 namespace bertcls {
@@ -14,5 +16,11 @@ dnnl::memory::desc f32_desc(const dnnl::memory::dims& dims, const dnnl::memory::
 
 // Wraps a pointer without copying; oneDNN's API wants non-const handles even for inputs.
 dnnl::memory wrap(const dnnl::memory::desc& desc, const float* data);
+
+// Primitives are built with scratchpad_mode::user and all share one buffer, so executing them
+// allocates nothing. reserve_scratchpad grows it when a primitive is created (never while one
+// runs); scratchpad() is the memory to pass as DNNL_ARG_SCRATCHPAD. Per calling thread.
+void reserve_scratchpad(std::size_t bytes);
+const dnnl::memory& scratchpad();
 
 }  // namespace bertcls

@@ -1,8 +1,13 @@
 #pragma once
 // y = x · Wᵀ + b for a PyTorch-layout weight W [out, in], as one oneDNN matmul with the
-// activation and the residual add fused as post-ops. Primitives are built once per row count
-// and reused.
+// activation and the residual add fused as post-ops.
+//
+// The weight is re-laid out once, at construction, into the blocked format oneDNN's GEMM
+// kernels read directly (format_tag::any + reorder), so no call repacks it; the mapped source
+// pages are then handed back to the kernel so the model is resident once. Primitives are built
+// once per (row count, input stride) and reused; all of them share the packed weight.
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 
@@ -21,7 +26,9 @@ struct LinearEpilogue {
 
 class Linear {
 public:
-    Linear(const TensorInfo& weight, const TensorInfo& bias, LinearEpilogue epilogue = {});
+    // `source`, when given, is the mapping `weight` lives in: its pages are released after packing.
+    Linear(const TensorInfo& weight, const TensorInfo& bias, LinearEpilogue epilogue = {},
+           const MappedFile* source = nullptr);
 
     int64_t in_features() const { return in_; }
     int64_t out_features() const { return out_; }
@@ -30,10 +37,15 @@ public:
     void forward(const float* x, int64_t rows, float* y, int64_t x_stride = 0);
 
 private:
+    struct AlignedFree {
+        void operator()(float* p) const;
+    };
     int64_t in_, out_;
-    const float* weight_;
     const float* bias_;
     LinearEpilogue epilogue_;
+    dnnl::memory::desc weight_md_;  // the packed layout
+    std::unique_ptr<float, AlignedFree> packed_;
+    dnnl::memory weight_mem_, bias_mem_;
     std::unordered_map<int64_t, dnnl::matmul> primitives_;  // keyed on rows and stride
 };
 

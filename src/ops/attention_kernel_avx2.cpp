@@ -1,0 +1,74 @@
+// The attention kernel for AVX2 + FMA CPUs, compiled for them by pragma and run only after a
+// CPU check.
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "ops/attention_kernel.h"
+
+#pragma GCC push_options
+#pragma GCC target("avx2,fma")
+
+namespace bertcls::detail {
+namespace avx2 {
+
+struct Vec {
+    using V = __m256;
+    static constexpr int W = 8;
+    static constexpr int kRows = 4;  // 16 registers: 4 x 2 accumulators + loads
+    static constexpr int kCols = 2;
+    static V zero() { return _mm256_setzero_ps(); }
+    static V load(const float* p) { return _mm256_loadu_ps(p); }
+    static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
+    static __m256i mask(int n) {
+        return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    }
+    static V loadn(const float* p, int n) { return _mm256_maskload_ps(p, mask(n)); }
+    static void storen(float* p, V v, int n) { _mm256_maskstore_ps(p, mask(n), v); }
+    static V set1(float x) { return _mm256_set1_ps(x); }
+    static V fmadd(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
+    static V add(V a, V b) { return _mm256_add_ps(a, b); }
+    static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+    static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+    static V max(V a, V b) { return _mm256_max_ps(a, b); }
+    static float hmax(V v) {
+        __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+        m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+        m = _mm_max_ss(m, _mm_movehdup_ps(m));
+        return _mm_cvtss_f32(m);
+    }
+    static float hsum(V v) {
+        __m128 m = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+        m = _mm_add_ps(m, _mm_movehl_ps(m, m));
+        m = _mm_add_ss(m, _mm_movehdup_ps(m));
+        return _mm_cvtss_f32(m);
+    }
+    // Cephes expf, as in the AVX-512 file; 2^n is built in the exponent bits (n >= -126 here).
+    static V exp(V x) {
+        x = _mm256_max_ps(x, _mm256_set1_ps(-87.3f));
+        x = _mm256_min_ps(x, _mm256_set1_ps(88.3f));
+        const V n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        V r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+        r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+        V p = _mm256_set1_ps(1.9875691500e-4f);
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+        p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+        const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+        return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    }
+};
+
+#include "ops/attention_kernel_impl.inc"
+
+}  // namespace avx2
+
+void attention_head_avx2(const AttentionHead& head, float* scratch) { avx2::run_head(head, scratch); }
+
+}  // namespace bertcls::detail
+
+#pragma GCC pop_options
