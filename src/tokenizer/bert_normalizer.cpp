@@ -23,27 +23,35 @@ BertNormalizer::BertNormalizer(const Options& options)
 
 void BertNormalizer::normalize(std::string_view text, std::string& out) const {
     out.clear();
-    out.reserve(text.size() + 8);
     const std::size_t n = text.size();
     std::size_t i = 0;
     while (i < n) {
-        const auto b = static_cast<unsigned char>(text[i]);
-        if (b < 0x80) {
-            const int16_t m = ascii_[b];
-            if (m != kDrop) out.push_back(static_cast<char>(m));
-            ++i;
-            continue;
+        // ASCII fast path: a table lookup per byte, written through a pointer (ASCII never grows).
+        std::size_t j = i;
+        while (j < n && static_cast<unsigned char>(text[j]) < 0x80) ++j;
+        if (j > i) {
+            const std::size_t old_size = out.size();
+            out.resize(old_size + (j - i));
+            char* d = out.data() + old_size;
+            for (std::size_t k = i; k < j; ++k) {
+                const int16_t m = ascii_[static_cast<unsigned char>(text[k])];
+                *d = static_cast<char>(m);
+                d += m != kDrop;
+            }
+            out.resize(static_cast<std::size_t>(d - out.data()));
+            i = j;
+            if (i == n) break;
         }
         // A run of non-ASCII characters, including the ASCII controls clean_text drops inside
         // it, so that NFD's canonical reordering sees what HF's sees.
-        std::size_t j = i + 1;
-        while (j < n) {
-            const auto c = static_cast<unsigned char>(text[j]);
+        std::size_t e = i + 1;
+        while (e < n) {
+            const auto c = static_cast<unsigned char>(text[e]);
             if (c < 0x80 && ascii_[c] != kDrop) break;
-            ++j;
+            ++e;
         }
-        normalize_run(text.substr(i, j - i), out);
-        i = j;
+        normalize_run(text.substr(i, e - i), out);
+        i = e;
     }
 }
 

@@ -47,30 +47,50 @@ void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab)
         if (token.empty()) continue;
         trie[insert(token)].id = vocab_.at(token);
     }
-    suffix_root_ = insert(prefix_);
+    const uint32_t suffix_root_build = insert(prefix_);
+    if (trie.size() >= (1u << 24)) throw InputError("tokenizer: WordPiece vocabulary too large");
 
-    // 2. Flatten: sorted edge lists, dense tables for wide nodes.
+    // 2. Renumber breadth-first, so that the shallow nodes every word visits share cache lines.
+    std::vector<uint32_t> order{0}, new_id(trie.size(), kNone);
+    new_id[0] = 0;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        auto& children = trie[order[k]].children;
+        std::sort(children.begin(), children.end());
+        for (const auto& child_entry : children) {
+            new_id[child_entry.second] = static_cast<uint32_t>(order.size());
+            order.push_back(child_entry.second);
+        }
+    }
+    {
+        std::vector<BuildNode> renumbered(trie.size());
+        for (uint32_t old_id = 0; old_id < trie.size(); ++old_id) {
+            BuildNode& n = renumbered[new_id[old_id]];
+            n.id = trie[old_id].id;
+            n.children = std::move(trie[old_id].children);
+            for (auto& child_entry : n.children) child_entry.second = new_id[child_entry.second];
+        }
+        trie.swap(renumbered);
+    }
+    suffix_root_ = new_id[suffix_root_build];
+
+    // 3. Flatten: packed sorted edge lists, 256-entry tables for wide nodes.
     nodes_.assign(trie.size(), Node{});
     for (uint32_t v = 0; v < trie.size(); ++v) {
-        auto& children = trie[v].children;
-        std::sort(children.begin(), children.end());
+        const auto& children = trie[v].children;
         Node& n = nodes_[v];
-        if (children.size() > 12) {
+        if (children.size() > 16) {
             n.n_edges = kDense;
             n.edges = static_cast<uint32_t>(dense_.size() / 256);
             dense_.resize(dense_.size() + 256, kNone);
             for (const auto& [label, target] : children) dense_[n.edges * 256 + label] = target;
         } else {
-            n.edges = static_cast<uint32_t>(labels_.size());
+            n.edges = static_cast<uint32_t>(edges_.size());
             n.n_edges = static_cast<uint16_t>(children.size());
-            for (const auto& [label, target] : children) {
-                labels_.push_back(label);
-                targets_.push_back(target);
-            }
+            for (const auto& [label, target] : children) edges_.push_back((target << 8) | label);
         }
     }
 
-    // 3. Failure links and pops, in breadth-first order: first the suffix subtrie (whose links
+    // 4. Failure links and pops, in breadth-first order: first the suffix subtrie (whose links
     //    point to shallower suffix nodes), then the rest (whose links point into the suffix subtrie).
     std::vector<std::vector<int32_t>> pops(trie.size());
     const auto compute = [&](uint32_t parent, uint8_t label, uint32_t v) {
@@ -116,7 +136,7 @@ void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab)
 
 void WordPiece::tokenize_word(std::string_view word, std::vector<int32_t>& ids) const {
     if (word.empty()) return;
-    if (unicode::count_chars(word) > max_chars_) {
+    if (word.size() > max_chars_ && unicode::count_chars(word) > max_chars_) {
         ids.push_back(unk_id_);
         return;
     }
@@ -128,7 +148,8 @@ void WordPiece::tokenize_word(std::string_view word, std::vector<int32_t>& ids) 
     }
     const std::size_t mark = ids.size();
     const auto emit_pops = [&](const Node& n) {
-        ids.insert(ids.end(), pops_.begin() + n.pops, pops_.begin() + n.pops + n.pops_len);
+        const int32_t* p = pops_.data() + n.pops;
+        for (uint32_t k = 0; k < n.pops_len; ++k) ids.push_back(p[k]);  // mostly one id
     };
     uint32_t u = 0;
     for (const char ch : word) {

@@ -41,9 +41,9 @@ private:
     uint32_t child(uint32_t node, uint8_t byte) const {
         const Node& n = nodes_[node];
         if (n.n_edges == kDense) return dense_[static_cast<std::size_t>(n.edges) * 256 + byte];
-        const uint8_t* labels = labels_.data() + n.edges;
+        const uint32_t* edges = edges_.data() + n.edges;
         for (uint32_t k = 0; k < n.n_edges; ++k)
-            if (labels[k] == byte) return targets_[n.edges + k];
+            if ((edges[k] & 0xFF) == byte) return edges[k] >> 8;
         return kNone;
     }
     void build(const std::vector<std::pair<std::string, int32_t>>& vocab);
@@ -53,10 +53,9 @@ private:
     std::string prefix_;
     std::size_t max_chars_;
 
-    std::vector<Node> nodes_;  // nodes_[0] is the root
+    std::vector<Node> nodes_;  // breadth-first order (hot shallow nodes together); nodes_[0] is the root
     uint32_t suffix_root_ = 0; // the node of the prefix ("##")
-    std::vector<uint8_t> labels_;
-    std::vector<uint32_t> targets_;
+    std::vector<uint32_t> edges_;  // (target << 8) | byte, sorted by byte within a node
     std::vector<uint32_t> dense_;
     std::vector<int32_t> pops_;
 };
