@@ -6,6 +6,10 @@
 
 #include "tokenizer/bert_normalizer.h"
 #include "tokenizer/bert_pre_tokenizer.h"
+#include "tokenizer/bpe.h"
+#include "tokenizer/hf_normalizers.h"
+#include "tokenizer/hf_pre_tokenizers.h"
+#include "tokenizer/sentencepiece.h"
 #include "util/error.h"
 
 namespace bertcls {
@@ -150,6 +154,7 @@ std::unique_ptr<Normalizer> read_normalizer(const json& j) {
             if (auto n = read_normalizer(p)) parts.push_back(std::move(n));
         return std::make_unique<SequenceNormalizer>(std::move(parts));
     }
+    if (auto n = read_hf_normalizer(j)) return n;  // Replace, NFKD, StripAccents, Precompiled, ...
     throw InputError("tokenizer.json: unsupported normalizer type " + type);
 }
 
@@ -157,6 +162,7 @@ std::unique_ptr<PreTokenizer> read_pre_tokenizer(const json& j) {
     if (j.is_null()) return nullptr;
     const std::string type = member(j, "type", "pre_tokenizer").get<std::string>();
     if (type == "BertPreTokenizer") return std::make_unique<BertPreTokenizer>();
+    if (auto p = read_hf_pre_tokenizer(j)) return p;  // Sequence, WhitespaceSplit, Metaspace, ByteLevel
     throw InputError("tokenizer.json: unsupported pre_tokenizer type " + type);
 }
 
@@ -186,8 +192,11 @@ std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerFiles& files) {
             if (type.empty() && model.contains("max_input_chars_per_word")) type = "WordPiece";
             if (type == "WordPiece") {
                 tok::build_wordpiece(j, parts);
+            } else if (type == "Unigram") {
+                tok::build_unigram(j, parts);
+            } else if (type == "BPE") {
+                tok::build_bpe(j, parts);
             } else {
-                // SentencePiece (Unigram) and byte-level BPE plug in here.
                 throw InputError("tokenizer.json: tokenizer model type \"" + type + "\" is not supported yet");
             }
             parts.added_tokens = tok::read_added_tokens(j.value("added_tokens", json()), *parts.vocabulary);
@@ -197,9 +206,14 @@ std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerFiles& files) {
         }
     } else if (find_file(files, "vocab.txt")) {
         tok::build_wordpiece_legacy(files, parts);
+    } else if (find_file(files, "spiece.model") || find_file(files, "sentencepiece.bpe.model")) {
+        tok::build_sentencepiece_legacy(files, parts);
+    } else if (find_file(files, "vocab.json") && find_file(files, "merges.txt")) {
+        tok::build_bpe_legacy(files, parts);
     } else {
-        // vocab.json + merges.txt (BPE) and spiece.model / sentencepiece.bpe.model plug in here.
-        throw InputError("no usable tokenizer files (expected tokenizer.json or vocab.txt)");
+        throw InputError(
+            "no usable tokenizer files (expected tokenizer.json, vocab.txt, spiece.model, sentencepiece.bpe.model "
+            "or vocab.json + merges.txt)");
     }
     return std::make_unique<tok::PipelineTokenizer>(std::move(parts.vocabulary),
                                                     tok::AddedVocabulary(std::move(parts.added_tokens)),

@@ -1,0 +1,252 @@
+// Replace, NFD/NFKD/NFC/NFKC, StripAccents, Lowercase, Strip and Precompiled: the normalizers
+// of Hugging Face `tokenizers` that the SentencePiece families need.
+#include "tokenizer/hf_normalizers.h"
+
+#include <array>
+#include <cstdlib>
+
+#include <utf8proc.h>
+
+#include "tokenizer/precompiled_charsmap.h"
+#include "tokenizer/unicode.h"
+#include "util/error.h"
+
+namespace bertcls::tok {
+
+using nlohmann::json;
+
+namespace {
+
+bool is_ascii(std::string_view text) {
+    std::size_t i = 0;
+    const std::size_t n = text.size();
+    for (; i + 8 <= n; i += 8) {
+        uint64_t word;
+        __builtin_memcpy(&word, text.data() + i, 8);
+        if (word & 0x8080808080808080ull) return false;
+    }
+    for (; i < n; ++i)
+        if (static_cast<unsigned char>(text[i]) >= 0x80) return false;
+    return true;
+}
+
+// Decodes a base64 string (standard alphabet, padding optional).
+std::string base64_decode(std::string_view in) {
+    static const auto table = [] {
+        std::array<int8_t, 256> t{};
+        t.fill(-1);
+        const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
+        return t;
+    }();
+    std::string out;
+    out.reserve(in.size() / 4 * 3);
+    uint32_t buffer = 0;
+    int bits = 0;
+    for (const char ch : in) {
+        if (ch == '=' || ch == '\n' || ch == '\r') continue;
+        const int v = table[static_cast<unsigned char>(ch)];
+        if (v < 0) throw InputError("tokenizer.json: precompiled_charsmap is not valid base64");
+        buffer = (buffer << 6) | static_cast<uint32_t>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+        }
+    }
+    return out;
+}
+
+// "X{n,}" with X one literal character (optionally backslash-escaped): returns X and n.
+bool parse_repeat_regex(const std::string& regex, std::string& character, std::size_t& min_repeat) {
+    std::size_t i = 0;
+    if (regex.empty()) return false;
+    if (regex[0] == '\\') i = 1;
+    if (i >= regex.size()) return false;
+    std::size_t char_end = i;
+    unicode::decode(regex, char_end);
+    std::string_view rest = std::string_view(regex).substr(char_end);
+    if (rest.size() < 4 || rest.front() != '{' || !rest.ends_with(",}")) return false;
+    const std::string digits(rest.substr(1, rest.size() - 3));
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+    const std::string_view c = std::string_view(regex).substr(i, char_end - i);
+    if (i == 0 && std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos && c.size() == 1) return false;
+    character = c;
+    min_repeat = static_cast<std::size_t>(std::strtoul(digits.c_str(), nullptr, 10));
+    return min_repeat > 0;
+}
+
+}  // namespace
+
+bool is_combining_mark(char32_t c) {
+    if (c < 0x300) return false;
+    const auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+    return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME;
+}
+
+void append_decomposed(std::string& out, std::string_view text, bool compat) {
+    if (is_ascii(text)) {
+        out.append(text);
+        return;
+    }
+    thread_local std::vector<utf8proc_int32_t> buffer;
+    const auto options = static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0));
+    // Every code point decomposes into at most 18 (U+FDFA under NFKD); grow on demand.
+    buffer.resize(text.size() + 32);
+    utf8proc_ssize_t n;
+    while (true) {
+        n = utf8proc_decompose(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                               static_cast<utf8proc_ssize_t>(text.size()), buffer.data(),
+                               static_cast<utf8proc_ssize_t>(buffer.size()), options);
+        if (n < 0) throw InputError(std::string("tokenizer: Unicode normalisation failed: ") + utf8proc_errmsg(n));
+        if (static_cast<std::size_t>(n) <= buffer.size()) break;
+        buffer.resize(static_cast<std::size_t>(n));
+    }
+    for (utf8proc_ssize_t k = 0; k < n; ++k) unicode::append_utf8(out, static_cast<char32_t>(buffer[k]));
+}
+
+ReplaceNormalizer::ReplaceNormalizer(std::string pattern, std::string content, std::size_t min_repeat)
+    : pattern_(std::move(pattern)), content_(std::move(content)), min_repeat_(min_repeat) {
+    if (pattern_.empty()) throw InputError("tokenizer.json: Replace with an empty pattern");
+}
+
+void ReplaceNormalizer::normalize(std::string_view text, std::string& out) const {
+    out.clear();
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t hit = text.find(pattern_, i);
+        if (hit == std::string_view::npos) break;
+        if (min_repeat_ == 0) {
+            out.append(text.substr(i, hit - i));
+            out.append(content_);
+            i = hit + pattern_.size();
+            continue;
+        }
+        std::size_t end = hit, count = 0;
+        while (text.substr(end, pattern_.size()) == pattern_) end += pattern_.size(), ++count;
+        out.append(text.substr(i, hit - i));
+        if (count >= min_repeat_) out.append(content_);
+        else out.append(text.substr(hit, end - hit));
+        i = end;
+    }
+    out.append(text.substr(i));
+}
+
+void UnicodeNormalizer::normalize(std::string_view text, std::string& out) const {
+    out.clear();
+    if (is_ascii(text)) {
+        out.append(text);
+        return;
+    }
+    if (form_ == Form::nfd || form_ == Form::nfkd) {
+        append_decomposed(out, text, form_ == Form::nfkd);
+        return;
+    }
+    const auto options = static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_STABLE |
+                                                        (form_ == Form::nfkc ? UTF8PROC_COMPAT : 0));
+    utf8proc_uint8_t* result = nullptr;
+    const utf8proc_ssize_t n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                                            static_cast<utf8proc_ssize_t>(text.size()), &result, options);
+    if (n < 0) throw InputError(std::string("tokenizer: Unicode normalisation failed: ") + utf8proc_errmsg(n));
+    out.assign(reinterpret_cast<const char*>(result), static_cast<std::size_t>(n));
+    std::free(result);
+}
+
+void StripAccentsNormalizer::normalize(std::string_view text, std::string& out) const {
+    out.clear();
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t begin = i;
+        if (static_cast<unsigned char>(text[i]) < 0x80) {
+            ++i;
+            out.push_back(text[begin]);
+            continue;
+        }
+        const char32_t c = unicode::decode(text, i);
+        if (!is_combining_mark(c)) out.append(text.substr(begin, i - begin));
+    }
+}
+
+void LowercaseNormalizer::normalize(std::string_view text, std::string& out) const {
+    out.clear();
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        if (b < 0x80) {
+            out.push_back(static_cast<char>(b >= 'A' && b <= 'Z' ? b + 32 : b));
+            ++i;
+            continue;
+        }
+        unicode::append_lowercase(out, unicode::decode(text, i));
+    }
+}
+
+void StripNormalizer::normalize(std::string_view text, std::string& out) const {
+    std::size_t begin = 0, end = text.size();
+    if (left_) {
+        while (begin < end) {
+            std::size_t next = begin;
+            if (!unicode::is_whitespace(unicode::decode(text, next))) break;
+            begin = next;
+        }
+    }
+    if (right_) {
+        while (end > begin) {
+            std::size_t start = end - 1;
+            while (start > begin && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+            std::size_t next = start;
+            if (!unicode::is_whitespace(unicode::decode(text, next))) break;
+            end = start;
+        }
+    }
+    out.assign(text.substr(begin, end - begin));
+}
+
+void NormalizerChain::normalize(std::string_view text, std::string& out) const {
+    if (parts_.empty()) {
+        out.assign(text);
+        return;
+    }
+    thread_local std::string scratch;
+    parts_[0]->normalize(text, out);
+    for (std::size_t k = 1; k < parts_.size(); ++k) {
+        scratch.swap(out);
+        parts_[k]->normalize(scratch, out);
+    }
+}
+
+std::unique_ptr<Normalizer> read_hf_normalizer(const json& j) {
+    const std::string type = j.at("type").get<std::string>();
+    if (type == "NFKD") return std::make_unique<UnicodeNormalizer>(UnicodeNormalizer::Form::nfkd);
+    if (type == "NFD") return std::make_unique<UnicodeNormalizer>(UnicodeNormalizer::Form::nfd);
+    if (type == "NFKC") return std::make_unique<UnicodeNormalizer>(UnicodeNormalizer::Form::nfkc);
+    if (type == "NFC") return std::make_unique<UnicodeNormalizer>(UnicodeNormalizer::Form::nfc);
+    if (type == "StripAccents") return std::make_unique<StripAccentsNormalizer>();
+    if (type == "Lowercase") return std::make_unique<LowercaseNormalizer>();
+    if (type == "Strip")
+        return std::make_unique<StripNormalizer>(j.value("strip_left", true), j.value("strip_right", true));
+    if (type == "Precompiled") {
+        const json& map = j.at("precompiled_charsmap");
+        if (map.is_null()) return nullptr;
+        return std::make_unique<PrecompiledNormalizer>(base64_decode(map.get<std::string>()));
+    }
+    if (type == "Replace") {
+        const json& pattern = j.at("pattern");
+        std::string content = j.at("content").get<std::string>();
+        if (pattern.contains("String"))
+            return std::make_unique<ReplaceNormalizer>(pattern.at("String").get<std::string>(), std::move(content));
+        if (pattern.contains("Regex")) {
+            const std::string regex = pattern.at("Regex").get<std::string>();
+            std::string character;
+            std::size_t min_repeat = 0;
+            if (parse_repeat_regex(regex, character, min_repeat))
+                return std::make_unique<ReplaceNormalizer>(std::move(character), std::move(content), min_repeat);
+            throw InputError("tokenizer.json: unsupported Replace regex \"" + regex + "\"");
+        }
+        throw InputError("tokenizer.json: bad Replace pattern " + pattern.dump());
+    }
+    return nullptr;
+}
+
+}  // namespace bertcls::tok

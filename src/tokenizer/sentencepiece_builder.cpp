@@ -1,0 +1,180 @@
+// The SentencePiece families: Unigram tokenizer.json files, and spiece.model /
+// sentencepiece.bpe.model converted the way transformers 5 converts them (AlbertTokenizer,
+// XLMRobertaTokenizer).
+#include <sentencepiece_processor.h>
+
+#include "tokenizer/hf_normalizers.h"
+#include "tokenizer/hf_pre_tokenizers.h"
+#include "tokenizer/legacy_config.h"
+#include "tokenizer/precompiled_charsmap.h"
+#include "tokenizer/sentencepiece.h"
+#include "tokenizer/unigram.h"
+#include "util/error.h"
+
+namespace bertcls::tok {
+
+using nlohmann::json;
+
+void build_unigram(const json& j, TokenizerParts& parts) {
+    const json& model = j.at("model");
+    std::vector<std::pair<std::string, double>> vocab;
+    const json& entries = model.at("vocab");
+    vocab.reserve(entries.size());
+    for (const auto& entry : entries) {
+        vocab.emplace_back(entry.at(0).get<std::string>(), entry.at(1).get<double>());
+        parts.vocabulary->set(static_cast<int32_t>(vocab.size() - 1), vocab.back().first);
+    }
+    if (!model.contains("unk_id") || model.at("unk_id").is_null())
+        throw InputError("tokenizer.json: a Unigram model without unk_id is not supported");
+    auto unigram = std::make_unique<Unigram>(vocab, model.at("unk_id").get<int32_t>(), model.value("byte_fallback", false));
+    parts.encoder = std::make_unique<PipelineSegmentEncoder>(read_normalizer(j.value("normalizer", json())),
+                                                             read_pre_tokenizer(j.value("pre_tokenizer", json())),
+                                                             std::move(unigram));
+}
+
+namespace {
+
+// Collects the added tokens of a converted tokenizer: ids from the model vocabulary, or new ids
+// after it for strings it lacks; the first token given for a string wins.
+class AddedTokens {
+public:
+    AddedTokens(std::unordered_map<std::string, int32_t> vocab, int32_t next_id)
+        : vocab_(std::move(vocab)), next_id_(next_id) {}
+    void add(const std::string& content, bool special) {
+        if (content.empty() || seen(content)) return;
+        AddedToken t;
+        t.content = content;
+        t.special = special;
+        t.normalized = false;
+        const auto it = vocab_.find(content);
+        t.id = it != vocab_.end() ? it->second : next_id_++;
+        tokens_.push_back(std::move(t));
+    }
+    void add(AddedToken token) {
+        if (token.content.empty() || seen(token.content)) return;
+        next_id_ = std::max(next_id_, token.id + 1);
+        tokens_.push_back(std::move(token));
+    }
+    int32_t id_of(const std::string& content) const {
+        for (const auto& t : tokens_)
+            if (t.content == content) return t.id;
+        const auto it = vocab_.find(content);
+        if (it == vocab_.end()) throw InputError("tokenizer: no id for the special token " + content);
+        return it->second;
+    }
+    std::vector<AddedToken> take(Vocabulary& vocabulary) {
+        for (const auto& t : tokens_) vocabulary.set(t.id, t.content);
+        return std::move(tokens_);
+    }
+
+private:
+    bool seen(const std::string& content) const {
+        for (const auto& t : tokens_)
+            if (t.content == content) return true;
+        return false;
+    }
+    std::unordered_map<std::string, int32_t> vocab_;
+    int32_t next_id_;
+    std::vector<AddedToken> tokens_;
+};
+
+}  // namespace
+
+void build_sentencepiece_legacy(const TokenizerFiles& files, TokenizerParts& parts) {
+    const std::string name = files.count("spiece.model") ? "spiece.model" : "sentencepiece.bpe.model";
+    const std::string& bytes = files.at(name);
+    {
+        sentencepiece::SentencePieceProcessor processor;
+        const auto status = processor.LoadFromSerializedProto(bytes);
+        if (!status.ok()) throw InputError(name + " is not a valid SentencePiece model: " + status.ToString());
+    }
+    const SentencePieceModel spm = read_sentencepiece_model(bytes, name);
+    if (spm.model_type != 1)
+        throw InputError(name + ": SentencePiece model type " + std::to_string(spm.model_type) +
+                         " is unsupported (only unigram models are)");
+    const LegacyConfig config(files);
+    const std::string tokenizer_class = config.string("tokenizer_class");
+    const bool xlmr = tokenizer_class.empty() ? name == "sentencepiece.bpe.model"
+                                              : tokenizer_class.starts_with("XLMRoberta");
+    if (!tokenizer_class.empty() && !xlmr && !tokenizer_class.starts_with("Albert"))
+        throw InputError("tokenizer_config.json: tokenizer_class " + tokenizer_class +
+                         " is unsupported without tokenizer.json (ALBERT and XLM-R are supported)");
+
+    // The model vocabulary, as the converter lays it out.
+    std::vector<std::pair<std::string, double>> vocab;
+    int32_t unk_id = spm.unk_id;
+    if (xlmr) {  // fairseq: <s> <pad> </s> <unk>, then the pieces from the 4th on, shifted by one
+        for (const char* s : {"<s>", "<pad>", "</s>", "<unk>"}) vocab.emplace_back(s, 0.0);
+        for (std::size_t k = 3; k < spm.pieces.size(); ++k)
+            vocab.emplace_back(spm.pieces[k].piece, static_cast<double>(spm.pieces[k].score));
+        vocab.emplace_back("<mask>", 0.0);
+        unk_id = 3;
+    } else {
+        for (const auto& p : spm.pieces) vocab.emplace_back(p.piece, static_cast<double>(p.score));
+    }
+    std::unordered_map<std::string, int32_t> index;
+    for (std::size_t id = 0; id < vocab.size(); ++id) {
+        index[vocab[id].first] = static_cast<int32_t>(id);
+        parts.vocabulary->set(static_cast<int32_t>(id), vocab[id].first);
+    }
+
+    // Normalizer and pre-tokenizer.
+    std::vector<std::unique_ptr<Normalizer>> normalizers;
+    if (!xlmr) {
+        normalizers.push_back(std::make_unique<ReplaceNormalizer>("``", "\""));
+        normalizers.push_back(std::make_unique<ReplaceNormalizer>("''", "\""));
+        if (!config.flag("keep_accents", false)) {
+            normalizers.push_back(std::make_unique<UnicodeNormalizer>(UnicodeNormalizer::Form::nfkd));
+            normalizers.push_back(std::make_unique<StripAccentsNormalizer>());
+        }
+        if (config.flag("do_lower_case", true)) normalizers.push_back(std::make_unique<LowercaseNormalizer>());
+    }
+    if (!spm.precompiled_charsmap.empty())
+        normalizers.push_back(std::make_unique<PrecompiledNormalizer>(spm.precompiled_charsmap));
+    std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers;
+    pre_tokenizers.push_back(std::make_unique<WhitespaceSplitPreTokenizer>());
+    pre_tokenizers.push_back(std::make_unique<MetaspacePreTokenizer>(
+        "\xE2\x96\x81",
+        config.flag("add_prefix_space", true) ? MetaspacePreTokenizer::Prepend::always
+                                              : MetaspacePreTokenizer::Prepend::never,
+        true));
+    parts.encoder = std::make_unique<PipelineSegmentEncoder>(
+        std::make_unique<NormalizerChain>(std::move(normalizers)),
+        std::make_unique<SequencePreTokenizer>(std::move(pre_tokenizers)),
+        std::make_unique<Unigram>(vocab, unk_id, spm.byte_fallback));
+
+    // Added tokens: the config's added_tokens_decoder, the named special tokens, the model's
+    // user-defined pieces (not special), then the extra special tokens.
+    AddedTokens added(index, static_cast<int32_t>(vocab.size()));
+    for (auto& t : config.added_tokens_decoder()) added.add(std::move(t));
+    const auto special = [&](const char* key, const char* albert, const char* xlm) {
+        return config.special(key, xlmr ? xlm : albert);
+    };
+    const std::string cls = special("cls_token", "[CLS]", "<s>");
+    const std::string sep = special("sep_token", "[SEP]", "</s>");
+    for (const std::string& s : {special("bos_token", "[CLS]", "<s>"), special("eos_token", "[SEP]", "</s>"),
+                                 special("unk_token", "<unk>", "<unk>"), sep, special("pad_token", "<pad>", "<pad>"),
+                                 cls, special("mask_token", "[MASK]", "<mask>")})
+        added.add(s, true);
+    for (const auto& p : spm.pieces)
+        if (p.type == SentencePieceModel::Type::user_defined) added.add(p.piece, false);
+    for (const std::string& s : config.extra_special_tokens()) added.add(s, true);
+
+    const int32_t cls_id = added.id_of(cls), sep_id = added.id_of(sep);
+    if (xlmr) {
+        using K = TemplatePiece::Kind;
+        parts.post_processor = PostProcessor(
+            {{K::special, {cls_id}, 0}, {K::sequence_a, {}, 0}, {K::special, {sep_id}, 0}},
+            {{K::special, {cls_id}, 0},
+             {K::sequence_a, {}, 0},
+             {K::special, {sep_id}, 0},
+             {K::special, {sep_id}, 0},
+             {K::sequence_b, {}, 0},
+             {K::special, {sep_id}, 0}});
+    } else {
+        parts.post_processor = bert_post_processor(cls_id, sep_id);
+    }
+    parts.added_tokens = added.take(*parts.vocabulary);
+}
+
+}  // namespace bertcls::tok

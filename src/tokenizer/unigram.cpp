@@ -1,0 +1,182 @@
+// The Unigram model, after HF models/unigram/model.rs (encode_optimized + tokenize).
+#include "tokenizer/unigram.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <map>
+
+#include "util/error.h"
+
+namespace bertcls::tok {
+
+namespace {
+
+constexpr double kUnkPenalty = 10.0;
+
+inline std::size_t utf8_length(unsigned char b) {
+    if (b < 0x80) return 1;
+    if (b < 0xE0) return 2;
+    if (b < 0xF0) return 3;
+    return 4;
+}
+
+}  // namespace
+
+Unigram::Unigram(const std::vector<std::pair<std::string, double>>& vocab, int32_t unk_id, bool byte_fallback,
+                 bool fuse_unk)
+    : unk_id_(unk_id), byte_fallback_(byte_fallback), fuse_unk_(fuse_unk) {
+    if (vocab.empty()) throw InputError("tokenizer: the Unigram vocabulary is empty");
+    if (unk_id < 0 || static_cast<std::size_t>(unk_id) >= vocab.size())
+        throw InputError("tokenizer: Unigram unk_id " + std::to_string(unk_id) + " is outside the vocabulary");
+    scores_.reserve(vocab.size());
+    double min_score = std::numeric_limits<double>::infinity();
+    // A temporary trie with ordered children, flattened below.
+    std::vector<std::map<uint8_t, uint32_t>> children(1);
+    std::vector<int32_t> node_ids(1, -1);
+    for (std::size_t id = 0; id < vocab.size(); ++id) {
+        const auto& [piece, score] = vocab[id];
+        scores_.push_back(score);
+        min_score = std::min(min_score, score);
+        if (piece.empty()) continue;
+        uint32_t node = 0;
+        for (const char ch : piece) {
+            const auto b = static_cast<uint8_t>(ch);
+            auto it = children[node].find(b);
+            if (it == children[node].end()) {
+                const auto fresh = static_cast<uint32_t>(children.size());
+                children[node].emplace(b, fresh);
+                children.emplace_back();
+                node_ids.push_back(-1);
+                node = fresh;
+            } else {
+                node = it->second;
+            }
+        }
+        node_ids[node] = static_cast<int32_t>(id);  // the last id of a repeated piece wins
+    }
+    unk_score_ = min_score - kUnkPenalty;
+    nodes_.resize(children.size());
+    std::fill(std::begin(root_), std::end(root_), kNone);
+    for (std::size_t node = 0; node < children.size(); ++node) {
+        nodes_[node].id = node_ids[node];
+        nodes_[node].edges = static_cast<uint32_t>(labels_.size());
+        nodes_[node].n_edges = static_cast<uint32_t>(children[node].size());
+        for (const auto& [label, target] : children[node]) {
+            labels_.push_back(label);
+            targets_.push_back(target);
+            if (node == 0) root_[label] = target;
+        }
+    }
+    char name[8];
+    for (int b = 0; b < 256; ++b) {
+        std::snprintf(name, sizeof name, "<0x%02X>", b);
+        byte_ids_[b] = find(name);
+    }
+}
+
+int32_t Unigram::find(std::string_view piece) const {
+    if (piece.empty()) return -1;
+    uint32_t node = 0;
+    for (const char ch : piece) {
+        node = child(node, static_cast<uint8_t>(ch));
+        if (node == kNone) return -1;
+    }
+    return nodes_[node].id;
+}
+
+void Unigram::tokenize_word(std::string_view word, std::vector<int32_t>& ids) const {
+    if (!word.empty()) viterbi(word, ids);
+}
+
+void Unigram::viterbi(std::string_view word, std::vector<int32_t>& ids) const {
+    struct Best {
+        double score;
+        int32_t start;  // -1: not reached yet
+        int32_t id;
+    };
+    thread_local std::vector<Best> best;
+    thread_local std::vector<std::pair<uint32_t, uint32_t>> path;  // (start, end) of each token, last first
+    thread_local std::vector<int32_t> path_ids;
+    const std::size_t n = word.size();
+    best.assign(n + 1, Best{0.0, -1, -1});
+    best[0].start = 0;
+    std::size_t pos = 0;
+    while (pos < n) {
+        const double base = best[pos].score;
+        const std::size_t char_len = std::min(utf8_length(static_cast<unsigned char>(word[pos])), n - pos);
+        bool has_single = false;
+        uint32_t node = 0;
+        for (std::size_t k = pos; k < n; ++k) {
+            node = child(node, static_cast<uint8_t>(word[k]));
+            if (node == kNone) break;
+            const int32_t id = nodes_[node].id;
+            if (id < 0) continue;
+            const std::size_t end = k + 1;
+            const double candidate = base + scores_[static_cast<std::size_t>(id)];
+            Best& target = best[end];
+            if (target.start < 0 || candidate > target.score) target = {candidate, static_cast<int32_t>(pos), id};
+            if (end - pos == char_len) has_single = true;
+        }
+        if (!has_single) {
+            const double candidate = base + unk_score_;
+            Best& target = best[pos + char_len];
+            if (target.start < 0 || candidate > target.score)
+                target = {candidate, static_cast<int32_t>(pos), unk_id_};
+        }
+        pos += char_len;
+    }
+
+    // Back-track, fusing runs of unknown tokens.
+    path.clear();
+    path_ids.clear();
+    std::size_t end = n;
+    std::size_t unk_end = 0;
+    bool in_unk = false;
+    while (end > 0) {
+        const Best& node = best[end];
+        const auto start = static_cast<std::size_t>(node.start);
+        if (fuse_unk_ && node.id == unk_id_) {
+            if (!in_unk) unk_end = end;
+            in_unk = true;
+        } else {
+            if (in_unk) {
+                path.emplace_back(static_cast<uint32_t>(end), static_cast<uint32_t>(unk_end));
+                path_ids.push_back(-2);  // an unknown run: resolved below
+                in_unk = false;
+            }
+            path.emplace_back(static_cast<uint32_t>(start), static_cast<uint32_t>(end));
+            path_ids.push_back(node.id == unk_id_ ? -2 : node.id);
+        }
+        end = start;
+    }
+    if (in_unk) {
+        path.emplace_back(0u, static_cast<uint32_t>(unk_end));
+        path_ids.push_back(-2);
+    }
+    for (std::size_t k = path.size(); k-- > 0;) {
+        if (path_ids[k] >= 0) {
+            ids.push_back(path_ids[k]);
+            continue;
+        }
+        // HF maps each token string back through the vocabulary; an unknown run is normally
+        // absent from it.
+        const std::string_view s = word.substr(path[k].first, path[k].second - path[k].first);
+        const int32_t id = find(s);
+        if (id >= 0) {
+            ids.push_back(id);
+            continue;
+        }
+        if (byte_fallback_) {
+            bool all = true;
+            for (const char ch : s) all = all && byte_ids_[static_cast<unsigned char>(ch)] >= 0;
+            if (all) {
+                for (const char ch : s) ids.push_back(byte_ids_[static_cast<unsigned char>(ch)]);
+                continue;
+            }
+        }
+        ids.push_back(unk_id_);
+    }
+}
+
+}  // namespace bertcls::tok
