@@ -1,12 +1,22 @@
-// `bertcls classify`: labels for texts given on the command line, in a file, or on stdin.
+// `bertcls classify`: labels for texts given on the command line, in a file, or on stdin; a
+// whole file as one document (long texts chunked) or one result per line (--lines).
+#include <fcntl.h>
 #include <omp.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
 
-#include <nlohmann/json.hpp>
-
+#include "batch/length_batcher.h"
+#include "batch/line_reader.h"
+#include "batch/long_text.h"
+#include "batch/output_format.h"
+#include "batch/sequence_check.h"
+#include "batch/utf8_check.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "format/model_file.h"
@@ -19,92 +29,284 @@ namespace bertcls::cli {
 
 namespace {
 
+using batch::LongTextStrategy;
+
 struct ClassifyOptions {
     std::string model_path;
     std::vector<std::string> texts;
     std::string file;
+    bool lines = false;
     std::string pair;
     std::string input_ids;
     std::string token_type_ids;
     std::string format = "text";
+    std::string long_text;  // empty: chunk for a whole document (-f, stdin), truncate otherwise
+    std::size_t stride = 0;
+    int64_t max_length = 0;
+    float threshold = 0.5f;
+    std::string on_error = "skip";
     int threads = 0;
     bool timing = false;
 };
 
-void print_prediction(const Prediction& p, const std::string& format) {
-    if (format == "text") {
-        std::cout << p.best().label << '\t' << p.best().score << '\n';
-        return;
+// One text to classify and what became of it.
+struct Document {
+    std::string text;
+    std::string source;  // for messages: "text 2", "review.txt", "line 7"
+    uint64_t line = 0;   // --lines: the line number
+    std::string error;   // non-empty: the text could not be classified
+    batch::DocumentEncoding encoding;
+    Prediction prediction;
+};
+
+constexpr std::size_t kLinesWindow = 1024;
+constexpr std::size_t kMaxLineBytes = std::size_t{16} << 20;
+
+class Classifier {
+public:
+    Classifier(const ClassifyOptions& o, std::shared_ptr<const ModelFile> model)
+        : o_(o), model_(std::move(model)), classifier_(model_) {
+        const ModelConfig& c = model_->config();
+        long_text_.max_length = static_cast<std::size_t>(o.max_length > 0 ? std::min(o.max_length, c.max_length) : c.max_length);
+        long_text_.stride = o.stride;
+        fields_.all_scores = fields_.logits = true;
+        if (c.problem_type == ProblemType::multi_label) fields_.threshold = o.threshold;
+        if (o.input_ids.empty() && !model_->has_tokenizer())
+            throw InputError(model_->path().string() + " has no tokenizer: it accepts only pre-tokenized input (--input-ids)");
+        if (o.input_ids.empty()) tokenizer_ = make_tokenizer(model_->tokenizer_files());
     }
-    nlohmann::json scores = nlohmann::json::array();
-    for (const auto& s : p.ranked) scores.push_back({{"label", s.label}, {"score", s.score}});
-    const nlohmann::json out = {
-        {"label", p.best().label}, {"score", p.best().score}, {"scores", scores}, {"logits", p.logits}};
-    std::cout << out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+
+    const ModelConfig& config() const { return model_->config(); }
+    std::size_t max_length() const { return long_text_.max_length; }
+
+    // Tokenizes (in parallel) and classifies the documents; a bad text gets `error` set.
+    void classify(std::vector<Document>& docs, LongTextStrategy strategy) {
+        batch::LongTextOptions options = long_text_;
+        options.strategy = strategy;
+        const std::optional<std::string_view> pair =
+            o_.pair.empty() ? std::nullopt : std::optional<std::string_view>(o_.pair);
+        Stopwatch tokenize_time;
+#pragma omp parallel for schedule(dynamic, 8)
+        for (std::size_t i = 0; i < docs.size(); ++i) {
+            if (!docs[i].error.empty()) continue;
+            try {
+                docs[i].encoding = batch::encode_document(*tokenizer_, docs[i].text, pair, options);
+            } catch (const InputError& e) {
+                docs[i].error = e.what();
+            } catch (const UsageError& e) {
+                docs[i].error = std::string("usage: ") + e.what();
+            }
+        }
+        for (const auto& d : docs)  // a bad --stride is the same mistake for every text
+            if (d.error.starts_with("usage: ")) throw UsageError(d.error.substr(7));
+        tokenize_ms += tokenize_time.elapsed_ms();
+
+        std::vector<SequenceInput> inputs;
+        for (const auto& d : docs)
+            if (d.error.empty())
+                for (const auto& chunk : d.encoding.chunks) inputs.push_back({chunk.input_ids, chunk.token_type_ids});
+        const std::vector<float> logits = run(inputs);
+        const std::size_t labels = config().labels.size();
+        std::size_t row = 0;
+        for (auto& d : docs) {
+            if (!d.error.empty()) continue;
+            const std::size_t chunks = d.encoding.chunks.size();
+            d.prediction = batch::average_prediction(config(), std::span(logits).subspan(row * labels, chunks * labels), chunks);
+            row += chunks;
+        }
+    }
+
+    Prediction classify_ids(const std::vector<int32_t>& ids, const std::vector<int32_t>& types) {
+        if (const auto why = batch::check_sequence(config(), ids, types, long_text_.max_length); !why.empty())
+            throw InputError("--input-ids: " + why);
+        const SequenceInput input{ids, types};
+        return make_prediction(config(), run(std::span(&input, 1)));
+    }
+
+    std::string prediction_json(const Prediction& p) const { return batch::prediction_json(p, fields_); }
+
+    double tokenize_ms = 0, forward_ms = 0;
+
+private:
+    std::vector<float> run(std::span<const SequenceInput> inputs) {
+        Stopwatch forward_time;
+        auto logits = batch::classify_all(classifier_, inputs, batch::BatchLimits{});
+        forward_ms += forward_time.elapsed_ms();
+        return logits;
+    }
+
+    const ClassifyOptions& o_;
+    std::shared_ptr<const ModelFile> model_;
+    SequenceClassifier classifier_;
+    std::unique_ptr<Tokenizer> tokenizer_;
+    batch::LongTextOptions long_text_;
+    batch::PredictionFields fields_;
+};
+
+std::string one_line(std::string s) {
+    for (char& ch : s)
+        if (ch == '\t' || ch == '\n' || ch == '\r') ch = ' ';
+    return s;
 }
 
-std::vector<Encoding> encode_inputs(const ClassifyOptions& o, const ModelFile& model) {
-    std::vector<Encoding> encodings;
-    if (!o.input_ids.empty()) {
-        Encoding e;
-        e.input_ids = parse_id_list(o.input_ids, "--input-ids");
-        if (!o.token_type_ids.empty()) e.token_type_ids = parse_id_list(o.token_type_ids, "--token-type-ids");
-        encodings.push_back(std::move(e));
-        return encodings;
-    }
-    if (!model.has_tokenizer())
-        throw InputError(model.path().string() +
-                         " has no tokenizer: it accepts only pre-tokenized input (--input-ids)");
-    const auto tokenizer = make_tokenizer(model.tokenizer_files());
-    const EncodeOptions options{.max_length = static_cast<std::size_t>(model.config().max_length)};
-    const std::optional<std::string_view> pair =
-        o.pair.empty() ? std::nullopt : std::optional<std::string_view>(o.pair);
-    const auto encode = [&](const std::string& text, const std::string& source) {
-        try {
-            encodings.push_back(tokenizer->encode(text, pair, options));
-        } catch (const InputError& e) {
-            throw InputError(source + ": " + e.what());
+class Printer {
+public:
+    Printer(const ClassifyOptions& o, const Classifier& c) : o_(o), classifier_(c) {}
+
+    void print(const Document& d) {
+        if (!d.error.empty()) return print_error(d);
+        std::string json_extra;
+        if (o_.input_ids.empty()) {
+            const auto& e = d.encoding;
+            json_extra = e.applied == LongTextStrategy::chunk
+                             ? "{\"strategy\":\"chunk\",\"chunks\":" + std::to_string(e.chunks.size())
+                             : std::string("{\"strategy\":\"truncate\",\"truncated\":") + (e.truncated ? "true" : "false");
+            json_extra += ",\"tokens\":" + std::to_string(e.tokens) + '}';
         }
-    };
-    if (!o.file.empty()) {
-        encode(read_file_or_stdin(o.file), o.file);
-    } else if (o.texts.empty()) {
-        encode(read_file_or_stdin("-"), "stdin");
-    } else {
-        for (std::size_t i = 0; i < o.texts.size(); ++i) encode(o.texts[i], "text " + std::to_string(i + 1));
+        print(d.prediction, json_extra);
     }
-    return encodings;
+
+    void print(const Prediction& p, const std::string& long_text_json) {
+        if (o_.format == "json") {
+            std::string out = classifier_.prediction_json(p);
+            if (!long_text_json.empty()) out = batch::add_field(out, "long_text", long_text_json);
+            std::cout << out << '\n';
+            return;
+        }
+        header();
+        if (o_.format == "tsv") std::cout << p.best().label << '\t' << batch::format_float(p.best().score);
+        else std::cout << p.best().label << '\t' << p.best().score;
+        if (o_.format == "tsv")
+            for (const float s : p.scores) std::cout << '\t' << batch::format_float(s);
+        std::cout << '\n';
+    }
+
+private:
+    void header() {
+        if (o_.format != "tsv" || header_done_) return;
+        header_done_ = true;
+        std::cout << "label\tscore";
+        for (const auto& label : classifier_.config().labels) std::cout << '\t' << label;
+        std::cout << '\n';
+    }
+
+    void print_error(const Document& d) {
+        if (o_.format == "json") {
+            std::cout << batch::error_json(d.error, d.line, nullptr) << '\n';
+            return;
+        }
+        header();
+        std::cout << "ERROR\t" << one_line(d.error) << '\n';
+    }
+
+    const ClassifyOptions& o_;
+    const Classifier& classifier_;
+    bool header_done_ = false;
+};
+
+// --lines: one result per input line, streamed in windows so big files use little memory.
+// Returns the number of lines that failed.
+uint64_t classify_lines(const ClassifyOptions& o, Classifier& classifier, Printer& printer, LongTextStrategy strategy) {
+    std::optional<int> fd_holder;
+    int fd = STDIN_FILENO;
+    if (!o.file.empty() && o.file != "-") {
+        fd = ::open(o.file.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw InputError(o.file + ": cannot open file (" + std::strerror(errno) + ")");
+        fd_holder = fd;
+    }
+    struct Closer {
+        std::optional<int>& fd;
+        ~Closer() {
+            if (fd) ::close(*fd);
+        }
+    } closer{fd_holder};
+
+    batch::LineReader reader(fd, kMaxLineBytes);
+    batch::Line line;
+    uint64_t failed = 0;
+    for (bool more = true; more;) {
+        std::vector<Document> docs;
+        while (docs.size() < kLinesWindow && (more = reader.next(line))) {
+            Document d;
+            d.line = line.number;
+            if (line.too_long) d.error = "line has " + std::to_string(line.bytes) + " bytes, more than 16 MiB";
+            else if (!line.text.empty() && line.text.back() == '\r') line.text.pop_back();  // CRLF files
+            d.text = std::move(line.text);
+            docs.push_back(std::move(d));
+        }
+        classifier.classify(docs, strategy);
+        for (const auto& d : docs) {
+            if (!d.error.empty()) {
+                if (o.on_error == "fail") {
+                    std::cout.flush();
+                    throw InputError((o.file.empty() ? std::string("stdin") : o.file) + ": line " +
+                                     std::to_string(d.line) + ": " + d.error);
+                }
+                ++failed;
+            }
+            printer.print(d);
+        }
+        std::cout.flush();
+    }
+    return failed;
+}
+
+void check_options(const ClassifyOptions& o) {
+    if (o.format != "text" && o.format != "tsv" && o.format != "json") throw UsageError("--format must be text, tsv or json");
+    if (!o.long_text.empty() && o.long_text != "chunk" && o.long_text != "truncate")
+        throw UsageError("--long-text must be chunk or truncate");
+    if (o.on_error != "skip" && o.on_error != "fail") throw UsageError("--on-error must be skip or fail");
+    const int sources = !o.texts.empty() + !o.file.empty() + !o.input_ids.empty();
+    if (sources > 1) throw UsageError("give texts, -f FILE or --input-ids, not several");
+    if (o.lines && (!o.texts.empty() || !o.input_ids.empty())) throw UsageError("--lines reads -f FILE or stdin");
+    if (!o.token_type_ids.empty() && o.input_ids.empty()) throw UsageError("--token-type-ids needs --input-ids");
+    if (!o.input_ids.empty() && !o.pair.empty()) throw UsageError("--pair needs text input, not --input-ids");
+    if (o.max_length < 0 || o.threads < 0) throw UsageError("--max-length and --threads must be positive");
 }
 
 void run_classify(const ClassifyOptions& o) {
-    if (o.format != "text" && o.format != "json") throw UsageError("--format must be text or json");
-    const int sources = !o.texts.empty() + !o.file.empty() + !o.input_ids.empty();
-    if (sources > 1) throw UsageError("give texts, -f FILE or --input-ids, not several");
-    if (!o.token_type_ids.empty() && o.input_ids.empty()) throw UsageError("--token-type-ids needs --input-ids");
+    check_options(o);
     if (o.threads > 0) omp_set_num_threads(o.threads);
 
     Stopwatch total;
     auto model = std::make_shared<const ModelFile>(resolve_model_path(o.model_path));
-    SequenceClassifier classifier(model);
+    Classifier classifier(o, model);
+    Printer printer(o, classifier);
     const double load_ms = total.elapsed_ms();
 
-    Stopwatch tokenize_time;
-    const std::vector<Encoding> encodings = encode_inputs(o, *model);
-    const double tokenize_ms = tokenize_time.elapsed_ms();
+    // A whole document (-f, stdin) is chunked by default; short texts and lines are truncated.
+    const bool whole_document = !o.lines && o.texts.empty();
+    const LongTextStrategy strategy =
+        (o.long_text.empty() ? whole_document : o.long_text == "chunk") ? LongTextStrategy::chunk : LongTextStrategy::truncate;
 
-    std::vector<SequenceInput> inputs;
-    for (const auto& e : encodings) inputs.push_back({e.input_ids, e.token_type_ids});
-    Stopwatch forward_time;
-    const ForwardResult result = classifier.forward(inputs);
-    const double forward_ms = forward_time.elapsed_ms();
-
-    const auto labels = classifier.num_labels();
-    for (std::size_t i = 0; i < inputs.size(); ++i)
-        print_prediction(make_prediction(model->config(), std::span(result.logits).subspan(i * labels, labels)),
-                         o.format);
+    uint64_t failed = 0;
+    if (!o.input_ids.empty()) {
+        const auto ids = parse_id_list(o.input_ids, "--input-ids");
+        const auto types = o.token_type_ids.empty() ? std::vector<int32_t>{} : parse_id_list(o.token_type_ids, "--token-type-ids");
+        printer.print(classifier.classify_ids(ids, types), "");
+    } else if (o.lines) {
+        failed = classify_lines(o, classifier, printer, strategy);
+    } else {
+        std::vector<Document> docs;
+        if (whole_document) {
+            const std::string name = o.file.empty() || o.file == "-" ? "stdin" : o.file;
+            docs.push_back({.text = read_file_or_stdin(o.file.empty() ? "-" : o.file), .source = name});
+        } else {
+            for (std::size_t i = 0; i < o.texts.size(); ++i)
+                docs.push_back({.text = o.texts[i], .source = "text " + std::to_string(i + 1)});
+        }
+        classifier.classify(docs, strategy);
+        for (const auto& d : docs)
+            if (!d.error.empty()) throw InputError(d.source + ": " + d.error);
+        for (const auto& d : docs) printer.print(d);
+    }
+    std::cout.flush();
     if (o.timing)
-        std::cerr << "timing: load " << load_ms << " ms, tokenize " << tokenize_ms << " ms, forward " << forward_ms
-                  << " ms, total " << total.elapsed_ms() << " ms, peak RSS " << peak_rss_mb() << " MiB\n";
+        std::cerr << "timing: load " << load_ms << " ms, tokenize " << classifier.tokenize_ms << " ms, forward "
+                  << classifier.forward_ms << " ms, total " << total.elapsed_ms() << " ms, peak RSS " << peak_rss_mb()
+                  << " MiB\n";
+    if (failed > 0)
+        throw RecordsFailed(std::to_string(failed) + (failed == 1 ? " line" : " lines") + " failed (error lines in the output)");
 }
 
 }  // namespace
@@ -114,11 +316,22 @@ void register_classify_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("classify", "Classify texts (arguments, -f FILE, or stdin)");
     add_model_option(cmd, options->model_path);
     cmd->add_option("texts", options->texts, "Texts to classify, one result per text, in order");
-    cmd->add_option("-f,--file", options->file, "Classify the whole content of FILE as one text");
-    cmd->add_option("--pair", options->pair, "Second text of a sentence pair");
+    cmd->add_option("-f,--file", options->file, "Classify the whole content of FILE as one text (- for stdin)");
+    cmd->add_flag("--lines", options->lines, "Classify each line of -f FILE (or stdin) separately, one result per line");
+    cmd->add_option("--pair", options->pair, "Second text of a sentence pair (for every text)");
     cmd->add_option("--input-ids", options->input_ids, "Pre-tokenized input: ids with special tokens, e.g. 101,2054,102");
     cmd->add_option("--token-type-ids", options->token_type_ids, "Token type ids for --input-ids");
-    cmd->add_option("--format", options->format, "Output: text (label<TAB>score) or json")->capture_default_str();
+    cmd->add_option("--format", options->format, "Output: text (label<TAB>score), tsv (a header, then label, score and every label's score) or json")
+        ->capture_default_str();
+    cmd->add_option("--long-text", options->long_text,
+                    "Texts over the length limit: chunk (average over overlapping windows; default for a whole "
+                    "file or stdin) or truncate (keep the first tokens; default otherwise)");
+    cmd->add_option("--stride", options->stride, "With chunk: tokens shared by consecutive windows (default: a quarter of a window)");
+    cmd->add_option("--max-length", options->max_length, "Token limit per text or window (default: the model's)");
+    cmd->add_option("--threshold", options->threshold, "Multi-label models: JSON \"labels\" lists labels scoring at least this")
+        ->capture_default_str();
+    cmd->add_option("--on-error", options->on_error, "--lines: skip (print an error line, exit code 3) or fail (stop, exit code 2)")
+        ->capture_default_str();
     cmd->add_option("--threads", options->threads, "Threads (default: all cores)");
     cmd->add_flag("--timing", options->timing, "Print load/tokenize/forward times and peak memory to stderr");
     cmd->footer(
@@ -126,9 +339,14 @@ void register_classify_command(CLI::App& app) {
         "  bertcls classify \"I can't stop smiling today\"\n"
         "  bertcls classify --format json \"first text\" \"second text\"\n"
         "  bertcls classify -m model.bertcls -f review.txt\n"
+        "  bertcls classify --lines -f reviews.txt --format tsv\n"
         "  echo \"so tired of this\" | bertcls classify\n"
+        "  bertcls classify -m nli.bertcls \"A man is eating.\" --pair \"Someone eats.\"\n"
         "  bertcls classify -m model.bertcls --input-ids 101,1045,2293,2009,102\n"
-        "Texts longer than the model's limit are truncated.");
+        "Chunking: a text of T tokens over the limit is split into windows of (limit - special tokens)\n"
+        "text tokens; each window starts (window - stride) tokens after the previous one and the last ends at\n"
+        "the text's end. Scores are averaged over the windows; JSON output says what was applied:\n"
+        "\"long_text\": {\"strategy\": \"chunk\", \"chunks\": 3, \"tokens\": T}. Sentence pairs are always truncated.");
     cmd->callback([options] { run_classify(*options); });
 }
 

@@ -11,6 +11,7 @@
 namespace {
 constexpr int kExitUsage = 1;
 constexpr int kExitBadInput = 2;
+constexpr int kExitRecordsFailed = 3;
 constexpr int kExitInternal = 4;
 }  // namespace
 
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
                  "Exit codes: 0 success, 1 usage error, 2 bad input or model, 3 some records failed."};
     app.require_subcommand(1);
     app.set_version_flag("--version", BERTCLS_VERSION);
+    bertcls::cli::register_batch_command(app);
     bertcls::cli::register_classify_command(app);
     bertcls::cli::register_info_command(app);
     bertcls::cli::register_tokenize_command(app);
@@ -31,6 +33,9 @@ int main(int argc, char** argv) {
     } catch (const bertcls::UsageError& e) {
         std::cerr << "bertcls: " << e.what() << "\n";
         return kExitUsage;
+    } catch (const bertcls::cli::RecordsFailed& e) {
+        std::cerr << "bertcls: " << e.what() << "\n";
+        return kExitRecordsFailed;
     } catch (const bertcls::InputError& e) {
         std::cerr << "bertcls: " << e.what() << "\n";
         return kExitBadInput;

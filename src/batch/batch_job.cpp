@@ -1,0 +1,214 @@
+#include "batch/batch_job.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "batch/line_reader.h"
+#include "batch/line_writer.h"
+#include "batch/record_encoder.h"
+#include "batch/resume.h"
+#include "format/model_file.h"
+#include "models/sequence_classifier.h"
+#include "util/error.h"
+
+namespace bertcls::batch {
+
+namespace {
+
+class File {
+public:
+    File(const std::string& path, int flags, const char* what) : fd_(::open(path.c_str(), flags | O_CLOEXEC, 0644)) {
+        if (fd_ < 0) throw InputError(path + ": cannot open " + what + " (" + std::strerror(errno) + ")");
+    }
+    ~File() { ::close(fd_); }
+    File(const File&) = delete;
+    File& operator=(const File&) = delete;
+    int fd() const { return fd_; }
+
+private:
+    int fd_;
+};
+
+// One input line on its way through the pipeline.
+struct Item {
+    Encoding encoding;
+    std::string error;  // non-empty: an error record
+    nlohmann::json id;
+};
+
+std::optional<uint64_t> regular_file_size(int fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) return static_cast<uint64_t>(st.st_size);
+    return std::nullopt;
+}
+
+class Pipeline {
+public:
+    Pipeline(const BatchJobOptions& o, SequenceClassifier& classifier, const RecordEncoder& encoder, LineWriter& out)
+        : o_(o), classifier_(classifier), encoder_(encoder), out_(out) {}
+
+    // Processes one window of lines and writes its output lines in order.
+    void run_window(const std::vector<Line>& lines, Counts& counts) {
+        const std::size_t n = lines.size();
+        std::vector<Item> items(n);
+        encode_all(lines, items);
+
+        std::vector<std::size_t> valid;
+        std::vector<SequenceInput> inputs;
+        for (std::size_t i = 0; i < n; ++i)
+            if (items[i].error.empty()) {
+                valid.push_back(i);
+                inputs.push_back({items[i].encoding.input_ids, items[i].encoding.token_type_ids});
+                counts.tokens += items[i].encoding.input_ids.size();
+            }
+        // Under --on-error fail nothing after the first bad line is needed.
+        std::size_t end = n;
+        if (o_.fail_on_error)
+            for (std::size_t i = 0; i < n; ++i)
+                if (!items[i].error.empty()) {
+                    end = i;
+                    break;
+                }
+        const std::vector<float> logits = classify_all(classifier_, inputs, o_.limits);
+
+        std::vector<std::string> output(end);
+        std::vector<std::size_t> logit_row(n, SIZE_MAX);
+        for (std::size_t k = 0; k < valid.size(); ++k) logit_row[valid[k]] = k;
+        const auto labels = static_cast<std::size_t>(classifier_.num_labels());
+#pragma omp parallel for schedule(static)
+        for (std::size_t i = 0; i < end; ++i) {
+            if (logit_row[i] == SIZE_MAX) {
+                output[i] = error_json(items[i].error, lines[i].number, items[i].id);
+            } else {
+                const auto row = std::span(logits).subspan(logit_row[i] * labels, labels);
+                output[i] = add_field(lines[i].text, o_.fields.output,
+                                      prediction_json(make_prediction(classifier_.config(), row), o_.prediction));
+            }
+        }
+        for (std::size_t i = 0; i < end; ++i) {
+            out_.write_line(output[i]);
+            ++counts.records;
+            if (!items[i].error.empty()) ++counts.errors;
+        }
+        out_.flush();
+        if (end < n)
+            throw InputError((o_.input == "-" ? std::string("stdin") : o_.input) + ": line " +
+                             std::to_string(lines[end].number) + ": " + items[end].error);
+    }
+
+private:
+    void encode_all(const std::vector<Line>& lines, std::vector<Item>& items) {
+        std::exception_ptr failure;
+        std::mutex failure_mutex;
+#pragma omp parallel for schedule(dynamic, 16)
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            try {
+                if (lines[i].too_long) {
+                    items[i].error = "line has " + std::to_string(lines[i].bytes) + " bytes, more than --max-record-bytes " +
+                                     std::to_string(o_.max_record_bytes);
+                    continue;
+                }
+                const Record record = parse_record(lines[i].text, o_.fields);
+                items[i].id = record.id;
+                items[i].error = encoder_.encode(record, items[i].encoding);
+            } catch (...) {
+                // Bad data never throws; this is an internal failure (e.g. out of memory).
+                const std::lock_guard lock(failure_mutex);
+                if (!failure) failure = std::current_exception();
+            }
+        }
+        if (failure) std::rethrow_exception(failure);
+    }
+
+    const BatchJobOptions& o_;
+    SequenceClassifier& classifier_;
+    const RecordEncoder& encoder_;
+    LineWriter& out_;
+};
+
+}  // namespace
+
+void check_batch_options(const BatchJobOptions& o) {
+    if (o.resume && o.output == "-") throw UsageError("--resume needs an output file (-o FILE)");
+    if (o.limits.max_sequences == 0) throw UsageError("--batch-size must be at least 1");
+    if (o.max_length < 0) throw UsageError("--max-length must be positive");
+    if (o.max_record_bytes == 0) throw UsageError("--max-record-bytes must be at least 1");
+    if (o.fields.text.empty() || o.fields.output.empty()) throw UsageError("field names must not be empty");
+    for (const auto* f : {&o.fields.text, &o.fields.pair, &o.fields.id})
+        if (!f->empty() && *f == o.fields.output)
+            throw UsageError("--output-field '" + o.fields.output + "' must differ from the input fields");
+}
+
+BatchSummary run_batch_job(const BatchJobOptions& options) {
+    check_batch_options(options);
+    BatchJobOptions o = options;
+
+    // The model first: a bad model must not truncate an existing output file.
+    auto model = std::make_shared<const ModelFile>(o.model);
+    if (model->config().problem_type == ProblemType::multi_label) {
+        if (!o.prediction.threshold) o.prediction.threshold = 0.5f;
+    } else if (o.prediction.threshold) {
+        throw UsageError("--threshold applies to multi-label models only; this one is " +
+                         std::string(problem_type_name(model->config().problem_type)));
+    }
+    SequenceClassifier classifier(model);
+    const RecordEncoder encoder(*model, o.max_length);
+
+    std::optional<File> input_file, output_file;
+    if (o.input != "-") input_file.emplace(o.input, O_RDONLY, "the input");
+    const int input_fd = input_file ? input_file->fd() : STDIN_FILENO;
+
+    BatchSummary summary;
+    if (o.resume) {
+        const ResumePoint point = prepare_resume(o.output);
+        summary.resumed = point.lines;
+        summary.earlier_errors = point.errors;
+    }
+    if (o.output != "-")
+        output_file.emplace(o.output, O_WRONLY | O_CREAT | (o.resume ? O_APPEND : O_TRUNC), "the output");
+    LineWriter writer(output_file ? output_file->fd() : STDOUT_FILENO, o.output == "-" ? "stdout" : o.output);
+
+    LineReader reader(input_fd, o.max_record_bytes);
+    Line line;
+    for (uint64_t skipped = 0; skipped < summary.resumed; ++skipped)
+        if (!reader.next(line))
+            throw InputError("--resume: " + o.output + " has " + std::to_string(summary.resumed) +
+                             " lines but the input only " + std::to_string(skipped) +
+                             ": is it the output of this input?");
+    const uint64_t skipped_bytes = reader.bytes_consumed();
+    std::optional<uint64_t> to_read = regular_file_size(input_fd);
+    if (to_read) to_read = *to_read > skipped_bytes ? *to_read - skipped_bytes : 0;
+
+    Progress progress(o.progress, o.summary, to_read);
+    Pipeline pipeline(o, classifier, encoder, writer);
+    std::vector<Line> window;
+    for (bool more = true; more;) {
+        window.clear();
+        std::size_t bytes = 0;
+        while (window.size() < o.window_records && bytes < o.window_bytes) {
+            if (!reader.next(line)) {
+                more = false;
+                break;
+            }
+            bytes += line.text.size();
+            window.push_back(std::move(line));
+        }
+        if (window.empty()) break;
+        pipeline.run_window(window, summary.counts);
+        summary.counts.input_bytes = reader.bytes_consumed() - skipped_bytes;
+        progress.update(summary.counts);
+    }
+    progress.finish(summary.counts, summary.resumed, summary.earlier_errors);
+    return summary;
+}
+
+}  // namespace bertcls::batch

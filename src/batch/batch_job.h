@@ -1,0 +1,49 @@
+#pragma once
+// `bertcls batch` as a library call: JSONL in, JSONL out, one output line per input line in
+// input order, in bounded memory. The pipeline works on windows of records: read a window,
+// parse and tokenize it in parallel, classify it in length-sorted batches, write it in order.
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "batch/length_batcher.h"
+#include "batch/output_format.h"
+#include "batch/progress.h"
+#include "batch/record.h"
+
+namespace bertcls::batch {
+
+struct BatchJobOptions {
+    std::filesystem::path model;
+    std::string input = "-", output = "-";  // "-": stdin / stdout
+    RecordFields fields;
+    PredictionFields prediction;  // threshold unset: 0.5 for multi-label models
+    BatchLimits limits;
+    int64_t max_length = 0;  // 0: the model's limit
+    bool fail_on_error = false;
+    bool resume = false;
+    bool progress = false;  // live progress line
+    bool summary = true;    // final summary line on stderr
+    std::size_t max_record_bytes = std::size_t{16} << 20;
+    // A window holds at most this many records or bytes of input lines, bounding memory.
+    std::size_t window_records = 4096;
+    std::size_t window_bytes = std::size_t{64} << 20;
+};
+
+struct BatchSummary {
+    Counts counts;             // this run
+    uint64_t resumed = 0;      // lines an earlier run had done (--resume)
+    uint64_t earlier_errors = 0;
+    uint64_t failed() const { return counts.errors + earlier_errors; }
+};
+
+// Throws UsageError when the options contradict each other (checked again by run_batch_job).
+void check_batch_options(const BatchJobOptions& options);
+
+// Runs the job. Throws UsageError for inconsistent options and InputError for an unusable
+// model, unreadable input or unwritable output, and, under fail_on_error, for the first bad
+// record ("line N: why"), after writing every line before it.
+BatchSummary run_batch_job(const BatchJobOptions& options);
+
+}  // namespace bertcls::batch

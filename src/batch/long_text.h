@@ -1,0 +1,48 @@
+#pragma once
+// Texts longer than the model's limit: keep the first max_length tokens (truncate), or split the
+// text into overlapping windows, classify each and average their scores (chunk).
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "models/model_config.h"
+#include "models/prediction.h"
+#include "tokenizer/tokenizer.h"
+
+namespace bertcls::batch {
+
+enum class LongTextStrategy { truncate, chunk };
+
+struct LongTextOptions {
+    LongTextStrategy strategy = LongTextStrategy::truncate;
+    std::size_t max_length = 512;  // tokens per window, special tokens included
+    // Tokens shared by consecutive windows; 0 picks a quarter of a window's text tokens.
+    std::size_t stride = 0;
+};
+
+struct DocumentEncoding {
+    std::vector<Encoding> chunks;  // one unless the text was chunked
+    std::size_t tokens = 0;        // the whole text's length, special tokens included
+    bool truncated = false;        // tokens were dropped
+    LongTextStrategy applied = LongTextStrategy::truncate;  // pairs are always truncated
+};
+
+// Encodes one text (or pair). Throws InputError for invalid UTF-8 and UsageError when the
+// stride leaves no room for the windows to advance.
+DocumentEncoding encode_document(const Tokenizer& tokenizer, std::string_view text,
+                                 std::optional<std::string_view> pair, const LongTextOptions& options);
+
+// Splits `full` (one text with its special tokens, not truncated) into windows of at most
+// max_length tokens. `frame` is the encoding of the empty text: the special tokens that go
+// around every window. Windows advance by (window text tokens - overlap); the last one ends at
+// the text's end. Throws InputError when `full` does not have `frame` around it.
+std::vector<Encoding> split_into_chunks(const Encoding& full, const Encoding& frame, std::size_t max_length,
+                                        std::size_t overlap);
+
+// One prediction from the logits of a text's windows ([chunks, labels]): scores (softmax,
+// sigmoid or raw) and logits averaged over the windows.
+Prediction average_prediction(const ModelConfig& config, std::span<const float> logits, std::size_t chunks);
+
+}  // namespace bertcls::batch

@@ -1,0 +1,87 @@
+#include "batch/output_format.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace bertcls::batch {
+
+namespace {
+
+std::string json_string(std::string_view s) {
+    return nlohmann::json(std::string(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string format_float(float value) {
+    if (!std::isfinite(value)) return "null";
+    char buffer[32];
+    const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, ec == std::errc() ? end : buffer);
+}
+
+std::string prediction_json(const Prediction& p, const PredictionFields& fields) {
+    std::string out = "{\"label\":" + json_string(p.best().label) + ",\"score\":" + format_float(p.best().score);
+    if (fields.threshold) {
+        out += ",\"labels\":[";
+        bool first = true;
+        for (const auto& s : p.ranked)
+            if (s.score >= *fields.threshold) {
+                if (!first) out += ',';
+                out += json_string(s.label);
+                first = false;
+            }
+        out += ']';
+    }
+    if (fields.all_scores) {
+        out += ",\"scores\":[";
+        for (std::size_t i = 0; i < p.ranked.size(); ++i) {
+            if (i) out += ',';
+            out += "{\"label\":" + json_string(p.ranked[i].label) + ",\"score\":" + format_float(p.ranked[i].score) + '}';
+        }
+        out += ']';
+    }
+    if (fields.logits) {
+        out += ",\"logits\":[";
+        for (std::size_t i = 0; i < p.logits.size(); ++i) {
+            if (i) out += ',';
+            out += format_float(p.logits[i]);
+        }
+        out += ']';
+    }
+    return out + '}';
+}
+
+std::string add_field(std::string_view line, std::string_view field, std::string_view value_json) {
+    const auto close = line.find_last_of('}');
+    const auto before = line.find_last_not_of(" \t\r\n", close == std::string_view::npos || close == 0 ? 0 : close - 1);
+    const bool empty_object = before != std::string_view::npos && line[before] == '{';
+    std::string out;
+    out.reserve(close + field.size() + value_json.size() + 8);
+    out.append(line.substr(0, close));
+    if (!empty_object) out += ',';
+    out += json_string(field);
+    out += ':';
+    out.append(value_json);
+    out += '}';
+    return out;
+}
+
+std::string error_json(std::string_view message, uint64_t line, const nlohmann::json& id) {
+    std::string out = "{\"error\":" + json_string(message) + ",\"line\":" + std::to_string(line);
+    if (!id.is_null()) out += ",\"id\":" + id.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return out + '}';
+}
+
+bool is_error_json(std::string_view output_line) {
+    if (!output_line.starts_with("{\"error\":")) return false;
+    // An input record that has its own "error" key also starts this way, but it is not an
+    // object of only error, line and id.
+    const auto object = nlohmann::json::parse(output_line, nullptr, false);
+    if (!object.is_object() || !object.contains("line") || !object["error"].is_string()) return false;
+    for (const auto& [key, value] : object.items())
+        if (key != "error" && key != "line" && key != "id") return false;
+    return true;
+}
+
+}  // namespace bertcls::batch

@@ -1,0 +1,35 @@
+#pragma once
+// One JSONL input record: which fields bertcls reads from it, and why it failed when it did.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace bertcls::batch {
+
+// Field names, from --text-field, --pair-field, --id-field and --output-field.
+struct RecordFields {
+    std::string text = "text";
+    std::string pair;  // empty: single texts
+    std::string id;    // empty: no id
+    std::string output = "prediction";
+};
+
+struct Record {
+    // Text input (when !pretokenized).
+    std::string text, pair;
+    bool has_pair = false;
+    // Pre-tokenized input: "input_ids" (and optionally "token_type_ids") in the record.
+    bool pretokenized = false;
+    std::vector<int32_t> input_ids, token_type_ids;
+    nlohmann::json id;   // the --id-field value, null when absent or not asked for
+    std::string error;   // non-empty: the record failed and gets an error line
+};
+
+// Parses one input line. Never throws for bad data: a problem is reported in Record::error.
+// A record with "input_ids" is classified from those ids (its text field is then not needed).
+Record parse_record(std::string_view line, const RecordFields& fields);
+
+}  // namespace bertcls::batch

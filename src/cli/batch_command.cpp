@@ -1,0 +1,83 @@
+// `bertcls batch`: classify a JSONL file or stream, one output line per input line.
+#include <omp.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "batch/batch_job.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "util/error.h"
+
+namespace bertcls::cli {
+
+namespace {
+
+struct BatchCommandOptions {
+    batch::BatchJobOptions job;
+    std::string model_path, on_error = "skip";
+    float threshold = 0.5f;
+    int threads = 0;
+    bool quiet = false;
+};
+
+void run_batch(BatchCommandOptions& c, const CLI::App& cmd) {
+    if (c.on_error != "skip" && c.on_error != "fail") throw UsageError("--on-error must be skip or fail");
+    if (c.threads < 0) throw UsageError("--threads must be positive");
+    if (c.threads > 0) omp_set_num_threads(c.threads);
+    batch::BatchJobOptions& job = c.job;
+    batch::check_batch_options(job);
+    job.model = resolve_model_path(c.model_path);
+    job.fail_on_error = c.on_error == "fail";
+    if (cmd.count("--threshold")) job.prediction.threshold = c.threshold;
+    job.progress = !c.quiet && ::isatty(STDERR_FILENO);
+    job.summary = !c.quiet;
+    const batch::BatchSummary summary = batch::run_batch_job(job);
+    if (summary.failed() > 0)
+        throw RecordsFailed(std::to_string(summary.failed()) + " of " +
+                            std::to_string(summary.resumed + summary.counts.records) +
+                            " records failed; their lines in the output are {\"error\", \"line\"} records");
+}
+
+}  // namespace
+
+void register_batch_command(CLI::App& app) {
+    auto c = std::make_shared<BatchCommandOptions>();
+    batch::BatchJobOptions& job = c->job;
+    CLI::App* cmd = app.add_subcommand("batch", "Classify a JSONL file or stream: one output line per input line, in order");
+    add_model_option(cmd, c->model_path);
+    cmd->add_option("-i,--input", job.input, "Input JSONL file, - for stdin")->capture_default_str();
+    cmd->add_option("-o,--output", job.output, "Output JSONL file, - for stdout")->capture_default_str();
+    cmd->add_option("--text-field", job.fields.text, "Field holding the text")->capture_default_str();
+    cmd->add_option("--pair-field", job.fields.pair, "Field holding the second text of a sentence pair");
+    cmd->add_option("--id-field", job.fields.id, "Field copied into error records as \"id\"");
+    cmd->add_option("--output-field", job.fields.output, "Field the prediction is added under")->capture_default_str();
+    cmd->add_flag("--all-scores", job.prediction.all_scores, "Add \"scores\": every label with its score, best first");
+    cmd->add_flag("--logits", job.prediction.logits, "Add \"logits\", in label order");
+    cmd->add_option("--threshold", c->threshold, "Multi-label models: \"labels\" lists labels scoring at least this (default 0.5)");
+    cmd->add_option("--batch-size", job.limits.max_sequences, "Most sequences per forward pass")->capture_default_str();
+    cmd->add_option("--batch-tokens", job.limits.max_tokens, "Most tokens per forward pass")->capture_default_str();
+    cmd->add_option("--threads", c->threads, "Threads (default: all cores)");
+    cmd->add_option("--max-length", job.max_length, "Truncate texts to this many tokens (default: the model's limit)");
+    cmd->add_option("--max-record-bytes", job.max_record_bytes, "Longer input lines become error records")->capture_default_str();
+    cmd->add_option("--on-error", c->on_error, "skip: write an error record and go on (exit code 3 at the end); fail: stop at the first bad line (exit code 2)")
+        ->capture_default_str();
+    cmd->add_flag("--resume", job.resume, "Continue an interrupted run: keep the complete lines of -o FILE and skip as many input lines");
+    cmd->add_flag("-q,--quiet", c->quiet, "No progress or summary on stderr");
+    cmd->footer(
+        "Each output line is the input line with the prediction added as its last field:\n"
+        "  {\"text\": \"i feel great\", \"id\": 7, \"prediction\": {\"label\": \"joy\", \"score\": 0.98}}\n"
+        "The input's own bytes are kept as they are. A record with \"input_ids\" (and optionally\n"
+        "\"token_type_ids\") is classified from those ids instead of its text. A bad line (invalid JSON or\n"
+        "UTF-8, a missing or non-string field, an existing --output-field, a line over --max-record-bytes)\n"
+        "becomes {\"error\": \"...\", \"line\": N} at its place. Texts longer than the limit are truncated.\n"
+        "Results do not depend on --batch-size or --threads: floats are printed as the shortest decimal\n"
+        "that reads back to the same float.\n"
+        "Examples:\n"
+        "  bertcls batch -i reviews.jsonl -o predictions.jsonl\n"
+        "  cat pairs.jsonl | bertcls batch -m nli.bertcls --text-field premise --pair-field hypothesis > out.jsonl\n"
+        "  bertcls batch -i big.jsonl -o out.jsonl --resume     # after an interruption");
+    cmd->callback([c, cmd] { run_batch(*c, *cmd); });
+}
+
+}  // namespace bertcls::cli

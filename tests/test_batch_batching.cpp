@@ -1,0 +1,72 @@
+// src/batch planning: length-sorted batches under a token budget, and long-text windows.
+#include <numeric>
+
+#include <catch2/catch.hpp>
+
+#include "batch/length_batcher.h"
+#include "batch/long_text.h"
+#include "util/error.h"
+
+using namespace bertcls;
+using namespace bertcls::batch;
+
+TEST_CASE("batches are length-sorted and respect both limits", "[batch]") {
+    const std::vector<std::size_t> lengths{5, 1, 9, 3, 3, 100, 2};
+    const auto batches = plan_batches(lengths, {.max_sequences = 2, .max_tokens = 10});
+    std::vector<std::size_t> order;
+    for (const auto& b : batches) {
+        CHECK(b.size() <= 2);
+        std::size_t tokens = 0;
+        for (const auto i : b) tokens += lengths[i];
+        CHECK((tokens <= 10 || b.size() == 1));  // a sequence over the budget runs alone
+        order.insert(order.end(), b.begin(), b.end());
+    }
+    // Every sequence once, shortest first, ties in input order.
+    CHECK(order == std::vector<std::size_t>{1, 6, 3, 4, 0, 2, 5});
+    CHECK(plan_batches(std::vector<std::size_t>{}, {}).empty());
+}
+
+namespace {
+
+Encoding make(std::vector<int32_t> ids) {
+    Encoding e;
+    e.token_type_ids.assign(ids.size(), 0);
+    e.input_ids = std::move(ids);
+    return e;
+}
+
+}  // namespace
+
+TEST_CASE("long texts split into overlapping windows framed by special tokens", "[batch]") {
+    const Encoding frame = make({101, 102});
+    Encoding full = make({101});
+    for (int32_t i = 1; i <= 10; ++i) full.input_ids.push_back(i);
+    full.input_ids.push_back(102);
+    full.token_type_ids.assign(full.input_ids.size(), 0);
+
+    // Windows of 6 tokens hold 4 text tokens; overlap 1 means a step of 3; the last window ends at the end.
+    const auto chunks = split_into_chunks(full, frame, 6, 1);
+    REQUIRE(chunks.size() == 3);
+    CHECK(chunks[0].input_ids == std::vector<int32_t>{101, 1, 2, 3, 4, 102});
+    CHECK(chunks[1].input_ids == std::vector<int32_t>{101, 4, 5, 6, 7, 102});
+    CHECK(chunks[2].input_ids == std::vector<int32_t>{101, 7, 8, 9, 10, 102});
+    CHECK(chunks[2].token_type_ids.size() == 6);
+
+    CHECK(split_into_chunks(full, frame, 12, 0).size() == 1);  // fits
+    CHECK(split_into_chunks(full, frame, 7, 0).size() == 2);   // 1-5, 6-10
+    CHECK_THROWS_AS(split_into_chunks(full, frame, 6, 4), UsageError);
+    CHECK_THROWS_AS(split_into_chunks(make({5, 6, 7}), frame, 6, 1), InputError);
+}
+
+TEST_CASE("chunk predictions average the probabilities", "[batch]") {
+    ModelConfig config;
+    config.labels = {"a", "b"};
+    config.problem_type = ProblemType::single_label;
+    // softmax([0, 0]) = [.5, .5]; softmax([ln 3, 0]) = [.75, .25]: mean [.625, .375].
+    const std::vector<float> logits{0, 0, std::log(3.0f), 0};
+    const Prediction p = average_prediction(config, logits, 2);
+    CHECK(p.best().label == "a");
+    CHECK(p.scores[0] == Approx(0.625));
+    CHECK(p.scores[1] == Approx(0.375));
+    CHECK(p.logits[0] == Approx(std::log(3.0) / 2));
+}
