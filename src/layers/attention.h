@@ -25,6 +25,11 @@ public:
     // >= batch.tokens() (rows past the real tokens are padding that only the dense layers see).
     void forward(float* hidden, int64_t rows, const PackedBatch& batch, AttentionMaps* maps);
 
+    void pack_weights() {
+        qkv_.pack();
+        output_.pack();
+    }
+
 private:
     int64_t hidden_, heads_, head_size_;
     Linear qkv_;

@@ -16,6 +16,11 @@ public:
     // Reads each sequence's first row of `hidden` and writes [sequences, labels] logits.
     void forward(const float* hidden, const PackedBatch& batch, float* logits);
 
+    void pack_weights() {
+        dense_.pack();
+        out_.pack();
+    }
+
 private:
     int64_t hidden_size_;
     Linear dense_;

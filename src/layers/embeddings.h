@@ -19,6 +19,10 @@ public:
     // embedding of a zero vector). `scratch` holds [rows, embedding_size] when projecting.
     void forward(const PackedBatch& batch, int64_t rows, float* out, std::vector<float>& scratch);
 
+    void pack_weights() {
+        if (projection_) projection_->pack();
+    }
+
 private:
     // Position ids: BERT counts from 0; RoBERTa-style models count from padding_idx + 1 and
     // give padding tokens padding_idx, as transformers' create_position_ids_from_input_ids does.

@@ -15,6 +15,11 @@ public:
 
     void forward(float* hidden, int64_t tokens);
 
+    void pack_weights() {
+        intermediate_.pack();
+        output_.pack();
+    }
+
 private:
     Linear intermediate_;
     Linear output_;

@@ -10,6 +10,17 @@ SequenceClassifier::SequenceClassifier(std::shared_ptr<const ModelFile> model)
         weight_sets_.push_back(std::make_unique<Layer>(Layer{SelfAttention(*model_, g), FeedForward(*model_, g)}));
 }
 
+void SequenceClassifier::pack_weights() {
+    if (packed_) return;
+    embeddings_.pack_weights();
+    for (auto& layer : weight_sets_) {
+        layer->attention.pack_weights();
+        layer->feed_forward.pack_weights();
+    }
+    head_.pack_weights();
+    packed_ = true;
+}
+
 void SequenceClassifier::validate(std::span<const SequenceInput> sequences) const {
     const ModelConfig& c = config();
     for (std::size_t s = 0; s < sequences.size(); ++s) {
@@ -36,6 +47,7 @@ void SequenceClassifier::validate(std::span<const SequenceInput> sequences) cons
 
 ForwardResult SequenceClassifier::forward(std::span<const SequenceInput> sequences, const ForwardOptions& options) {
     validate(sequences);
+    if (++calls_ == 2) pack_weights();
     ForwardResult result;
     result.logits.resize(sequences.size() * static_cast<std::size_t>(num_labels()));
     if (sequences.empty()) return result;

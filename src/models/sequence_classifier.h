@@ -41,6 +41,14 @@ public:
     // id is outside the vocabulary or a sequence is empty or longer than the model's limit.
     ForwardResult forward(std::span<const SequenceInput> sequences, const ForwardOptions& options = {});
 
+    // Dense weights are first read in place from the mapped file, which is what a process that
+    // classifies once wants (nothing is copied). A classifier used again re-lays them out for
+    // the GEMM kernels (about 10% faster per call, one pass over the weights; the mapped pages
+    // are released, so the weights stay resident once): forward does it before its second
+    // call, or a caller that knows it will run many batches can do it up front.
+    void pack_weights();
+    bool weights_packed() const { return packed_; }
+
 private:
     struct Layer {
         SelfAttention attention;
@@ -53,6 +61,8 @@ private:
     std::vector<std::unique_ptr<Layer>> weight_sets_;
     ClassificationHead head_;
     PackedBatch batch_;
+    int64_t calls_ = 0;
+    bool packed_ = false;
     std::vector<float> hidden_, embedding_scratch_;
 };
 

@@ -2,10 +2,12 @@
 // y = x · Wᵀ + b for a PyTorch-layout weight W [out, in], as one oneDNN matmul with the
 // activation and the residual add fused as post-ops.
 //
-// The weight is re-laid out once, at construction, into the blocked format oneDNN's GEMM
-// kernels read directly (format_tag::any + reorder), so no call repacks it; the mapped source
-// pages are then handed back to the kernel so the model is resident once. Primitives are built
-// once per (row count, input stride) and reused; all of them share the packed weight.
+// Until pack() is called the weight is read in place from the mapped file (zero-copy; oneDNN
+// re-blocks panels of it on every call). pack() re-lays it out once into the blocked format the
+// GEMM kernels read directly (format_tag::any), then hands the mapped source pages back to the
+// kernel so the model stays resident once. Packing costs a pass over the weights and a fresh
+// allocation, which a process classifying one input never earns back, so the owner decides when.
+// Primitives are built once per (row count, input stride) and reused.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -36,14 +38,22 @@ public:
     // x: [rows, in] with row stride `x_stride` (0 = in); y: [rows, out] contiguous.
     void forward(const float* x, int64_t rows, float* y, int64_t x_stride = 0);
 
+    // Switches to a packed copy of the weight (idempotent). Not while forward runs.
+    void pack();
+    bool packed() const { return packed_ != nullptr; }
+    // Bytes of the packed copy (0 until packed).
+    std::size_t packed_bytes() const { return packed_ ? weight_md_.get_size() : 0; }
+
 private:
     struct AlignedFree {
         void operator()(float* p) const;
     };
     int64_t in_, out_;
+    const TensorInfo* weight_;
     const float* bias_;
     LinearEpilogue epilogue_;
-    dnnl::memory::desc weight_md_;  // the packed layout
+    const MappedFile* source_;
+    dnnl::memory::desc weight_md_;  // the mapped [out, in] weight, then the packed layout
     std::unique_ptr<float, AlignedFree> packed_;
     dnnl::memory weight_mem_, bias_mem_;
     std::unordered_map<int64_t, dnnl::matmul> primitives_;  // keyed on rows and stride

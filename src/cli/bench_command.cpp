@@ -1,0 +1,221 @@
+// `bertcls bench`: latency of fixed shapes, throughput on a JSONL workload of input_ids, load
+// time and peak memory, as text or one JSON object.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <numeric>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "format/model_file.h"
+#include "models/sequence_classifier.h"
+#include "util/error.h"
+#include "util/resources.h"
+
+namespace bertcls::cli {
+
+namespace {
+
+struct BenchOptions {
+    std::string model;
+    int64_t seq_len = 128;
+    int64_t batch = 1;
+    int threads = 0;
+    std::string workload;
+    int runs = 20;
+    int warmup = 3;
+    int reps = 3;
+    int64_t batch_tokens = 4096;
+    int64_t batch_size = 256;
+    bool json = false;
+};
+
+double percentile(std::vector<double> values, double p) {
+    std::sort(values.begin(), values.end());
+    const double pos = p * static_cast<double>(values.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const auto hi = std::min(lo + 1, values.size() - 1);
+    return values[lo] + (values[hi] - values[lo]) * (pos - static_cast<double>(lo));
+}
+
+std::vector<std::vector<int32_t>> read_workload(const std::string& path, int64_t max_length) {
+    std::istringstream in(read_file_or_stdin(path));
+    std::vector<std::vector<int32_t>> sequences;
+    std::string line;
+    int64_t line_number = 0;
+    while (std::getline(in, line)) {
+        ++line_number;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        try {
+            const auto record = nlohmann::json::parse(line);
+            auto ids = record.at("input_ids").get<std::vector<int32_t>>();
+            if (static_cast<int64_t>(ids.size()) > max_length) ids.resize(static_cast<std::size_t>(max_length));
+            if (ids.empty()) throw InputError("empty input_ids");
+            sequences.push_back(std::move(ids));
+        } catch (const nlohmann::json::exception& e) {
+            throw InputError(path + ":" + std::to_string(line_number) + ": expected {\"input_ids\": [...]}: " + e.what());
+        }
+    }
+    if (sequences.empty()) throw InputError(path + ": no records");
+    return sequences;
+}
+
+// Length-sorted batches of at most batch_size sequences and batch_tokens tokens.
+std::vector<std::vector<SequenceInput>> make_batches(const std::vector<std::vector<int32_t>>& sequences,
+                                                     const BenchOptions& o) {
+    std::vector<std::size_t> order(sequences.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return sequences[a].size() < sequences[b].size(); });
+    std::vector<std::vector<SequenceInput>> batches;
+    int64_t tokens = 0;
+    for (const std::size_t i : order) {
+        const auto length = static_cast<int64_t>(sequences[i].size());
+        if (batches.empty() || static_cast<int64_t>(batches.back().size()) >= o.batch_size ||
+            tokens + length > o.batch_tokens) {
+            batches.emplace_back();
+            tokens = 0;
+        }
+        batches.back().push_back({sequences[i], {}});
+        tokens += length;
+    }
+    return batches;
+}
+
+void run_bench(const BenchOptions& o, bool seq_len_given) {
+    if (o.threads < 0 || o.seq_len <= 0 || o.batch <= 0 || o.runs <= 0 || o.reps <= 0 || o.batch_tokens <= 0 ||
+        o.batch_size <= 0)
+        throw UsageError("--threads, --seq-len, --batch, --runs, --reps, --batch-tokens and --batch-size must be positive");
+    if (o.threads > 0) omp_set_num_threads(o.threads);
+    const int threads = omp_get_max_threads();
+
+    const Stopwatch load_clock;
+    auto model = std::make_shared<const ModelFile>(resolve_model_path(o.model));
+    SequenceClassifier classifier(model);
+    const double load_ms = load_clock.elapsed_ms();
+    const ModelConfig& config = classifier.config();
+    // Re-lay out the weights for the GEMM kernels now, as a classifier used repeatedly does on
+    // its second call, so no timed run includes it.
+    const Stopwatch pack_clock;
+    classifier.pack_weights();
+    const double pack_ms = pack_clock.elapsed_ms();
+
+    nlohmann::json out;
+    out["model"] = model->path().string();
+    out["threads"] = threads;
+    out["load_ms"] = load_ms;
+    out["pack_ms"] = pack_ms;
+    std::ostringstream text;
+    char line[256];
+    std::snprintf(line, sizeof line, "model %s: %lld layers, hidden %lld; %d threads; loaded in %.1f ms, weights packed in %.1f ms\n",
+                  model->path().filename().c_str(), static_cast<long long>(config.num_layers),
+                  static_cast<long long>(config.hidden_size), threads, load_ms, pack_ms);
+    text << line;
+
+    const bool latency = o.workload.empty() || seq_len_given;
+    if (latency) {
+        if (o.seq_len > config.max_length)
+            throw UsageError("--seq-len " + std::to_string(o.seq_len) + " is longer than the model's limit of " +
+                             std::to_string(config.max_length));
+        std::vector<int32_t> ids(static_cast<std::size_t>(o.seq_len));
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            ids[i] = static_cast<int32_t>((1000 + 7919 * i) % static_cast<std::size_t>(config.vocab_size));
+        const std::vector<SequenceInput> inputs(static_cast<std::size_t>(o.batch), SequenceInput{ids, {}});
+        const Stopwatch first_clock;
+        classifier.forward(inputs);
+        const double first_ms = first_clock.elapsed_ms();
+        for (int i = 1; i < o.warmup; ++i) classifier.forward(inputs);
+        std::vector<double> times;
+        for (int i = 0; i < o.runs; ++i) {
+            const Stopwatch clock;
+            classifier.forward(inputs);
+            times.push_back(clock.elapsed_ms());
+        }
+        const double median = percentile(times, 0.5), p90 = percentile(times, 0.9);
+        out["seq_len"] = o.seq_len;
+        out["batch"] = o.batch;
+        out["latency_ms"] = {{"median", median},
+                             {"p90", p90},
+                             {"min", *std::min_element(times.begin(), times.end())},
+                             {"first", first_ms},
+                             {"runs", o.runs}};
+        std::snprintf(line, sizeof line,
+                      "latency  seq %lld x batch %lld: median %.2f ms, p90 %.2f ms, min %.2f ms (%d runs; first %.1f ms)\n",
+                      static_cast<long long>(o.seq_len), static_cast<long long>(o.batch), median, p90,
+                      *std::min_element(times.begin(), times.end()), o.runs, first_ms);
+        text << line;
+    }
+    if (!o.workload.empty()) {
+        const auto sequences = read_workload(o.workload, config.max_length);
+        const auto batches = make_batches(sequences, o);
+        int64_t tokens = 0;
+        for (const auto& s : sequences) tokens += static_cast<int64_t>(s.size());
+        const Stopwatch first_clock;
+        for (const auto& batch : batches) classifier.forward(batch);  // warm-up: builds every shape's primitives
+        const double first_s = first_clock.elapsed_ms() / 1e3;
+        std::vector<double> seconds;
+        for (int r = 0; r < o.reps; ++r) {
+            const Stopwatch clock;
+            for (const auto& batch : batches) classifier.forward(batch);
+            seconds.push_back(clock.elapsed_ms() / 1e3);
+        }
+        const double median_s = percentile(seconds, 0.5);
+        const double n = static_cast<double>(sequences.size());
+        out["workload"] = o.workload;
+        out["sequences"] = sequences.size();
+        out["tokens"] = tokens;
+        out["batches"] = batches.size();
+        out["throughput_seq_s"] = n / median_s;
+        out["tokens_s"] = static_cast<double>(tokens) / median_s;
+        out["throughput_first_pass_seq_s"] = n / first_s;
+        out["throughput_passes_s"] = seconds;
+        std::snprintf(line, sizeof line,
+                      "throughput %zu sequences (%lld tokens) in %zu length-sorted batches: %.1f seq/s, %.0f tokens/s "
+                      "(median of %d passes; first pass %.1f seq/s)\n",
+                      sequences.size(), static_cast<long long>(tokens), batches.size(), n / median_s,
+                      static_cast<double>(tokens) / median_s, o.reps, n / first_s);
+        text << line;
+    }
+    out["peak_rss_mb"] = peak_rss_mb();
+    std::snprintf(line, sizeof line, "peak RSS %.1f MiB (model file %.1f MiB)\n", peak_rss_mb(),
+                  static_cast<double>(model->container().file_size()) / (1 << 20));
+    text << line;
+    out["model_file_mb"] = static_cast<double>(model->container().file_size()) / (1 << 20);
+    if (o.json)
+        std::cout << out.dump() << "\n";
+    else
+        std::cout << text.str();
+}
+
+}  // namespace
+
+void register_bench_command(CLI::App& app) {
+    auto options = std::make_shared<BenchOptions>();
+    CLI::App* cmd = app.add_subcommand("bench", "Measure latency, throughput, load time and peak memory");
+    add_model_option(cmd, options->model);
+    auto* seq_len = cmd->add_option("--seq-len", options->seq_len, "Latency: tokens per sequence (default 128)");
+    cmd->add_option("--batch", options->batch, "Latency: sequences per call (default 1)");
+    cmd->add_option("--threads", options->threads, "Threads (default: all cores)");
+    cmd->add_option("-i,--input", options->workload,
+                    "Throughput on a JSONL workload, one {\"input_ids\": [...]} per line (latency is then measured "
+                    "only when --seq-len is given)");
+    cmd->add_option("--runs", options->runs, "Latency: timed runs (default 20)");
+    cmd->add_option("--warmup", options->warmup, "Latency: untimed runs first (default 3)");
+    cmd->add_option("--reps", options->reps, "Throughput: timed passes over the workload (default 3)");
+    cmd->add_option("--batch-tokens", options->batch_tokens, "Throughput: token budget per batch (default 4096)");
+    cmd->add_option("--batch-size", options->batch_size, "Throughput: most sequences per batch (default 256)");
+    cmd->add_flag("--json", options->json,
+                  "Print one JSON object: latency_ms {median, p90}, throughput_seq_s, tokens_s, peak_rss_mb, load_ms");
+    cmd->callback([options, seq_len] { run_bench(*options, seq_len->count() > 0); });
+}
+
+}  // namespace bertcls::cli

@@ -1,0 +1,146 @@
+// The fp32 engine's own invariants, beyond parity with transformers: the vectorised attention
+// kernels agree with the plain one, and a sequence gets the same logits alone or inside
+// mixed-length batches of any size, with weights read in place or packed.
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "format/model_file.h"
+#include "models/sequence_classifier.h"
+#include "ops/attention_kernel.h"
+#include "reference_data.h"
+
+using namespace bertcls;
+
+namespace {
+
+struct Head {
+    std::vector<float> qkv, context, probs, scratch;
+    AttentionHead args;
+};
+
+Head make_head(int64_t L, int64_t d, int64_t extra_stride, std::mt19937& rng) {
+    Head h;
+    const int64_t stride = 3 * d + extra_stride;
+    std::normal_distribution<float> dist(0.0f, 2.0f);
+    h.qkv.resize(static_cast<std::size_t>(L * stride));
+    for (auto& x : h.qkv) x = dist(rng);
+    h.context.assign(static_cast<std::size_t>(L * (d + 3)), -7.0f);
+    h.probs.assign(static_cast<std::size_t>(L * L), -7.0f);
+    h.scratch.resize(attention_scratch_floats(L, d) + 16);
+    h.args = {.q = h.qkv.data(),
+              .k = h.qkv.data() + d,
+              .v = h.qkv.data() + 2 * d,
+              .qkv_stride = stride,
+              .length = L,
+              .head_size = d,
+              .scale = 1.0f / std::sqrt(static_cast<float>(d)),
+              .context = h.context.data(),
+              .context_stride = d + 3,
+              .probs = h.probs.data()};
+    return h;
+}
+
+double max_diff(const std::vector<float>& a, const std::vector<float>& b) {
+    double worst = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(double(a[i]) - b[i]));
+    return worst;
+}
+
+std::vector<int32_t> random_ids(std::size_t length, int64_t vocab, std::mt19937& rng) {
+    std::uniform_int_distribution<int32_t> dist(0, static_cast<int32_t>(vocab - 1));
+    std::vector<int32_t> ids(length);
+    for (auto& id : ids) id = dist(rng);
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("vectorised attention kernels match the plain one", "[engine][attention]") {
+    using Kernel = void (*)(const AttentionHead&, float*);
+    std::vector<std::pair<const char*, Kernel>> kernels;
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        kernels.emplace_back("avx2", detail::attention_head_avx2);
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl"))
+        kernels.emplace_back("avx512", detail::attention_head_avx512);
+    if (kernels.empty()) WARN("no vector kernel runs on this CPU");
+    INFO("dispatch picks " << attention_kernel_name());
+    std::mt19937 rng(7);
+    for (const int64_t L : {1, 2, 5, 6, 7, 16, 17, 31, 64, 65, 130})
+        for (const int64_t d : {8, 16, 20, 32, 48, 64, 72, 128}) {
+            Head want = make_head(L, d, 5, rng);
+            detail::attention_head_generic(want.args, want.scratch.data());
+            for (const auto& [name, kernel] : kernels) {
+                Head got = make_head(L, d, 5, rng);
+                got.qkv = want.qkv;
+                got.args.q = got.qkv.data();
+                got.args.k = got.qkv.data() + d;
+                got.args.v = got.qkv.data() + 2 * d;
+                kernel(got.args, got.scratch.data());
+                INFO(name << " L=" << L << " d=" << d);
+                CHECK(max_diff(want.context, got.context) <= 1e-4);  // includes the padding columns, untouched
+                CHECK(max_diff(want.probs, got.probs) <= 1e-6);
+                got.args.probs = nullptr;  // not kept: same context
+                std::fill(got.context.begin(), got.context.end(), -7.0f);
+                kernel(got.args, got.scratch.data());
+                CHECK(max_diff(want.context, got.context) <= 1e-4);
+            }
+        }
+}
+
+TEST_CASE("mixed-length batches give each row the logits it gets alone", "[engine][padding]") {
+    const auto models = test::reference_models();
+    REQUIRE_FALSE(models.empty());
+    for (const auto& ref_model : models) {
+        SECTION(ref_model.name) {
+            auto model = std::make_shared<const ModelFile>(ref_model.model_file);
+            SequenceClassifier classifier(model);
+            const ModelConfig& config = classifier.config();
+            std::mt19937 rng(11);
+            // Lengths from 1 to the model's limit, unsorted, and enough rows that the dense
+            // layers' row count gets rounded up (padding rows).
+            std::vector<std::size_t> lengths = {7, 1, 33, 2, static_cast<std::size_t>(config.max_length), 16, 5, 64, 3};
+            for (int i = 0; i < 40; ++i) lengths.push_back(1 + rng() % 40);
+            std::vector<std::vector<int32_t>> ids, types;
+            for (auto& L : lengths) L = std::min<std::size_t>(L, static_cast<std::size_t>(config.max_length));
+            for (const std::size_t L : lengths) {
+                ids.push_back(random_ids(L, config.vocab_size, rng));
+                std::vector<int32_t> t(L, 0);
+                if (config.type_vocab_size > 1)
+                    for (std::size_t i = L / 2; i < L; ++i) t[i] = 1;
+                types.push_back(std::move(t));
+            }
+            std::vector<SequenceInput> inputs;
+            for (std::size_t i = 0; i < ids.size(); ++i) inputs.push_back({ids[i], types[i]});
+            const auto labels = static_cast<std::size_t>(classifier.num_labels());
+
+            // First call: weights read in place from the mapping.
+            REQUIRE_FALSE(classifier.weights_packed());
+            const auto unpacked = classifier.forward(inputs);
+            CHECK(unpacked.hidden_states.empty());
+            CHECK(unpacked.attentions.empty());
+            for (const auto x : unpacked.logits) REQUIRE(std::isfinite(x));
+            // Later calls: packed weights.
+            for (std::size_t b = 0; b < inputs.size(); ++b) {
+                const auto alone = classifier.forward(std::span(inputs).subspan(b, 1)).logits;
+                INFO("row " << b << " of length " << lengths[b]);
+                for (std::size_t i = 0; i < labels; ++i) CHECK(std::abs(alone[i] - unpacked.logits[b * labels + i]) <= 1e-5);
+            }
+            REQUIRE(classifier.weights_packed());
+            // Sub-batches of several sizes, including ones whose token counts need padding rows.
+            for (const std::size_t size : {2u, 5u, 13u, 49u}) {
+                for (std::size_t first = 0; first + size <= inputs.size(); first += size) {
+                    const auto part = classifier.forward(std::span(inputs).subspan(first, size)).logits;
+                    for (std::size_t i = 0; i < size * labels; ++i)
+                        CHECK(std::abs(part[i] - unpacked.logits[first * labels + i]) <= 1e-5);
+                }
+            }
+        }
+    }
+}
