@@ -6,6 +6,7 @@
 namespace bertcls::cli {
 
 void register_batch_command(CLI::App& app);
+void register_bench_command(CLI::App& app);
 void register_classify_command(CLI::App& app);
 void register_info_command(CLI::App& app);
 void register_tokenize_command(CLI::App& app);

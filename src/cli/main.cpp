@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     app.set_version_flag("--version", BERTCLS_VERSION);
     bertcls::cli::register_batch_command(app);
+    bertcls::cli::register_bench_command(app);
     bertcls::cli::register_classify_command(app);
     bertcls::cli::register_info_command(app);
     bertcls::cli::register_tokenize_command(app);
