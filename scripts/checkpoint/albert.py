@@ -23,11 +23,8 @@ def read_config(hf):
     # transformers uses, int(i / (layers / groups)), for every layer.
     if any(int(i / (layers / groups)) != i * groups // layers for i in range(layers)):
         raise ConversionError(f"ALBERT with {layers} layers in {groups} groups is not supported")
-    # embedding_hidden_mapping_in exists even when the sizes are equal, but format version 1
-    # stores a projection only when they differ.
-    if c["embedding_size"] == c["hidden_size"]:
-        raise ConversionError("ALBERT with embedding_size == hidden_size is not supported by "
-                              "format version 1 (it has no slot for the embedding projection)")
+    # embedding_hidden_mapping_in exists even when the sizes are equal.
+    c["embedding_projection"] = True
     return c
 
 

@@ -48,6 +48,7 @@ def bert_style_config(hf, defaults):
         "layer_norm_eps": get("layer_norm_eps"),
         "hidden_act": get("hidden_act"),
         "num_layer_weights": layers,
+        "embedding_projection": False,
         "head_activation": "tanh",
     }
 

@@ -95,7 +95,7 @@ def expected_tensors(c):
     if c["type_vocab_size"]:
         t.append(("embeddings.token_type", [c["type_vocab_size"], E]))
     t += [("embeddings.norm.weight", [E]), ("embeddings.norm.bias", [E])]
-    if E != H:
+    if c["embedding_projection"]:
         t += [("embeddings.projection.weight", [H, E]), ("embeddings.projection.bias", [H])]
     for g in range(c["num_layer_weights"]):
         for part, out, inp in (("attention.qkv", 3 * H, H), ("attention.output", H, H),

@@ -25,6 +25,7 @@ def read_config(hf):
         "layer_norm_eps": 1e-12,
         "hidden_act": get("activation"),
         "num_layer_weights": get("n_layers"),
+        "embedding_projection": False,
         "head_activation": "relu",
     }
 

@@ -11,6 +11,8 @@ DEFAULTS = {**BERT_DEFAULTS, "embedding_size": 128, "hidden_size": 256,
 def read_config(hf):
     c = bert_style_config(hf, DEFAULTS)
     c["head_activation"] = "gelu"
+    # transformers creates embeddings_project only when the sizes differ.
+    c["embedding_projection"] = c["embedding_size"] != c["hidden_size"]
     return c
 
 

@@ -55,7 +55,7 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> required_weights(const
         {"head.out.bias", {C}},
     };
     if (c.type_vocab_size > 0) w.push_back({"embeddings.token_type", {c.type_vocab_size, E}});
-    if (E != H) {
+    if (c.embedding_projection) {
         w.push_back({"embeddings.projection.weight", {H, E}});
         w.push_back({"embeddings.projection.bias", {H}});
     }

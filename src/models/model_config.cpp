@@ -51,6 +51,9 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
     if (!json.contains("layer_norm_eps") || !json["layer_norm_eps"].is_number())
         bad_field("layer_norm_eps", "is missing or not a number");
     c.layer_norm_eps = json["layer_norm_eps"].get<double>();
+    if (!json.contains("embedding_projection") || !json["embedding_projection"].is_boolean())
+        bad_field("embedding_projection", "is missing or not a boolean");
+    c.embedding_projection = json["embedding_projection"].get<bool>();
     c.hidden_act = parse_activation(json, "hidden_act");
     c.head_activation = parse_activation(json, "head_activation");
 
@@ -77,6 +80,8 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
     }
 
     if (c.hidden_size % c.num_heads != 0) bad_field("num_heads", "does not divide hidden_size");
+    if (c.embedding_size != c.hidden_size && !c.embedding_projection)
+        bad_field("embedding_projection", "must be true when embedding_size differs from hidden_size");
     if (c.num_layer_weights > c.num_layers) bad_field("num_layer_weights", "exceeds num_layers");
     if (c.max_length + c.position_offset > c.max_position_embeddings)
         bad_field("max_length", "exceeds the position table");

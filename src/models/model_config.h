@@ -26,6 +26,7 @@ struct ModelConfig {
     int64_t pad_token_id = 0;
     int64_t num_layer_weights = 0;
     int64_t max_length = 0;
+    bool embedding_projection = false;
     double layer_norm_eps = 1e-12;
     Activation hidden_act = Activation::gelu_erf;
     Activation head_activation = Activation::tanh;

@@ -67,7 +67,7 @@ def expected_tensors(family, state, config):
         return state[prefix + name] if prefix + name in state else state[name]
 
     out = {canonical: get(source) for canonical, source in embeddings.items()}
-    if projection and config["embedding_size"] != config["hidden_size"]:
+    if projection and config["embedding_projection"]:
         out.update({f"embeddings.projection.{p}": get(f"{projection}.{p}") for p in ("weight", "bias")})
     for g in range(config["num_layer_weights"]):
         for part, source in layer.items():
@@ -137,7 +137,7 @@ class SyntheticCheckpointTest(ConverterTestCase):
             "family": "bert", "architecture": "BertForSequenceClassification", "vocab_size": 24,
             "hidden_size": 8, "embedding_size": 8, "num_layers": 2, "num_heads": 2, "intermediate_size": 16,
             "max_position_embeddings": 16, "type_vocab_size": 2, "position_offset": 0, "pad_token_id": 0,
-            "layer_norm_eps": 1e-12, "hidden_act": "gelu", "num_layer_weights": 2, "head_activation": "tanh",
+            "layer_norm_eps": 1e-12, "hidden_act": "gelu", "num_layer_weights": 2, "embedding_projection": False, "head_activation": "tanh",
             "problem_type": "single_label_classification", "labels": ["class0", "class1", "class2"],
             "max_length": 16, "tokenizer": None})
         self.assert_layout(model)
@@ -344,9 +344,9 @@ class ReferenceCheckpointTest(ConverterTestCase):
         "roberta-bin": dict(family="roberta", position_offset=2),
         "roberta-bin-legacy": dict(family="roberta", position_offset=2),
         "xlm-roberta": dict(family="xlm-roberta", position_offset=2, max_length=128),
-        "albert": dict(family="albert", embedding_size=64, num_layer_weights=1, hidden_act="gelu_new",
+        "albert": dict(family="albert", embedding_size=64, embedding_projection=True, num_layer_weights=1, hidden_act="gelu_new",
                        head_activation="tanh"),
-        "electra": dict(family="electra", embedding_size=64, head_activation="gelu", num_layer_weights=2),
+        "electra": dict(family="electra", embedding_size=64, embedding_projection=True, head_activation="gelu", num_layer_weights=2),
     }
 
     def source_tensors(self, folder):
