@@ -90,6 +90,16 @@ TEST_CASE("HF normalizers: Replace, NFKD, StripAccents, Lowercase", "[tokenizer]
           std::string("a\0b", 3));
     CHECK(normalize(tok::StripAccentsNormalizer(), "e\xCC\x81 \xE0\xA4\x95\xE0\xA4\xBE") == "e \xE0\xA4\x95");  // Mn and Mc go
     CHECK(normalize(tok::LowercaseNormalizer(), "\xC4\xB0 \xCE\xA3\xCE\xA3 ABC") == "i\xCC\x87 \xCF\x83\xCF\x83 abc");
+    // HF's tables are Unicode 9.0: U+A7F2 (<super> C, Unicode 14) does not decompose and
+    // U+0D00 (a Malayalam Mn, Unicode 10) is no mark.
+    CHECK(normalize(tok::UnicodeNormalizer(tok::UnicodeNormalizer::Form::nfkd), "\xEA\x9F\xB2\xE2\x84\xA2") ==
+          "\xEA\x9F\xB2TM");
+    CHECK(normalize(tok::StripAccentsNormalizer(), "a\xE0\xB4\x80") == "a\xE0\xB4\x80");
+    // Canonical reordering of marks: U+0301 (230) after U+0323 (220).
+    CHECK(normalize(tok::UnicodeNormalizer(tok::UnicodeNormalizer::Form::nfd), "\xE1\xBA\xA0\xCC\x81") ==
+          "A\xCC\xA3\xCC\x81");
+    CHECK(normalize(tok::UnicodeNormalizer(tok::UnicodeNormalizer::Form::nfd), "a\xCC\x81\xCC\xA3") ==
+          "a\xCC\xA3\xCC\x81");
 }
 
 TEST_CASE("Precompiled charsmap: grapheme rules of spm_precompiled", "[tokenizer][spm]") {

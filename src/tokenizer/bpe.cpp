@@ -59,7 +59,11 @@ Bpe::Bpe(const std::vector<std::pair<std::string, int32_t>>& vocab,
         unk_id_ = it->second;
     }
     const std::size_t prefix_len = options_.continuing_subword_prefix.size();
-    merges_.reserve(merges.size());
+    std::size_t capacity = 16;
+    unsigned bits = 4;
+    while (capacity < merges.size() * 2) capacity <<= 1, ++bits;
+    merge_table_.assign(capacity, MergeSlot{});
+    merge_shift_ = 64 - bits;
     for (std::size_t rank = 0; rank < merges.size(); ++rank) {
         const auto& [a, b] = merges[rank];
         const auto ia = vocab_.find(a), ib = vocab_.find(b);
@@ -68,7 +72,11 @@ Bpe::Bpe(const std::vector<std::pair<std::string, int32_t>>& vocab,
         const std::string merged = a + (b.size() >= prefix_len ? b.substr(prefix_len) : std::string());
         const auto im = vocab_.find(merged);
         if (im == vocab_.end()) throw InputError("tokenizer: BPE merge result " + merged + " is not in the vocabulary");
-        merges_[pair_key(ia->second, ib->second)] = {static_cast<uint32_t>(rank), im->second};
+        // A repeated pair keeps its last rank, as HF's map does.
+        const uint64_t key = pair_key(ia->second, ib->second);
+        std::size_t i = (key * 0x9E3779B97F4A7C15ull) >> merge_shift_;
+        while (merge_table_[i].key != UINT64_MAX && merge_table_[i].key != key) i = (i + 1) & (capacity - 1);
+        merge_table_[i] = {key, static_cast<uint32_t>(rank), im->second};
     }
     if (options_.continuing_subword_prefix.empty() && options_.end_of_word_suffix.empty()) {
         char_ids_.assign(0x200, -1);
@@ -188,13 +196,10 @@ void Bpe::merge_word(std::string_view word, std::vector<int32_t>& ids) const {
         thread_local std::vector<Merge> heap_storage;
         heap_storage.clear();
         std::priority_queue<Merge, std::vector<Merge>> queue(std::less<Merge>(), std::move(heap_storage));
-        const auto lookup = [&](int32_t a, int32_t b) -> const std::pair<uint32_t, int32_t>* {
-            const auto it = merges_.find(pair_key(a, b));
-            return it == merges_.end() ? nullptr : &it->second;
-        };
+        const auto lookup = [&](int32_t a, int32_t b) { return find_merge(a, b); };
         for (std::size_t k = 0; k + 1 < symbols.size(); ++k)
             if (const auto* m = lookup(symbols[k].id, symbols[k + 1].id))
-                queue.push({m->first, static_cast<uint32_t>(k), m->second});
+                queue.push({m->rank, static_cast<uint32_t>(k), m->id});
         while (!queue.empty()) {
             const Merge top = queue.top();
             queue.pop();
@@ -203,7 +208,7 @@ void Bpe::merge_word(std::string_view word, std::vector<int32_t>& ids) const {
             const auto next_pos = static_cast<std::size_t>(current.next);
             const Symbol right = symbols[next_pos];
             const auto* m = lookup(current.id, right.id);
-            if (m == nullptr || m->second != top.id) continue;  // stale entry
+            if (m == nullptr || m->id != top.id) continue;  // stale entry
             current.id = top.id;
             current.len += right.len;
             current.next = right.next;
@@ -212,10 +217,10 @@ void Bpe::merge_word(std::string_view word, std::vector<int32_t>& ids) const {
                 symbols[static_cast<std::size_t>(right.next)].prev = static_cast<int32_t>(top.pos);
             if (current.prev >= 0)
                 if (const auto* p = lookup(symbols[static_cast<std::size_t>(current.prev)].id, current.id))
-                    queue.push({p->first, static_cast<uint32_t>(current.prev), p->second});
+                    queue.push({p->rank, static_cast<uint32_t>(current.prev), p->id});
             if (current.next >= 0)
                 if (const auto* n = lookup(current.id, symbols[static_cast<std::size_t>(current.next)].id))
-                    queue.push({n->first, top.pos, n->second});
+                    queue.push({n->rank, top.pos, n->id});
         }
     }
     for (const Symbol& s : symbols)

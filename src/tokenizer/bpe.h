@@ -44,8 +44,26 @@ private:
     std::optional<int32_t> find(std::string_view token) const;
     void merge_word(std::string_view word, std::vector<int32_t>& ids) const;
 
+    // The merges: (left << 32 | right) -> (rank, merged id), in an open-addressing table.
+    struct MergeSlot {
+        uint64_t key = UINT64_MAX;  // UINT64_MAX: empty
+        uint32_t rank = 0;
+        int32_t id = 0;
+    };
+    const MergeSlot* find_merge(int32_t left, int32_t right) const {
+        const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) | static_cast<uint32_t>(right);
+        std::size_t i = (key * 0x9E3779B97F4A7C15ull) >> merge_shift_;
+        while (true) {
+            const MergeSlot& slot = merge_table_[i];
+            if (slot.key == key) return &slot;
+            if (slot.key == UINT64_MAX) return nullptr;
+            i = (i + 1) & (merge_table_.size() - 1);
+        }
+    }
+
     StringMap vocab_;
-    std::unordered_map<uint64_t, std::pair<uint32_t, int32_t>> merges_;  // (left << 32 | right) -> (rank, id)
+    std::vector<MergeSlot> merge_table_;
+    unsigned merge_shift_ = 63;
     std::vector<int32_t> char_ids_;  // id of the one-character token U+0000..U+01FF, or -1 (no affixes only)
     Options options_;
     std::optional<int32_t> unk_id_;

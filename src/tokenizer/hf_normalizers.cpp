@@ -2,7 +2,9 @@
 // of Hugging Face `tokenizers` that the SentencePiece families need.
 #include "tokenizer/hf_normalizers.h"
 
+#include <algorithm>
 #include <array>
+#include <iterator>
 #include <cstdlib>
 
 #include <utf8proc.h>
@@ -16,6 +18,32 @@ namespace bertcls::tok {
 using nlohmann::json;
 
 namespace {
+
+struct Range {
+    char32_t first, last;
+};
+
+constexpr Range kAssignedInUnicode9[] = {
+#include "tokenizer/unicode_v9_assigned.inc"
+};
+
+// HF's NFx normalizers and StripAccents use unicode-normalization-alignments 0.1.12, whose
+// tables are Unicode 9.0: a code point assigned later has no decomposition, combining class 0
+// and is no mark there.
+bool assigned_in_unicode9(char32_t c) {
+    if (c < 0x378) return true;
+    const auto* end = std::end(kAssignedInUnicode9);
+    const auto* it = std::upper_bound(std::begin(kAssignedInUnicode9), end, c,
+                                      [](char32_t v, const Range& r) { return v < r.first; });
+    if (it == std::begin(kAssignedInUnicode9)) return false;
+    --it;
+    return c <= it->last;
+}
+
+int combining_class_v9(char32_t c) {
+    if (c < 0x300 || !assigned_in_unicode9(c)) return 0;
+    return utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->combining_class;
+}
 
 bool is_ascii(std::string_view text) {
     std::size_t i = 0;
@@ -79,7 +107,7 @@ bool parse_repeat_regex(const std::string& regex, std::string& character, std::s
 }  // namespace
 
 bool is_combining_mark(char32_t c) {
-    if (c < 0x300) return false;
+    if (c < 0x300 || !assigned_in_unicode9(c)) return false;
     const auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
     return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME;
 }
@@ -89,20 +117,42 @@ void append_decomposed(std::string& out, std::string_view text, bool compat) {
         out.append(text);
         return;
     }
-    thread_local std::vector<utf8proc_int32_t> buffer;
+    thread_local std::u32string chars;
+    chars.clear();
     const auto options = static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0));
-    // Every code point decomposes into at most 18 (U+FDFA under NFKD); grow on demand.
-    buffer.resize(text.size() + 32);
-    utf8proc_ssize_t n;
-    while (true) {
-        n = utf8proc_decompose(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
-                               static_cast<utf8proc_ssize_t>(text.size()), buffer.data(),
-                               static_cast<utf8proc_ssize_t>(buffer.size()), options);
-        if (n < 0) throw InputError(std::string("tokenizer: Unicode normalisation failed: ") + utf8proc_errmsg(n));
-        if (static_cast<std::size_t>(n) <= buffer.size()) break;
-        buffer.resize(static_cast<std::size_t>(n));
+    std::array<utf8proc_int32_t, 32> buffer{};  // the longest decomposition (U+FDFA, NFKD) is 18
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const char32_t c = unicode::decode(text, i);
+        if (c < 0xA0 || !assigned_in_unicode9(c)) {  // nothing below U+00A0 decomposes
+            chars.push_back(c);
+            continue;
+        }
+        int boundclass = 0;
+        const utf8proc_ssize_t n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), buffer.data(),
+                                                           static_cast<utf8proc_ssize_t>(buffer.size()), options,
+                                                           &boundclass);
+        if (n < 0 || static_cast<std::size_t>(n) > buffer.size()) {
+            chars.push_back(c);
+            continue;
+        }
+        for (utf8proc_ssize_t k = 0; k < n; ++k) chars.push_back(static_cast<char32_t>(buffer[k]));
     }
-    for (utf8proc_ssize_t k = 0; k < n; ++k) unicode::append_utf8(out, static_cast<char32_t>(buffer[k]));
+    // Canonical ordering: a stable sort of each run of non-starters by combining class.
+    std::size_t k = 0;
+    while (k < chars.size()) {
+        if (combining_class_v9(chars[k]) == 0) {
+            ++k;
+            continue;
+        }
+        std::size_t j = k;
+        while (j < chars.size() && combining_class_v9(chars[j]) != 0) ++j;
+        if (j - k > 1)
+            std::stable_sort(chars.begin() + static_cast<std::ptrdiff_t>(k), chars.begin() + static_cast<std::ptrdiff_t>(j),
+                             [](char32_t a, char32_t b) { return combining_class_v9(a) < combining_class_v9(b); });
+        k = j;
+    }
+    for (const char32_t c : chars) unicode::append_utf8(out, c);
 }
 
 ReplaceNormalizer::ReplaceNormalizer(std::string pattern, std::string content, std::size_t min_repeat)

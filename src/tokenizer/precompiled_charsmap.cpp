@@ -31,9 +31,13 @@ PrecompiledNormalizer::PrecompiledNormalizer(std::string_view blob) {
     if (!units_.empty()) std::memcpy(units_.data(), blob.data() + 4, trie_size);
     normalized_.assign(blob.substr(4 + trie_size));
     if (units_.empty()) return;
-    for (int b = 1; b < 128; ++b) {
-        std::size_t pos = unit_offset(units_[0]) ^ static_cast<std::size_t>(b);
-        ascii_has_rule_[b] = pos < units_.size() && unit_label(units_[pos]) == static_cast<uint32_t>(b);
+    for (int b = 0; b < 128; ++b) {
+        const char c = static_cast<char>(b);
+        std::string_view replacement;
+        ascii_rule_[b] = transform(std::string_view(&c, 1), replacement);
+        if (ascii_rule_[b])
+            ascii_[b] = {static_cast<uint32_t>(replacement.data() - normalized_.data()),
+                         static_cast<uint32_t>(replacement.size())};
     }
 }
 
@@ -92,10 +96,11 @@ void PrecompiledNormalizer::normalize(std::string_view text, std::string& out) c
     std::string_view replacement;
     while (i < n) {
         const auto b = static_cast<unsigned char>(text[i]);
-        // Fast path: an ASCII character without any rule, followed by ASCII, is its own cluster.
-        if (b < 0x80 && !ascii_has_rule_[b] && b != '\r' &&
-            (i + 1 >= n || static_cast<unsigned char>(text[i + 1]) < 0x80)) {
-            out.push_back(static_cast<char>(b));
+        // Fast path: an ASCII character followed by ASCII is its own cluster (but CR LF).
+        if (b < 0x80 && (i + 1 >= n || static_cast<unsigned char>(text[i + 1]) < 0x80) &&
+            (b != '\r' || i + 1 >= n || text[i + 1] != '\n')) {
+            if (ascii_rule_[b]) out.append(normalized_, ascii_[b].first, ascii_[b].second);
+            else out.push_back(static_cast<char>(b));
             ++i;
             continue;
         }

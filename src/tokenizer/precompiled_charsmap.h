@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "tokenizer/pipeline.h"
@@ -30,8 +31,10 @@ public:
 private:
     std::vector<uint32_t> units_;
     std::string normalized_;
-    // ascii_[b]: the trie has a path starting with byte b (b < 0x80).
-    bool ascii_has_rule_[128] = {};
+    // What a lone ASCII character b becomes: normalized_.substr(ascii_[b].first, .second) when
+    // ascii_rule_[b], else itself.
+    bool ascii_rule_[128] = {};
+    std::pair<uint32_t, uint32_t> ascii_[128] = {};
 };
 
 // The end of the extended grapheme cluster (UAX #29, as utf8proc implements it) that starts

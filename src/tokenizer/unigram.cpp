@@ -2,6 +2,8 @@
 #include "tokenizer/unigram.h"
 
 #include <algorithm>
+#include <atomic>
+#include <unordered_map>
 #include <cstdio>
 #include <limits>
 #include <map>
@@ -13,6 +15,20 @@ namespace bertcls::tok {
 namespace {
 
 constexpr double kUnkPenalty = 10.0;
+constexpr std::size_t kCacheCapacity = 10000;
+constexpr std::size_t kCacheMaxWord = 256;
+
+std::atomic<uint64_t> next_instance{1};
+
+struct TransparentHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+struct WordCache {
+    uint64_t owner = 0;
+    std::unordered_map<std::string, std::vector<int32_t>, TransparentHash, std::equal_to<>> map;
+};
 
 inline std::size_t utf8_length(unsigned char b) {
     if (b < 0x80) return 1;
@@ -25,7 +41,7 @@ inline std::size_t utf8_length(unsigned char b) {
 
 Unigram::Unigram(const std::vector<std::pair<std::string, double>>& vocab, int32_t unk_id, bool byte_fallback,
                  bool fuse_unk)
-    : unk_id_(unk_id), byte_fallback_(byte_fallback), fuse_unk_(fuse_unk) {
+    : unk_id_(unk_id), byte_fallback_(byte_fallback), fuse_unk_(fuse_unk), instance_(next_instance.fetch_add(1)) {
     if (vocab.empty()) throw InputError("tokenizer: the Unigram vocabulary is empty");
     if (unk_id < 0 || static_cast<std::size_t>(unk_id) >= vocab.size())
         throw InputError("tokenizer: Unigram unk_id " + std::to_string(unk_id) + " is outside the vocabulary");
@@ -57,15 +73,19 @@ Unigram::Unigram(const std::vector<std::pair<std::string, double>>& vocab, int32
     }
     unk_score_ = min_score - kUnkPenalty;
     nodes_.resize(children.size());
-    std::fill(std::begin(root_), std::end(root_), kNone);
     for (std::size_t node = 0; node < children.size(); ++node) {
-        nodes_[node].id = node_ids[node];
-        nodes_[node].edges = static_cast<uint32_t>(labels_.size());
-        nodes_[node].n_edges = static_cast<uint32_t>(children[node].size());
+        Node& n = nodes_[node];
+        n.id = node_ids[node];
+        n.edges = static_cast<uint32_t>(labels_.size());
+        n.n_edges = static_cast<uint32_t>(children[node].size());
+        if (node == 0 || n.n_edges >= kDenseFanout) {
+            n.dense = static_cast<uint32_t>(dense_.size() / 256);
+            dense_.resize(dense_.size() + 256, kNone);
+        }
         for (const auto& [label, target] : children[node]) {
             labels_.push_back(label);
             targets_.push_back(target);
-            if (node == 0) root_[label] = target;
+            if (n.dense != kNone) dense_[static_cast<std::size_t>(n.dense) * 256 + label] = target;
         }
     }
     char name[8];
@@ -86,7 +106,24 @@ int32_t Unigram::find(std::string_view piece) const {
 }
 
 void Unigram::tokenize_word(std::string_view word, std::vector<int32_t>& ids) const {
-    if (!word.empty()) viterbi(word, ids);
+    if (word.empty()) return;
+    if (word.size() >= kCacheMaxWord) {
+        viterbi(word, ids);
+        return;
+    }
+    thread_local WordCache cache;
+    if (cache.owner != instance_) {
+        cache.map.clear();
+        cache.owner = instance_;
+    }
+    if (const auto it = cache.map.find(word); it != cache.map.end()) {
+        ids.insert(ids.end(), it->second.begin(), it->second.end());
+        return;
+    }
+    const std::size_t start = ids.size();
+    viterbi(word, ids);
+    if (cache.map.size() < kCacheCapacity)
+        cache.map.emplace(std::string(word), std::vector<int32_t>(ids.begin() + static_cast<std::ptrdiff_t>(start), ids.end()));
 }
 
 void Unigram::viterbi(std::string_view word, std::vector<int32_t>& ids) const {
