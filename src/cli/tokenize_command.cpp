@@ -30,11 +30,15 @@ struct TokenizeOptions {
     std::string pair_field = "text_pair";
 };
 
-nlohmann::json to_json(const Encoding& e) {
-    return {{"tokens", e.tokens}, {"input_ids", e.input_ids}, {"token_type_ids", e.token_type_ids}};
+nlohmann::ordered_json to_json(const Encoding& e) {
+    nlohmann::ordered_json j;
+    j["tokens"] = e.tokens;
+    j["input_ids"] = e.input_ids;
+    j["token_type_ids"] = e.token_type_ids;
+    return j;
 }
 
-std::string dump(const nlohmann::json& j) {
+std::string dump(const nlohmann::ordered_json& j) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
@@ -75,7 +79,10 @@ std::size_t tokenize_jsonl(const Tokenizer& tokenizer, const EncodeOptions& opti
             out << dump(to_json(e)) << '\n';
         } catch (const InputError& e) {
             ++failed;
-            out << dump({{"error", e.what()}, {"line", line_number}}) << '\n';
+            nlohmann::ordered_json error;
+            error["error"] = e.what();
+            error["line"] = line_number;
+            out << dump(error) << '\n';
         }
     }
     return failed;
