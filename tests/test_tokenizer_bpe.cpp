@@ -1,6 +1,7 @@
 // Byte-level BPE (RoBERTa / GPT-2): the hand-written GPT-2 pre-tokenization pattern, the byte
 // map, merge order, and the legacy vocab.json + merges.txt path against tokenizer.json and the
 // parity references.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -114,6 +115,18 @@ TEST_CASE("byte-level BPE: vocab.json + merges.txt convert like transformers", "
         CHECK(legacy->num_special_tokens(true) == 4);
     }
     if (roots == 0) WARN("no roberta-bpe reference folder; skipping");
+}
+
+TEST_CASE("legacy BPE files honour added_tokens.json", "[tokenizer][bpe]") {
+    const fs::path dir = fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "roberta-bpe";
+    TokenizerFiles files = read_tokenizer_dir(dir);
+    files.erase("tokenizer.json");
+    const auto vocab_size = static_cast<int32_t>(json::parse(files.at("vocab.json")).size());
+    files["added_tokens.json"] = "{\"<extra>\": " + std::to_string(vocab_size) + "}";
+    const auto tokenizer = make_tokenizer(files);
+    const auto ids = tokenizer->encode("a<extra>b").input_ids;
+    CHECK(std::count(ids.begin(), ids.end(), vocab_size) == 1);
+    CHECK(tokenizer->encode("<extra>").input_ids == std::vector<int32_t>{0, vocab_size, 2});
 }
 
 TEST_CASE("BPE files that do not fit are rejected", "[tokenizer][bpe]") {

@@ -90,8 +90,8 @@ void build_bpe_legacy(const TokenizerFiles& files, TokenizerParts& parts) {
         nullptr, std::make_unique<ByteLevelPreTokenizer>(add_prefix_space, true),
         std::make_unique<Bpe>(vocab, merges, Bpe::Options{}));
 
-    // Added tokens: added_tokens_decoder, then the named special tokens (ids from vocab.json, or
-    // new ids after it).
+    // Added tokens: added_tokens_decoder and added_tokens.json (fixed ids), then the named special
+    // tokens (ids from vocab.json, or new ids after it).
     std::unordered_map<std::string, int32_t> index;
     int32_t next_id = 0;
     for (const auto& [token, id] : vocab) {
@@ -105,6 +105,10 @@ void build_bpe_legacy(const TokenizerFiles& files, TokenizerParts& parts) {
         return false;
     };
     for (auto& t : config.added_tokens_decoder()) {
+        next_id = std::max(next_id, t.id + 1);
+        if (!has(t.content)) added.push_back(std::move(t));
+    }
+    for (auto& t : config.added_tokens_file()) {
         next_id = std::max(next_id, t.id + 1);
         if (!has(t.content)) added.push_back(std::move(t));
     }

@@ -1,6 +1,8 @@
 // LegacyConfig: tokenizer_config.json and special_tokens_map.json for the legacy builders.
 #include "tokenizer/legacy_config.h"
 
+#include <algorithm>
+
 #include "util/error.h"
 
 namespace bertcls::tok {
@@ -30,7 +32,9 @@ std::optional<std::string> token_string(const json& v) {
 }  // namespace
 
 LegacyConfig::LegacyConfig(const TokenizerFiles& files)
-    : config_(parse_file(files, "tokenizer_config.json")), special_map_(parse_file(files, "special_tokens_map.json")) {}
+    : config_(parse_file(files, "tokenizer_config.json")),
+      special_map_(parse_file(files, "special_tokens_map.json")),
+      added_tokens_(parse_file(files, "added_tokens.json")) {}
 
 std::string LegacyConfig::special(const char* key, const char* fallback) const {
     for (const json* source : {&config_, &special_map_})
@@ -80,6 +84,25 @@ std::vector<AddedToken> LegacyConfig::added_tokens_decoder() const {
         t.rstrip = v.value("rstrip", false);
         t.special = v.value("special", true);
         t.normalized = v.value("normalized", !t.special);
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+std::vector<AddedToken> LegacyConfig::added_tokens_file() const {
+    std::vector<std::pair<int32_t, std::string>> entries;
+    for (const auto& [content, id] : added_tokens_.items()) {
+        if (!id.is_number_integer()) throw InputError("added_tokens.json: the id of " + content + " is not an integer");
+        entries.emplace_back(id.get<int32_t>(), content);
+    }
+    std::sort(entries.begin(), entries.end());
+    std::vector<AddedToken> out;
+    for (auto& [id, content] : entries) {
+        AddedToken t;
+        t.id = id;
+        t.content = std::move(content);
+        t.special = false;
+        t.normalized = false;
         out.push_back(std::move(t));
     }
     return out;

@@ -23,10 +23,13 @@ public:
     std::string string(const char* key) const;  // "" when absent
     // "added_tokens_decoder": id -> token with its flags (transformers >= 4.34).
     std::vector<AddedToken> added_tokens_decoder() const;
+    // added_tokens.json (transformers 4's {"token": id}); not special, not normalized.
+    std::vector<AddedToken> added_tokens_file() const;
 
 private:
     nlohmann::json config_ = nlohmann::json::object();
     nlohmann::json special_map_ = nlohmann::json::object();
+    nlohmann::json added_tokens_ = nlohmann::json::object();
 };
 
 }  // namespace bertcls::tok

@@ -143,10 +143,11 @@ void build_sentencepiece_legacy(const TokenizerFiles& files, TokenizerParts& par
         std::make_unique<SequencePreTokenizer>(std::move(pre_tokenizers)),
         std::make_unique<Unigram>(vocab, unk_id, spm.byte_fallback));
 
-    // Added tokens: the config's added_tokens_decoder, the named special tokens, the model's
-    // user-defined pieces (not special), then the extra special tokens.
+    // Added tokens: the config's added_tokens_decoder and added_tokens.json (fixed ids), the named
+    // special tokens, the model's user-defined pieces (not special), then the extra special tokens.
     AddedTokens added(index, static_cast<int32_t>(vocab.size()));
     for (auto& t : config.added_tokens_decoder()) added.add(std::move(t));
+    for (auto& t : config.added_tokens_file()) added.add(std::move(t));
     const auto special = [&](const char* key, const char* albert, const char* xlm) {
         return config.special(key, xlmr ? xlm : albert);
     };
