@@ -6,6 +6,7 @@ packages=(
   build-essential cmake pkg-config
   libdnnl-dev libcli11-dev libsentencepiece-dev nlohmann-json3-dev catch2 libutf8proc-dev
   python3 python3-numpy
+  chromium  # the headless browser test of `bertcls attention -o page.html`
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,7 @@
 
 namespace bertcls::cli {
 
+void register_attention_command(CLI::App& app);
 void register_batch_command(CLI::App& app);
 void register_bench_command(CLI::App& app);
 void register_classify_command(CLI::App& app);

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
                  "Exit codes: 0 success, 1 usage error, 2 bad input or model, 3 some records failed."};
     app.require_subcommand(1);
     app.set_version_flag("--version", BERTCLS_VERSION);
+    bertcls::cli::register_attention_command(app);
     bertcls::cli::register_batch_command(app);
     bertcls::cli::register_bench_command(app);
     bertcls::cli::register_classify_command(app);

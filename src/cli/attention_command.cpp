@@ -1,0 +1,264 @@
+// `bertcls attention`: the attention probabilities behind one prediction, as a text summary,
+// JSON, a NumPy array, a self-contained HTML page, or an SVG/PNG heatmap.
+#include <omp.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "attention_report/attention_data.h"
+#include "attention_report/html_page.h"
+#include "attention_report/json_report.h"
+#include "attention_report/npy_writer.h"
+#include "attention_report/png_heatmap.h"
+#include "attention_report/svg_heatmap.h"
+#include "attention_report/text_summary.h"
+#include "attention_report/token_names.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "format/model_file.h"
+#include "models/prediction.h"
+#include "models/sequence_classifier.h"
+#include "util/error.h"
+
+namespace bertcls::cli {
+
+namespace {
+
+namespace report = attention_report;
+
+struct AttentionOptions {
+    std::string model_path;
+    std::string text;
+    std::string file;
+    std::string pair;
+    std::string input_ids;
+    std::string token_type_ids;
+    std::string layer;
+    std::string head;
+    std::vector<std::string> outputs;
+    std::optional<double> vmax;
+    int top = 5;
+    int threads = 0;
+};
+
+enum class Format { text, json, npy, html, svg, png };
+
+Format format_of(const std::string& output) {
+    if (output.empty()) return Format::text;
+    const auto dot = output.find_last_of('.');
+    std::string ext = dot == std::string::npos || output.find('/', dot) != std::string::npos ? "" : output.substr(dot);
+    for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (ext == ".json") return Format::json;
+    if (ext == ".npy") return Format::npy;
+    if (ext == ".html" || ext == ".htm") return Format::html;
+    if (ext == ".svg") return Format::svg;
+    if (ext == ".png") return Format::png;
+    throw UsageError("-o " + output + ": the extension picks the format: .json, .npy, .html, .svg or .png" +
+                     (ext.empty() ? "" : " (not " + ext + ")"));
+}
+
+// The one sequence to explain, with its display tokens.
+Encoding encode_input(const AttentionOptions& o, const ModelFile& model) {
+    if (!o.input_ids.empty()) {
+        Encoding e;
+        e.input_ids = parse_id_list(o.input_ids, "--input-ids");
+        if (!o.token_type_ids.empty()) e.token_type_ids = parse_id_list(o.token_type_ids, "--token-type-ids");
+        e.tokens = report::token_names(e.input_ids, model.has_tokenizer() ? model.tokenizer_files() : TokenizerFiles{});
+        return e;
+    }
+    if (!model.has_tokenizer())
+        throw InputError(model.path().string() +
+                         " has no tokenizer: it accepts only pre-tokenized input (--input-ids)");
+    const auto tokenizer = make_tokenizer(model.tokenizer_files());
+    const EncodeOptions options{.max_length = static_cast<std::size_t>(model.config().max_length)};
+    const std::optional<std::string_view> pair =
+        o.pair.empty() ? std::nullopt : std::optional<std::string_view>(o.pair);
+    const std::string source = !o.file.empty() ? o.file : o.text.empty() ? "stdin" : "text";
+    try {
+        return tokenizer->encode(o.text, pair, options);
+    } catch (const InputError& e) {
+        throw InputError(source + ": " + e.what());
+    }
+}
+
+std::ofstream open_output(const std::string& path) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) throw InputError(path + ": cannot write (" + std::strerror(errno) + ")");
+    return out;
+}
+
+void finish_output(std::ofstream& out, const std::string& path) {
+    out.close();
+    if (!out) throw InputError(path + ": write error");
+}
+
+// The layers and heads a format shows, from --layer/--head and the format's defaults.
+report::Selection selection_for(const AttentionOptions& o, Format format) {
+    using Heads = report::Selection::Heads;
+    switch (format) {
+        case Format::text: return report::parse_selection(o.layer, o.head, {.heads = Heads::mean});
+        case Format::json:
+        case Format::npy: return report::parse_selection(o.layer, o.head, {});
+        case Format::html: {
+            // The page embeds every layer and head; the selection is the view it opens on.
+            auto s = report::parse_selection(o.layer, o.head, {.layer = -1, .heads = Heads::mean});
+            if (!s.layer) s.layer = -1;
+            if (s.heads == Heads::all) s.heads = Heads::mean;
+            return s;
+        }
+        case Format::svg:
+        case Format::png: {
+            const auto s = report::parse_selection(o.layer, o.head, {.layer = -1, .heads = Heads::mean});
+            const char* what = format == Format::svg ? "an SVG" : "a PNG";
+            if (!s.layer)
+                throw UsageError(std::string("--layer all: ") + what + " heatmap shows one layer; give an index (default: the last)");
+            if (s.heads == Heads::all)
+                throw UsageError(std::string("--head all: ") + what + " heatmap shows one head; give an index or mean (the default)");
+            return s;
+        }
+    }
+    return {};
+}
+
+void write_output(const AttentionOptions& o, const std::string& path, Format format,
+                  const report::ReportHeader& header, const report::AttentionData& all) {
+    const report::AttentionData data = report::select(all, selection_for(o, format));
+    auto out = open_output(path);
+    switch (format) {
+        case Format::text:
+            report::write_text_summary(out, header, data, o.top);
+            break;
+        case Format::json:
+            report::write_json_report(out, header, data);
+            break;
+        case Format::npy: {
+            const int64_t shape[] = {static_cast<int64_t>(data.layers.size()), static_cast<int64_t>(data.head_count()),
+                                     data.tokens, data.tokens};
+            report::write_npy_f32(out, shape, data.values);
+            const std::string tokens_path = path + ".tokens.json";
+            auto meta = open_output(tokens_path);
+            auto json = report::report_metadata(header, data);
+            json["shape"] = shape;
+            meta << json.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+            finish_output(meta, tokens_path);
+            break;
+        }
+        case Format::html:
+            // Every layer and head goes into the page; `data` is the view it opens on.
+            report::write_html_page(out, header, all,
+                                    {.initial_layer = data.layers.at(0),
+                                     .initial_head = data.mean_over_heads ? -1 : data.heads.at(0)});
+            break;
+        case Format::svg:
+            report::write_svg_heatmap(out, header, data, {.scale_max = o.vmax});
+            break;
+        case Format::png:
+            report::write_png_heatmap(out, header, data, {.scale_max = o.vmax});
+            break;
+    }
+    finish_output(out, path);
+}
+
+void run_attention(AttentionOptions o) {
+    const int sources = !o.text.empty() + !o.file.empty() + !o.input_ids.empty();
+    if (sources > 1) throw UsageError("give TEXT, -f FILE or --input-ids, not several");
+    if (!o.token_type_ids.empty() && o.input_ids.empty()) throw UsageError("--token-type-ids needs --input-ids");
+    if (!o.pair.empty() && !o.input_ids.empty())
+        throw UsageError("--pair needs a text; with --input-ids give both segments' ids and --token-type-ids");
+    if (o.top < 1) throw UsageError("--top must be at least 1");
+    if (o.vmax && !(*o.vmax > 0)) throw UsageError("--vmax must be positive");
+    // Usage errors before any work: the extensions and the selection's form...
+    for (const auto& path : o.outputs) selection_for(o, format_of(path));
+    if (o.outputs.empty()) selection_for(o, Format::text);
+    if (o.threads > 0) omp_set_num_threads(o.threads);
+
+    auto model = std::make_shared<const ModelFile>(resolve_model_path(o.model_path));
+    SequenceClassifier classifier(model);
+    const ModelConfig& config = model->config();
+
+    std::optional<std::string> text, pair;
+    if (o.input_ids.empty()) {
+        if (!o.file.empty()) o.text = read_file_or_stdin(o.file);
+        else if (o.text.empty()) o.text = read_file_or_stdin("-");
+        text = o.text;
+        if (!o.pair.empty()) pair = o.pair;
+    }
+    Encoding encoding = encode_input(o, *model);
+
+    // The same forward pass `classify` runs; the maps are copied out because we ask for them.
+    const SequenceInput input{encoding.input_ids, encoding.token_type_ids};
+    const ForwardResult result = classifier.forward(std::span(&input, 1), {.keep_attentions = true});
+
+    report::ReportHeader header;
+    header.model_name = report::display_name(model->path().string());
+    header.family = config.family;
+    header.text = text;
+    header.pair = pair;
+    header.tokens = std::move(encoding.tokens);
+    header.input_ids = encoding.input_ids;
+    header.token_type_ids = encoding.token_type_ids.empty() ? std::vector<int32_t>(encoding.input_ids.size(), 0)
+                                                            : encoding.token_type_ids;
+    header.prediction = make_prediction(config, result.logits);
+    header.problem_type = problem_type_name(config.problem_type);
+    header.num_layers = config.num_layers;
+    header.num_heads = config.num_heads;
+    // ... and its indices, before any file is written.
+    for (const auto& path : o.outputs) report::check_selection(selection_for(o, format_of(path)), config.num_layers, config.num_heads);
+    const report::AttentionData all = report::all_attentions(result.attentions, 0, config.num_heads);
+
+    if (o.outputs.empty()) {
+        const auto data = report::select(all, selection_for(o, Format::text));
+        report::write_text_summary(std::cout, header, data, o.top);
+        return;
+    }
+    for (const auto& path : o.outputs) {
+        write_output(o, path, format_of(path), header, all);
+        std::cerr << "wrote " << path << (format_of(path) == Format::npy ? " and " + path + ".tokens.json" : "") << '\n';
+    }
+}
+
+}  // namespace
+
+void register_attention_command(CLI::App& app) {
+    auto options = std::make_shared<AttentionOptions>();
+    CLI::App* cmd = app.add_subcommand("attention", "Show the attention behind a prediction (text, JSON, .npy, HTML, SVG, PNG)");
+    add_model_option(cmd, options->model_path);
+    cmd->add_option("text", options->text, "Text to explain (default: stdin)");
+    cmd->add_option("-f,--file", options->file, "Explain the whole content of FILE as one text");
+    cmd->add_option("--pair", options->pair, "Second text of a sentence pair");
+    cmd->add_option("--input-ids", options->input_ids, "Pre-tokenized input: ids with special tokens, e.g. 101,2054,102");
+    cmd->add_option("--token-type-ids", options->token_type_ids, "Token type ids for --input-ids");
+    cmd->add_option("--layer", options->layer,
+                    "Layer index (negative counts from the end) or all. Default: all; the last for .svg/.png/.html");
+    cmd->add_option("--head", options->head,
+                    "Head index, all, or mean (over heads). Default: all for .json/.npy, mean otherwise");
+    cmd->add_option("-o,--output", options->outputs,
+                    "Write to FILE; the extension picks the format: .json, .npy (+ FILE.tokens.json), .html, .svg, .png. "
+                    "Repeat for several files from one run. Without -o: a text summary on stdout")
+        ->allow_extra_args(false);
+    cmd->add_option("--top", options->top, "Text summary: how many tokens to list per layer")->capture_default_str();
+    cmd->add_option("--vmax", options->vmax, "SVG/PNG: top of the colour scale (default: the map's maximum, rounded up)");
+    cmd->add_option("--threads", options->threads, "Threads (default: all cores)");
+    cmd->footer(
+        "Examples:\n"
+        "  bertcls attention \"I can't stop smiling today\"              # what [CLS] attends to, per layer\n"
+        "  bertcls attention \"I can't stop smiling today\" -o page.html # interactive page, every layer and head\n"
+        "  bertcls attention \"so tired of this\" --layer 1 --head 0 -o map.svg\n"
+        "  bertcls attention \"so tired of this\" -o map.png            # last layer, mean over heads\n"
+        "  bertcls attention -m model.bertcls \"premise\" --pair \"hypothesis\" -o attn.json\n"
+        "  bertcls attention -m model.bertcls --input-ids 101,7592,2088,102 -o attn.npy -o attn.json\n"
+        "      # attn.npy: float32 [layers, heads, T, T]; attn.npy.tokens.json: tokens, ids, prediction\n"
+        "Formats: .json holds tokens, input_ids, layers, heads, the prediction and attentions[layer][head][query][key]\n"
+        "(softmax probabilities, real tokens only, the exact float32 values of the forward pass that classifies).\n"
+        "The .html page is self-contained and works offline.");
+    cmd->callback([options] { run_attention(*options); });
+}
+
+}  // namespace bertcls::cli

@@ -1,0 +1,196 @@
+// The attention report writers (src/attention_report) and the promise behind `bertcls attention`:
+// keeping the attention maps does not change what the classifier computes.
+#include <cstring>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "attention_report/attention_data.h"
+#include "attention_report/bitmap_font.h"
+#include "attention_report/colormap.h"
+#include "attention_report/html_page.h"
+#include "attention_report/json_report.h"
+#include "attention_report/labels.h"
+#include "attention_report/npy_writer.h"
+#include "attention_report/png_encoder.h"
+#include "format/model_file.h"
+#include "models/sequence_classifier.h"
+#include "reference_data.h"
+#include "util/error.h"
+
+using namespace bertcls;
+using namespace bertcls::attention_report;
+
+namespace {
+
+// 2 layers, 3 heads, 2 tokens; value = layer * 100 + head * 10 + query * 2 + key.
+AttentionData small_data() {
+    AttentionData d;
+    d.tokens = 2;
+    d.layers = {0, 1};
+    d.heads = {0, 1, 2};
+    for (int l = 0; l < 2; ++l)
+        for (int h = 0; h < 3; ++h)
+            for (int i = 0; i < 4; ++i) d.values.push_back(static_cast<float>(l * 100 + h * 10 + i));
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("keeping attention maps leaves the logits bit-identical", "[attention]") {
+    for (const auto& ref : test::reference_models()) {
+        SECTION(ref.name) {
+            SequenceClassifier classifier(std::make_shared<const ModelFile>(ref.model_file));
+            const std::vector<int32_t> ids{1, 5, 7, 9, 11, 2}, types(6, 0);
+            const SequenceInput input{ids, types};
+            const auto plain = classifier.forward(std::span(&input, 1));
+            const auto kept = classifier.forward(std::span(&input, 1), {.keep_attentions = true});
+            REQUIRE(plain.attentions.empty());
+            REQUIRE(kept.attentions.size() == static_cast<std::size_t>(classifier.config().num_layers));
+            REQUIRE(plain.logits.size() == kept.logits.size());
+            CHECK(std::memcmp(plain.logits.data(), kept.logits.data(), plain.logits.size() * sizeof(float)) == 0);
+            const auto all = all_attentions(kept.attentions, 0, classifier.config().num_heads);
+            CHECK(all.tokens == 6);
+            CHECK(all.values.size() == static_cast<std::size_t>(classifier.config().num_layers *
+                                                                classifier.config().num_heads * 36));
+        }
+    }
+}
+
+TEST_CASE("selection of layers and heads", "[attention]") {
+    const AttentionData all = small_data();
+    using Heads = Selection::Heads;
+
+    const auto one = select(all, parse_selection("1", "2", {}));
+    CHECK(one.layers == std::vector<int64_t>{1});
+    CHECK(one.heads == std::vector<int64_t>{2});
+    CHECK(one.values == std::vector<float>{120, 121, 122, 123});
+
+    const auto last = select(all, parse_selection("-1", "", {}));
+    CHECK(last.layers == std::vector<int64_t>{1});
+    CHECK(last.head_count() == 3);
+
+    const auto mean = select(all, parse_selection("all", "mean", {}));
+    CHECK(mean.mean_over_heads);
+    CHECK(mean.head_name(0) == "mean");
+    CHECK(mean.values == std::vector<float>{10, 11, 12, 13, 110, 111, 112, 113});
+
+    const auto fallback = parse_selection("", "", {.layer = -1, .heads = Heads::mean});
+    CHECK(fallback.layer == -1);
+    CHECK(fallback.heads == Heads::mean);
+
+    CHECK_THROWS_AS(parse_selection("x", "", {}), UsageError);
+    CHECK_THROWS_AS(parse_selection("", "1.5", {}), UsageError);
+    CHECK_THROWS_AS(select(all, parse_selection("2", "", {})), UsageError);
+    CHECK_THROWS_AS(select(all, parse_selection("-3", "", {})), UsageError);
+    CHECK_THROWS_AS(select(all, parse_selection("", "3", {})), UsageError);
+    CHECK_THROWS_AS(check_selection(parse_selection("", "-4", {}), 2, 3), UsageError);
+}
+
+TEST_CASE("npy header is the standard format, 64-byte aligned", "[attention]") {
+    const int64_t shape[] = {2, 3, 4, 4};
+    const std::string header = npy_header_f32(shape);
+    CHECK(header.size() % 64 == 0);
+    CHECK(header.substr(0, 8) == std::string("\x93NUMPY\x01\x00", 8));
+    const std::size_t dict_length = static_cast<uint8_t>(header[8]) | (static_cast<uint8_t>(header[9]) << 8);
+    CHECK(dict_length + 10 == header.size());
+    CHECK(header.find("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4, 4), }") == 10);
+    CHECK(header.back() == '\n');
+    const int64_t one[] = {5};
+    CHECK(npy_header_f32(one).find("'shape': (5,)") != std::string::npos);
+
+    std::ostringstream out;
+    const float values[] = {1.5f, -0.25f};
+    const int64_t two[] = {2};
+    write_npy_f32(out, two, values);
+    const std::string bytes = out.str();
+    const std::size_t data_start = npy_header_f32(two).size();
+    REQUIRE(bytes.size() == data_start + 8);
+    float back[2];
+    std::memcpy(back, bytes.data() + data_start, 8);
+    CHECK(back[0] == 1.5f);
+    CHECK(back[1] == -0.25f);
+}
+
+TEST_CASE("JSON floats are the shortest round-trip decimals", "[attention]") {
+    CHECK(format_float(0.1f) == "0.1");
+    CHECK(format_float(0.0f) == "0");
+    CHECK(format_float(1e-7f) == "1e-07");
+    for (const float v : {0.1f, 0.33333334f, 1.17549435e-38f, 0.99999994f})
+        CHECK(std::strtof(format_float(v).c_str(), nullptr) == v);
+    CHECK(json_number(0.1f) == 0.1);
+}
+
+TEST_CASE("base64 encodes per RFC 4648", "[attention]") {
+    CHECK(base64("") == "");
+    CHECK(base64("f") == "Zg==");
+    CHECK(base64("fo") == "Zm8=");
+    CHECK(base64("foo") == "Zm9v");
+    CHECK(base64("foobar") == "Zm9vYmFy");
+    CHECK(base64(std::string("\xff\x00\x80", 3)) == "/wCA");
+}
+
+TEST_CASE("token labels: control characters visible, long tokens cut, XML escaped", "[attention]") {
+    CHECK(display_token("hello", 10) == "hello");
+    CHECK(display_token("a\tb\x7f", 10) == "a\u2409b\u2421");
+    CHECK(display_token("abcdefghij", 5) == "abcd\u2026");
+    CHECK(display_token("\u00e9\u00e9\u00e9\u00e9", 3) == "\u00e9\u00e9\u2026");
+    CHECK(display_token("\xff" "a", 10) == "\ufffd" "a");
+    CHECK(utf8_length("\u00e9t\u00e9") == 3);
+    CHECK(xml_escape("<a href=\"x\">&'") == "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    CHECK(to_ascii_label("\u0120hello\u2581world\u00e9") == "_hello_world?");
+}
+
+TEST_CASE("colour scale and its top", "[attention]") {
+    CHECK(hex(colormap(0)) == hex(kColormapStops.front()));
+    CHECK(hex(colormap(1)) == hex(kColormapStops.back()));
+    CHECK(hex(colormap(-1)) == hex(kColormapStops.front()));
+    CHECK(hex(colormap(2)) == hex(kColormapStops.back()));
+    CHECK(nice_scale_max(0.37) == Approx(0.5));
+    CHECK(nice_scale_max(0.12) == Approx(0.2));
+    CHECK(nice_scale_max(0.021) == Approx(0.025));
+    CHECK(nice_scale_max(0.96) == Approx(1.0));
+    CHECK(nice_scale_max(1.0) == 1.0);
+    CHECK(nice_scale_max(0.0) > 0);
+}
+
+TEST_CASE("PNG encoder: chunks with valid CRCs, zlib stream with a valid Adler-32", "[attention]") {
+    CHECK(crc32(reinterpret_cast<const uint8_t*>("123456789"), 9) == 0xcbf43926u);  // the standard check value
+    RgbImage image(7, 5, 10, 20, 30);
+    image.set(3, 2, 255, 0, 0);
+    std::ostringstream out;
+    write_png(out, image);
+    const std::string png = out.str();
+    REQUIRE(png.substr(0, 8) == std::string("\x89PNG\r\n\x1a\n", 8));
+    CHECK(png.substr(12, 4) == "IHDR");
+    CHECK(png.substr(png.size() - 8, 4) == "IEND");
+    // Adler-32 of the raw scanlines ends the zlib stream.
+    std::vector<uint8_t> raw;
+    for (int y = 0; y < 5; ++y) {
+        raw.push_back(0);
+        raw.insert(raw.end(), image.pixels.begin() + y * 21, image.pixels.begin() + (y + 1) * 21);
+    }
+    const std::string z = zlib_compress(raw, 22);
+    CHECK((static_cast<uint8_t>(z[0]) * 256 + static_cast<uint8_t>(z[1])) % 31 == 0);
+    uint32_t a = 1, b = 0;
+    for (const uint8_t byte : raw) a = (a + byte) % 65521, b = (b + a) % 65521;
+    const uint32_t adler = (uint32_t(uint8_t(z[z.size() - 4])) << 24) | (uint32_t(uint8_t(z[z.size() - 3])) << 16) |
+                           (uint32_t(uint8_t(z[z.size() - 2])) << 8) | uint8_t(z[z.size() - 1]);
+    CHECK(adler == ((b << 16) | a));
+    CHECK(z.size() < raw.size());  // the flat runs compress
+}
+
+TEST_CASE("every printable ASCII character has a glyph", "[attention]") {
+    int blank = 0;
+    for (char c = 32; c < 127; ++c) {
+        const uint8_t* rows = glyph(c);
+        bool any = false;
+        for (int r = 0; r < kGlyphHeight; ++r) {
+            any |= rows[r] != 0;
+            CHECK(rows[r] < 32);
+        }
+        blank += !any;
+    }
+    CHECK(blank == 1);  // only the space
+    CHECK(glyph('\x01') == glyph('?'));
+}
