@@ -204,6 +204,10 @@ void UnicodeNormalizer::normalize(std::string_view text, std::string& out) const
 
 void StripAccentsNormalizer::normalize(std::string_view text, std::string& out) const {
     out.clear();
+    if (is_ascii(text)) {
+        out.append(text);
+        return;
+    }
     std::size_t i = 0;
     while (i < text.size()) {
         const std::size_t begin = i;

@@ -84,8 +84,43 @@ void MetaspacePreTokenizer::pre_tokenize(std::string_view text, Words& words) co
     cut(n);
 }
 
+SequencePreTokenizer::SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> parts)
+    : parts_(std::move(parts)) {
+    if (parts_.size() == 2 && dynamic_cast<const WhitespaceSplitPreTokenizer*>(parts_[0].get())) {
+        const auto* m = dynamic_cast<const MetaspacePreTokenizer*>(parts_[1].get());
+        if (m && m->prepend() == MetaspacePreTokenizer::Prepend::always && m->split()) fused_metaspace_ = m;
+    }
+}
+
 void SequencePreTokenizer::pre_tokenize(std::string_view text, Words& words) const {
     words.clear();
+    if (fused_metaspace_) {
+        // Each whitespace-separated word becomes replacement + word, unless it holds a
+        // replacement character itself (then Metaspace runs on it as usual).
+        thread_local Words split, piece;
+        parts_[0]->pre_tokenize(text, split);
+        const std::string& r = fused_metaspace_->replacement();
+        std::string& s = words.storage;
+        s.reserve(text.size() + split.spans.size() * r.size());
+        for (const auto& span : split.spans) {
+            const std::string_view word = split.word(span);
+            if (word.find(r) == std::string_view::npos) {
+                const auto begin = static_cast<uint32_t>(s.size());
+                s.append(r);
+                s.append(word);
+                words.spans.push_back({begin, static_cast<uint32_t>(s.size() - begin)});
+                continue;
+            }
+            fused_metaspace_->pre_tokenize(word, piece);
+            for (const auto& sub : piece.spans) {
+                const auto begin = static_cast<uint32_t>(s.size());
+                s.append(piece.word(sub));
+                words.spans.push_back({begin, sub.length});
+            }
+        }
+        words.text = s;
+        return;
+    }
     if (parts_.empty()) {
         words.text = text;
         if (!text.empty()) words.spans.push_back({0, static_cast<uint32_t>(text.size())});

@@ -28,6 +28,9 @@ public:
     enum class Prepend { always, first, never };
     MetaspacePreTokenizer(std::string replacement, Prepend prepend, bool split);
     void pre_tokenize(std::string_view text, Words& words) const override;
+    const std::string& replacement() const { return replacement_; }
+    Prepend prepend() const { return prepend_; }
+    bool split() const { return split_; }
 
 private:
     std::string replacement_;
@@ -35,14 +38,16 @@ private:
     bool split_;
 };
 
-// Sequence: each pre-tokenizer runs on every word of the previous one.
+// Sequence: each pre-tokenizer runs on every word of the previous one. [WhitespaceSplit,
+// Metaspace(always, split)], what converted SentencePiece tokenizers hold, runs in one pass.
 class SequencePreTokenizer final : public PreTokenizer {
 public:
-    explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> parts) : parts_(std::move(parts)) {}
+    explicit SequencePreTokenizer(std::vector<std::unique_ptr<PreTokenizer>> parts);
     void pre_tokenize(std::string_view text, Words& words) const override;
 
 private:
     std::vector<std::unique_ptr<PreTokenizer>> parts_;
+    const MetaspacePreTokenizer* fused_metaspace_ = nullptr;  // set for [WhitespaceSplit, Metaspace]
 };
 
 // A pre-tokenizer of tokenizer.json other than BertPreTokenizer (Sequence, WhitespaceSplit,
