@@ -68,6 +68,14 @@ TEST_CASE("Metaspace after WhitespaceSplit, as HF's converted SentencePiece toke
     CHECK(words_of(p, kMeta + "x") == std::vector<std::string>{kMeta + "x"});
     CHECK(words_of(p, kMeta + kMeta + "a") == std::vector<std::string>{kMeta, kMeta + "a"});
     CHECK(words_of(p, "a" + kMeta) == std::vector<std::string>{kMeta + "a", kMeta});
+
+    // The generic path (no fusion): each part runs on every word of the previous one.
+    std::vector<std::unique_ptr<tok::PreTokenizer>> generic;
+    generic.push_back(std::make_unique<tok::WhitespaceSplitPreTokenizer>());
+    generic.push_back(std::make_unique<tok::MetaspacePreTokenizer>(kMeta, tok::MetaspacePreTokenizer::Prepend::never, true));
+    generic.push_back(std::make_unique<tok::MetaspacePreTokenizer>(kMeta, tok::MetaspacePreTokenizer::Prepend::always, true));
+    const tok::SequencePreTokenizer g(std::move(generic));
+    CHECK(words_of(g, " ab  c" + kMeta + "d ") == std::vector<std::string>{kMeta + "ab", kMeta + "c", kMeta + "d"});
 }
 
 TEST_CASE("Metaspace alone replaces spaces and splits before each", "[tokenizer][spm]") {

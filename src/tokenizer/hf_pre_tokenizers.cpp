@@ -97,7 +97,7 @@ void SequencePreTokenizer::pre_tokenize(std::string_view text, Words& words) con
     if (fused_metaspace_) {
         // Each whitespace-separated word becomes replacement + word, unless it holds a
         // replacement character itself (then Metaspace runs on it as usual).
-        thread_local Words split, piece;
+        thread_local Words split, piece;  // WhitespaceSplit and Metaspace do not recurse
         parts_[0]->pre_tokenize(text, split);
         const std::string& r = fused_metaspace_->replacement();
         std::string& s = words.storage;
@@ -127,10 +127,8 @@ void SequencePreTokenizer::pre_tokenize(std::string_view text, Words& words) con
         return;
     }
     parts_[0]->pre_tokenize(text, words);
-    thread_local std::vector<Words> scratch(2);
+    Words next, piece;  // not thread_local: a part may itself be a Sequence
     for (std::size_t p = 1; p < parts_.size(); ++p) {
-        Words& next = scratch[0];
-        Words& piece = scratch[1];
         next.clear();
         for (const auto& span : words.spans) {
             parts_[p]->pre_tokenize(words.word(span), piece);
