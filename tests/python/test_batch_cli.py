@@ -4,6 +4,7 @@ bad lines, SIGKILL + --resume, and byte-identical output whatever the batch size
 Needs the binary (env BERTCLS_BINARY, else build/bertcls) and ../shared (env BERTCLS_SHARED_DIR);
 each test skips with a message when what it needs is absent."""
 import json
+import math
 import os
 import random
 import signal
@@ -60,21 +61,26 @@ def emotion_jsonl(shared, repeat=1):
     return ("\n".join(out) + "\n").encode()
 
 
-def converted_pair_model(shared, tmp):
-    """The converted pair model: from the CTest fixture when it is there, else converted into tmp."""
-    candidates = [os.path.join(d, "shared", PAIR_MODEL + ".bertcls") for d in
+def converted_shared_model(shared, kind, name, tmp):
+    """SHARED/<kind>/<name> as a .bertcls: from the CTest fixture when it is there (see
+    scripts/convert_test_models.py), else converted into tmp."""
+    candidates = [os.path.join(d, "shared", name + ".bertcls") for d in
                   (os.environ.get("BERTCLS_TEST_MODEL_DIR", ""), os.path.join(os.path.dirname(BINARY), "tests", "models"))]
     for candidate in candidates:
         if os.path.isfile(candidate):
             return candidate
-    out = os.path.join(tmp, PAIR_MODEL + ".bertcls")
+    out = os.path.join(tmp, name + ".bertcls")
     if not os.path.isfile(out):
         proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "convert_checkpoint.py"),
-                               os.path.join(shared, "models", PAIR_MODEL), "-o", out],
+                               os.path.join(shared, kind, name), "-o", out],
                               capture_output=True, text=True, timeout=120)
         if proc.returncode != 0:
-            raise unittest.SkipTest(f"cannot convert {PAIR_MODEL}: {proc.stderr.strip()}")
+            raise unittest.SkipTest(f"cannot convert {name}: {proc.stderr.strip()}")
     return out
+
+
+def converted_pair_model(shared, tmp):
+    return converted_shared_model(shared, "models", PAIR_MODEL, tmp)
 
 
 class BatchCliTest(unittest.TestCase):
@@ -215,6 +221,28 @@ class BatchCliTest(unittest.TestCase):
         proc = self.batch("-i", self.path("bad.jsonl"), "--on-error", "fail", check_rc=2)
         self.assertIn(f"line {first}:", proc.stderr.decode())
         self.assertEqual(proc.stdout.splitlines(), out[:first - 1])
+
+    def test_multi_label_models_list_labels_over_the_threshold(self):
+        shared = self.need_shared()
+        model = converted_shared_model(shared, "reference", "bert-multilabel", self.tmp)
+        with open(os.path.join(shared, "reference", "bert-multilabel", "config.json"), encoding="utf-8") as f:
+            id2label = json.load(f)["id2label"]
+        labels = [id2label[str(k)] for k in range(len(id2label))]
+        random.seed(3)
+        data = "".join(json.dumps({"input_ids": [101] + [random.randrange(200, 1000) for _ in range(n)] + [102]}) + "\n"
+                       for n in range(1, 60))
+        seen_sizes = set()
+        for threshold in ("0.5", "0.3"):
+            out = self.batch("-m", model, "--logits", "--threshold", threshold, stdin=data.encode()).stdout
+            for line in out.splitlines():
+                p = json.loads(line)["prediction"]
+                sigmoid = [1 / (1 + math.exp(-x)) for x in p["logits"]]
+                self.assertAlmostEqual(p["score"], max(sigmoid), places=6)
+                # Every label scoring at least the threshold, best first.
+                ranked = sorted(range(len(sigmoid)), key=lambda k: -sigmoid[k])
+                self.assertEqual(p["labels"], [labels[k] for k in ranked if sigmoid[k] >= float(threshold)], line)
+                seen_sizes.add(len(p["labels"]))
+        self.assertGreater(len(seen_sizes), 1, "the inputs should give different numbers of labels")
 
     def test_usage_and_model_errors_have_their_exit_codes(self):
         self.assertEqual(self.batch("--on-error", "sometimes", check_rc=None).returncode, 1)
