@@ -6,7 +6,6 @@
 #include <unordered_map>
 #include <cstdio>
 #include <limits>
-#include <map>
 
 #include "util/error.h"
 
@@ -47,29 +46,36 @@ Unigram::Unigram(const std::vector<std::pair<std::string, double>>& vocab, int32
         throw InputError("tokenizer: Unigram unk_id " + std::to_string(unk_id) + " is outside the vocabulary");
     scores_.reserve(vocab.size());
     double min_score = std::numeric_limits<double>::infinity();
-    // A temporary trie with ordered children, flattened below.
-    std::vector<std::map<uint8_t, uint32_t>> children(1);
-    std::vector<int32_t> node_ids(1, -1);
-    for (std::size_t id = 0; id < vocab.size(); ++id) {
-        const auto& [piece, score] = vocab[id];
+    for (const auto& [piece, score] : vocab) {
         scores_.push_back(score);
         min_score = std::min(min_score, score);
+    }
+    // A temporary trie built from the pieces in byte order (so an existing child with a given
+    // label is always its parent's last), flattened below.
+    std::vector<uint32_t> order(vocab.size());
+    for (std::size_t id = 0; id < order.size(); ++id) order[id] = static_cast<uint32_t>(id);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](uint32_t a, uint32_t b) { return vocab[a].first < vocab[b].first; });
+    std::vector<std::vector<std::pair<uint8_t, uint32_t>>> children(1);
+    std::vector<int32_t> node_ids(1, -1);
+    for (const uint32_t id : order) {
+        const std::string& piece = vocab[id].first;
         if (piece.empty()) continue;
         uint32_t node = 0;
         for (const char ch : piece) {
             const auto b = static_cast<uint8_t>(ch);
-            auto it = children[node].find(b);
-            if (it == children[node].end()) {
-                const auto fresh = static_cast<uint32_t>(children.size());
-                children[node].emplace(b, fresh);
-                children.emplace_back();
-                node_ids.push_back(-1);
-                node = fresh;
-            } else {
-                node = it->second;
+            auto& edges = children[node];
+            if (!edges.empty() && edges.back().first == b) {
+                node = edges.back().second;
+                continue;
             }
+            const auto fresh = static_cast<uint32_t>(children.size());
+            edges.emplace_back(b, fresh);  // may reallocate `children` below: do not keep `edges`
+            children.emplace_back();
+            node_ids.push_back(-1);
+            node = fresh;
         }
-        node_ids[node] = static_cast<int32_t>(id);  // the last id of a repeated piece wins
+        node_ids[node] = static_cast<int32_t>(id);  // stable order: the last id of a repeated piece wins
     }
     unk_score_ = min_score - kUnkPenalty;
     nodes_.resize(children.size());
