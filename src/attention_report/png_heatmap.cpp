@@ -75,12 +75,16 @@ void write_png_heatmap(std::ostream& out, const ReportHeader& header, const Atte
 
     const int scale = 2;  // the 5x7 font at 2x: 18 px lines
     const int text_h = kLineHeight * scale;
-    const int cell = std::clamp(640 / std::max(T, 1), text_h + 2, 36);
+    // Cells fit a label at 2x; long inputs (over ~200 tokens) keep the image under ~4000 px
+    // with smaller cells, labelled at 1x while they can hold a line, unlabelled below that.
+    int cell = std::clamp(640 / std::max(T, 1), text_h + 2, 36);
+    if (cell * T > 4000) cell = std::max(2, 4000 / std::max(T, 1));
+    const int label_scale = cell >= text_h + 2 ? scale : cell >= kLineHeight + 1 ? 1 : 0;
     std::vector<std::string> labels;
     int label_w = 0;
     for (const auto& t : header.tokens) {
         labels.push_back(shorten(to_ascii_label(t), kMaxLabelChars));
-        label_w = std::max(label_w, text_width(labels.back(), scale));
+        if (label_scale) label_w = std::max(label_w, text_width(labels.back(), label_scale));
     }
     const std::string title = to_ascii_label(heatmap_title(header, data));
     const std::string subtitle = shorten(to_ascii_label(heatmap_subtitle(header)), 110);
@@ -107,10 +111,10 @@ void write_png_heatmap(std::ostream& out, const ReportHeader& header, const Atte
     for (int q = 0; q < T; ++q)
         for (int k = 0; k < T; ++k) fill(img, left + k * cell, top + q * cell, cell, cell, colormap(map[q * T + k] / vmax));
     frame(img, left, top, grid, grid, kFrame);
-    for (int i = 0; i < T; ++i) {
-        const int centre = i * cell + (cell - kGlyphHeight * scale) / 2;  // centre the letters, not the descenders
-        draw_text(img, left - 8 - text_width(labels[i], scale), top + centre, labels[i], scale, kInk);
-        draw_text(img, left + centre, top - 8, labels[i], scale, kInk, true);
+    for (int i = 0; label_scale && i < T; ++i) {
+        const int centre = i * cell + (cell - kGlyphHeight * label_scale) / 2;  // centre the letters, not the descenders
+        draw_text(img, left - 8 - text_width(labels[i], label_scale), top + centre, labels[i], label_scale, kInk);
+        draw_text(img, left + centre, top - 8, labels[i], label_scale, kInk, true);
     }
 
     for (int y = 0; y < legend_h; ++y) fill(img, legend_x, top + y, legend_w, 1, colormap(1.0 - double(y) / (legend_h - 1)));
