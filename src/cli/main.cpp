@@ -21,6 +21,13 @@ int main(int argc, char** argv) {
                  "Exit codes: 0 success, 1 usage error, 2 bad input or model, 3 some records failed."};
     app.require_subcommand(1);
     app.set_version_flag("--version", BERTCLS_VERSION);
+    app.footer(
+        "Examples (without -m, the bundled emotion model is used):\n"
+        "  bertcls classify \"I can't stop smiling today\"\n"
+        "  bertcls batch -i reviews.jsonl -o labelled.jsonl\n"
+        "  bertcls attention \"so tired of this\" -o attention.html\n"
+        "  bertcls info -m model.bertcls\n"
+        "Run 'bertcls COMMAND --help' for a command's options and examples.");
     bertcls::cli::register_attention_command(app);
     bertcls::cli::register_batch_command(app);
     bertcls::cli::register_bench_command(app);
