@@ -26,14 +26,15 @@ SelfAttention::SelfAttention(const ModelFile& model, int64_t weight_set)
       norm_(model.weight(prefix(weight_set) + "norm.weight", {hidden_}),
             model.weight(prefix(weight_set) + "norm.bias", {hidden_}), model.config().layer_norm_eps) {}
 
-void SelfAttention::forward(float* hidden, int64_t rows, const PackedBatch& batch, AttentionMaps* maps) {
+void SelfAttention::forward(float* hidden, int64_t rows, const PackedBatch& batch, AttentionMaps* maps,
+                            Workspace& work) {
     const int64_t H = hidden_, d = head_size_, heads = heads_;
-    if (qkv_buffer_.size() < static_cast<std::size_t>(rows * 3 * H)) qkv_buffer_.resize(rows * 3 * H);
-    if (context_buffer_.size() < static_cast<std::size_t>(rows * H)) context_buffer_.resize(rows * H);
-    const int64_t threads = omp_get_max_threads();
+    float* qkv_out = Workspace::reserve(work.qkv, static_cast<std::size_t>(rows * 3 * H));
+    float* context = Workspace::reserve(work.context, static_cast<std::size_t>(rows * H));
+    const auto threads = static_cast<std::size_t>(omp_get_max_threads());
     const auto per_thread = (attention_scratch_floats(batch.max_length(), d) + 15) / 16 * 16;
-    if (scratch_.size() < per_thread * threads) scratch_.resize(per_thread * threads);
-    qkv_.forward(hidden, rows, qkv_buffer_.data());
+    float* scratch = Workspace::reserve(work.attention_scratch, per_thread * threads);
+    qkv_.forward(hidden, rows, qkv_out);
     if (maps) {
         maps->resize(static_cast<std::size_t>(batch.sequences()));
         for (int64_t s = 0; s < batch.sequences(); ++s)
@@ -42,9 +43,7 @@ void SelfAttention::forward(float* hidden, int64_t rows, const PackedBatch& batc
 
     const int64_t tasks = batch.sequences() * heads;
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-    const float* qkv = qkv_buffer_.data();
-    float* context = context_buffer_.data();
-    float* scratch = scratch_.data();
+    const float* qkv = qkv_out;
 #pragma omp parallel for schedule(dynamic, 1) if (tasks > 1)
     for (int64_t task = 0; task < tasks; ++task) {
         const int64_t s = task / heads, h = task % heads;

@@ -8,6 +8,7 @@
 
 #include "format/model_file.h"
 #include "layers/packed_batch.h"
+#include "layers/workspace.h"
 #include "ops/layer_norm.h"
 #include "ops/linear.h"
 
@@ -23,7 +24,7 @@ public:
 
     // hidden = LayerNorm(hidden + Attention(hidden)), in place; hidden is [rows, H] where rows
     // >= batch.tokens() (rows past the real tokens are padding that only the dense layers see).
-    void forward(float* hidden, int64_t rows, const PackedBatch& batch, AttentionMaps* maps);
+    void forward(float* hidden, int64_t rows, const PackedBatch& batch, AttentionMaps* maps, Workspace& work);
 
     void pack_weights() {
         qkv_.pack();
@@ -35,7 +36,6 @@ private:
     Linear qkv_;
     Linear output_;
     LayerNorm norm_;
-    std::vector<float> qkv_buffer_, context_buffer_, scratch_;
 };
 
 }  // namespace bertcls

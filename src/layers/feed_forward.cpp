@@ -21,11 +21,11 @@ FeedForward::FeedForward(const ModelFile& model, int64_t weight_set)
             model.weight(prefix(weight_set) + "norm.bias", {model.config().hidden_size}),
             model.config().layer_norm_eps) {}
 
-void FeedForward::forward(float* hidden, int64_t tokens) {
-    const auto size = static_cast<std::size_t>(tokens * intermediate_.out_features());
-    if (intermediate_buffer_.size() < size) intermediate_buffer_.resize(size);
-    intermediate_.forward(hidden, tokens, intermediate_buffer_.data());
-    output_.forward(intermediate_buffer_.data(), tokens, hidden);
+void FeedForward::forward(float* hidden, int64_t tokens, Workspace& work) {
+    float* intermediate =
+        Workspace::reserve(work.intermediate, static_cast<std::size_t>(tokens * intermediate_.out_features()));
+    intermediate_.forward(hidden, tokens, intermediate);
+    output_.forward(intermediate, tokens, hidden);
     norm_.forward(hidden, tokens);
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "format/model_file.h"
+#include "layers/workspace.h"
 #include "ops/layer_norm.h"
 #include "ops/linear.h"
 
@@ -13,7 +14,7 @@ class FeedForward {
 public:
     FeedForward(const ModelFile& model, int64_t weight_set);
 
-    void forward(float* hidden, int64_t tokens);
+    void forward(float* hidden, int64_t tokens, Workspace& work);
 
     void pack_weights() {
         intermediate_.pack();
@@ -24,7 +25,6 @@ private:
     Linear intermediate_;
     Linear output_;
     LayerNorm norm_;
-    std::vector<float> intermediate_buffer_;
 };
 
 }  // namespace bertcls

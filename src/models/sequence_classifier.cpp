@@ -68,8 +68,8 @@ ForwardResult SequenceClassifier::forward(std::span<const SequenceInput> sequenc
     for (int64_t l = 0; l < config().num_layers; ++l) {
         Layer& layer = *weight_sets_[config().weight_set_of_layer(l)];
         AttentionMaps* maps = options.keep_attentions ? &result.attentions.emplace_back() : nullptr;
-        layer.attention.forward(hidden_.data(), rows, batch_, maps);
-        layer.feed_forward.forward(hidden_.data(), rows);
+        layer.attention.forward(hidden_.data(), rows, batch_, maps, workspace_);
+        layer.feed_forward.forward(hidden_.data(), rows, workspace_);
         keep_hidden();
     }
     head_.forward(hidden_.data(), batch_, result.logits.data());

@@ -64,6 +64,7 @@ private:
     int64_t calls_ = 0;
     bool packed_ = false;
     std::vector<float> hidden_, embedding_scratch_;
+    Workspace workspace_;  // activation buffers shared by all layers
 };
 
 }  // namespace bertcls

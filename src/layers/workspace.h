@@ -1,0 +1,20 @@
+#pragma once
+// Activation buffers shared by every layer of a classifier: one layer runs at a time, so one set
+// serves them all (per-layer buffers would multiply activation memory by the layer count and
+// make each layer touch fresh memory). Buffers only grow, so steady-state calls allocate nothing.
+#include <cstddef>
+#include <vector>
+
+namespace bertcls {
+
+struct Workspace {
+    std::vector<float> qkv, context, intermediate, attention_scratch;
+
+    // The buffer, grown to at least `size` floats.
+    static float* reserve(std::vector<float>& buffer, std::size_t size) {
+        if (buffer.size() < size) buffer.resize(size);
+        return buffer.data();
+    }
+};
+
+}  // namespace bertcls
