@@ -2,7 +2,9 @@
 # bertcls against ONNX Runtime (the peer in ../shared/bench), side by side in one run, and the
 # ratios the engine's goals are stated in (docs/PERFORMANCE.md).
 #
-#   scripts/bench_vs_ort.sh -d HF_DIR -m MODEL.bertcls [-b BERTCLS] [-t "1 2"] [-r 3] [--no-latency] [--no-startup]
+#   scripts/bench_vs_ort.sh -d HF_DIR -m MODEL.bertcls [-b BERTCLS] [-t "1 2"] [-r 3] [-p 3] [--no-latency] [--no-startup]
+#
+# -r: rounds (each runs everything); -p: timed passes over the workload per round, both sides.
 #
 # HF_DIR is a Hugging Face BertForSequenceClassification folder holding model.onnx (from
 # ../shared/bench/py/bert_ref.py export) and MODEL.bertcls the same weights converted. ONNX Runtime
@@ -19,6 +21,7 @@ hf_dir=""
 model=""
 threads="1 2"
 rounds=3
+passes=3
 do_latency=1
 do_startup=1
 while [[ $# -gt 0 ]]; do
@@ -28,9 +31,10 @@ while [[ $# -gt 0 ]]; do
         -b) bertcls=$2; shift 2 ;;
         -t) threads=$2; shift 2 ;;
         -r) rounds=$2; shift 2 ;;
+        -p) passes=$2; shift 2 ;;
         --no-latency) do_latency=0; shift ;;
         --no-startup) do_startup=0; shift ;;
-        -h|--help) sed -n 2,12p "$0"; exit 0 ;;
+        -h|--help) sed -n 2,15p "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 1 ;;
     esac
 done
@@ -52,12 +56,12 @@ for r in $(seq 1 "$rounds"); do
     for t in $threads; do
         echo "round $r, $t thread(s): ONNX Runtime" >&2
         (cd "$bench" && node node/bench_ort.js --model "$hf_dir/model.onnx" --threads "$t" --workload workloads/sst2_dev.json \
-            --latency-seqs "$latency_seqs" --tput-modes sorted --out "$out/ort_${t}_$r.json" >/dev/null)
+            --latency-seqs "$latency_seqs" --tput-modes sorted --tput-reps "$passes" --out "$out/ort_${t}_$r.json" >/dev/null)
         echo "round $r, $t thread(s): bertcls" >&2
         if [[ $do_latency == 1 ]]; then
             "$bertcls" bench -m "$model" --threads "$t" --seq-len 128 --json >"$out/lat_${t}_$r.json"
         fi
-        "$bertcls" bench -m "$model" --threads "$t" -i "$bench/workloads/sst2_dev_ids.jsonl" --json >"$out/tput_${t}_$r.json"
+        "$bertcls" bench -m "$model" --threads "$t" -i "$bench/workloads/sst2_dev_ids.jsonl" --reps "$passes" --json >"$out/tput_${t}_$r.json"
     done
     if [[ $do_startup == 1 ]]; then
         # From process start to printed answer, the same sentence in both.
