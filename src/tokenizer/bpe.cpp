@@ -1,21 +1,16 @@
 // The BPE model, after HF models/bpe/{model,word}.rs.
 #include "tokenizer/bpe.h"
 
-#include <atomic>
 #include <cstdio>
 #include <queue>
 
 #include "tokenizer/unicode.h"
+#include "tokenizer/word_cache.h"
 #include "util/error.h"
 
 namespace bertcls::tok {
 
 namespace {
-
-constexpr std::size_t kCacheCapacity = 10000;  // HF's default
-constexpr std::size_t kCacheMaxWord = 256;      // HF caches words shorter than this
-
-std::atomic<uint64_t> next_instance{1};
 
 struct Symbol {
     int32_t id;
@@ -31,16 +26,6 @@ struct Merge {
     bool operator<(const Merge& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
 };
 
-struct TransparentHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-struct WordCache {
-    uint64_t owner = 0;
-    std::unordered_map<std::string, std::vector<int32_t>, TransparentHash, std::equal_to<>> map;
-};
-
 inline uint64_t pair_key(int32_t a, int32_t b) {
     return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
 }
@@ -49,7 +34,7 @@ inline uint64_t pair_key(int32_t a, int32_t b) {
 
 Bpe::Bpe(const std::vector<std::pair<std::string, int32_t>>& vocab,
          const std::vector<std::pair<std::string, std::string>>& merges, Options options)
-    : options_(std::move(options)), instance_(next_instance.fetch_add(1)) {
+    : options_(std::move(options)), instance_(WordCache::new_owner_id()) {
     vocab_.reserve(vocab.size());
     for (const auto& [token, id] : vocab) vocab_[token] = id;
     if (options_.unk_token) {
@@ -105,23 +90,9 @@ void Bpe::tokenize_word(std::string_view word, std::vector<int32_t>& ids) const 
             return;
         }
     }
-    if (word.size() >= kCacheMaxWord) {
-        merge_word(word, ids);
-        return;
-    }
-    thread_local WordCache cache;
-    if (cache.owner != instance_) {
-        cache.map.clear();
-        cache.owner = instance_;
-    }
-    if (const auto it = cache.map.find(word); it != cache.map.end()) {
-        ids.insert(ids.end(), it->second.begin(), it->second.end());
-        return;
-    }
-    const std::size_t start = ids.size();
-    merge_word(word, ids);
-    if (cache.map.size() < kCacheCapacity)
-        cache.map.emplace(std::string(word), std::vector<int32_t>(ids.begin() + static_cast<std::ptrdiff_t>(start), ids.end()));
+    thread_local WordCache cache;  // the BPE models' cache on this thread
+    cache.tokenize(instance_, word, ids,
+                   [this](std::string_view w, std::vector<int32_t>& out) { merge_word(w, out); });
 }
 
 void Bpe::merge_word(std::string_view word, std::vector<int32_t>& ids) const {

@@ -2,11 +2,10 @@
 #include "tokenizer/unigram.h"
 
 #include <algorithm>
-#include <atomic>
-#include <unordered_map>
 #include <cstdio>
 #include <limits>
 
+#include "tokenizer/word_cache.h"
 #include "util/error.h"
 
 namespace bertcls::tok {
@@ -14,21 +13,6 @@ namespace bertcls::tok {
 namespace {
 
 constexpr double kUnkPenalty = 10.0;
-constexpr std::size_t kCacheCapacity = 10000;
-constexpr std::size_t kCacheMaxWord = 256;
-
-std::atomic<uint64_t> next_instance{1};
-
-struct TransparentHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-
-struct WordCache {
-    uint64_t owner = 0;
-    std::unordered_map<std::string, std::vector<int32_t>, TransparentHash, std::equal_to<>> map;
-};
-
 inline std::size_t utf8_length(unsigned char b) {
     if (b < 0x80) return 1;
     if (b < 0xE0) return 2;
@@ -40,7 +24,7 @@ inline std::size_t utf8_length(unsigned char b) {
 
 Unigram::Unigram(const std::vector<std::pair<std::string, double>>& vocab, int32_t unk_id, bool byte_fallback,
                  bool fuse_unk)
-    : unk_id_(unk_id), byte_fallback_(byte_fallback), fuse_unk_(fuse_unk), instance_(next_instance.fetch_add(1)) {
+    : unk_id_(unk_id), byte_fallback_(byte_fallback), fuse_unk_(fuse_unk), instance_(WordCache::new_owner_id()) {
     if (vocab.empty()) throw InputError("tokenizer: the Unigram vocabulary is empty");
     if (unk_id < 0 || static_cast<std::size_t>(unk_id) >= vocab.size())
         throw InputError("tokenizer: Unigram unk_id " + std::to_string(unk_id) + " is outside the vocabulary");
@@ -113,23 +97,9 @@ int32_t Unigram::find(std::string_view piece) const {
 
 void Unigram::tokenize_word(std::string_view word, std::vector<int32_t>& ids) const {
     if (word.empty()) return;
-    if (word.size() >= kCacheMaxWord) {
-        viterbi(word, ids);
-        return;
-    }
-    thread_local WordCache cache;
-    if (cache.owner != instance_) {
-        cache.map.clear();
-        cache.owner = instance_;
-    }
-    if (const auto it = cache.map.find(word); it != cache.map.end()) {
-        ids.insert(ids.end(), it->second.begin(), it->second.end());
-        return;
-    }
-    const std::size_t start = ids.size();
-    viterbi(word, ids);
-    if (cache.map.size() < kCacheCapacity)
-        cache.map.emplace(std::string(word), std::vector<int32_t>(ids.begin() + static_cast<std::ptrdiff_t>(start), ids.end()));
+    thread_local WordCache cache;  // the Unigram models' cache on this thread
+    cache.tokenize(instance_, word, ids,
+                   [this](std::string_view w, std::vector<int32_t>& out) { viterbi(w, out); });
 }
 
 void Unigram::viterbi(std::string_view word, std::vector<int32_t>& ids) const {
