@@ -2,10 +2,9 @@
 // of Hugging Face `tokenizers` that the SentencePiece families need.
 #include "tokenizer/hf_normalizers.h"
 
-#include <algorithm>
 #include <array>
-#include <iterator>
 #include <cstdlib>
+#include <utility>
 
 #include <utf8proc.h>
 
@@ -19,29 +18,11 @@ using nlohmann::json;
 
 namespace {
 
-struct Range {
-    char32_t first, last;
-};
-
-constexpr Range kAssignedInUnicode9[] = {
-#include "tokenizer/unicode_v9_assigned.inc"
-};
-
 // HF's NFx normalizers and StripAccents use unicode-normalization-alignments 0.1.12, whose
 // tables are Unicode 9.0: a code point assigned later has no decomposition, combining class 0
-// and is no mark there.
-bool assigned_in_unicode9(char32_t c) {
-    if (c < 0x378) return true;
-    const auto* end = std::end(kAssignedInUnicode9);
-    const auto* it = std::upper_bound(std::begin(kAssignedInUnicode9), end, c,
-                                      [](char32_t v, const Range& r) { return v < r.first; });
-    if (it == std::begin(kAssignedInUnicode9)) return false;
-    --it;
-    return c <= it->last;
-}
-
+// and is no mark there (unicode::assigned_in_unicode9 below).
 int combining_class_v9(char32_t c) {
-    if (c < 0x300 || !assigned_in_unicode9(c)) return 0;
+    if (c < 0x300 || !unicode::assigned_in_unicode9(c)) return 0;
     return utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->combining_class;
 }
 
@@ -107,7 +88,7 @@ bool parse_repeat_regex(const std::string& regex, std::string& character, std::s
 }  // namespace
 
 bool is_combining_mark(char32_t c) {
-    if (c < 0x300 || !assigned_in_unicode9(c)) return false;
+    if (c < 0x300 || !unicode::assigned_in_unicode9(c)) return false;
     const auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
     return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME;
 }
@@ -124,7 +105,7 @@ void append_decomposed(std::string& out, std::string_view text, bool compat) {
     std::size_t i = 0;
     while (i < text.size()) {
         const char32_t c = unicode::decode(text, i);
-        if (c < 0xA0 || !assigned_in_unicode9(c)) {  // nothing below U+00A0 decomposes
+        if (c < 0xA0 || !unicode::assigned_in_unicode9(c)) {  // nothing below U+00A0 decomposes
             chars.push_back(c);
             continue;
         }
@@ -138,20 +119,7 @@ void append_decomposed(std::string& out, std::string_view text, bool compat) {
         }
         for (utf8proc_ssize_t k = 0; k < n; ++k) chars.push_back(static_cast<char32_t>(buffer[k]));
     }
-    // Canonical ordering: a stable sort of each run of non-starters by combining class.
-    std::size_t k = 0;
-    while (k < chars.size()) {
-        if (combining_class_v9(chars[k]) == 0) {
-            ++k;
-            continue;
-        }
-        std::size_t j = k;
-        while (j < chars.size() && combining_class_v9(chars[j]) != 0) ++j;
-        if (j - k > 1)
-            std::stable_sort(chars.begin() + static_cast<std::ptrdiff_t>(k), chars.begin() + static_cast<std::ptrdiff_t>(j),
-                             [](char32_t a, char32_t b) { return combining_class_v9(a) < combining_class_v9(b); });
-        k = j;
-    }
+    unicode::sort_canonically(chars, 0, combining_class_v9);
     for (const char32_t c : chars) unicode::append_utf8(out, c);
 }
 

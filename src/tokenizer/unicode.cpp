@@ -20,7 +20,10 @@ constexpr Range kAssignedInUnicode9[] = {
 #include "tokenizer/unicode_v9_assigned.inc"
 };
 
+}  // namespace
+
 bool assigned_in_unicode9(char32_t c) {
+    if (c < 0x378) return true;  // the table's first range, U+0000..U+0377: skips the search for Latin text
     const auto* end = std::end(kAssignedInUnicode9);
     const auto* it = std::upper_bound(std::begin(kAssignedInUnicode9), end, c,
                                       [](char32_t v, const Range& r) { return v < r.first; });
@@ -28,6 +31,8 @@ bool assigned_in_unicode9(char32_t c) {
     --it;
     return c <= it->last;
 }
+
+namespace {
 
 // The general category as the unicode_categories crate (Unicode 9.0) sees it.
 utf8proc_category_t category_v9(char32_t c) {
@@ -151,23 +156,9 @@ void append_nfd(std::u32string& out, std::u32string_view text) {
         }
         for (utf8proc_ssize_t k = 0; k < n; ++k) out.push_back(static_cast<char32_t>(buffer[k]));
     }
-    // Canonical ordering: a stable sort of every run of non-starters by combining class.
-    const auto ccc = [](char32_t c) {
+    sort_canonically(out, start, [](char32_t c) {
         return c < 0x300 ? 0 : utf8proc_get_property(static_cast<utf8proc_int32_t>(c))->combining_class;
-    };
-    std::size_t i = start;
-    while (i < out.size()) {
-        if (ccc(out[i]) == 0) {
-            ++i;
-            continue;
-        }
-        std::size_t j = i;
-        while (j < out.size() && ccc(out[j]) != 0) ++j;
-        if (j - i > 1)
-            std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(i), out.begin() + static_cast<std::ptrdiff_t>(j),
-                             [&](char32_t a, char32_t b) { return ccc(a) < ccc(b); });
-        i = j;
-    }
+    });
 }
 
 }  // namespace bertcls::unicode

@@ -8,6 +8,7 @@
 //    Unicode 14) is therefore neither punctuation nor a control nor a mark for HF. We take the
 //    general category from utf8proc and treat code points unassigned in 9.0 as Cn.
 //    `is_other` there means Cc, Cf or Co (all private use, not Cn, not Cs).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -66,6 +67,10 @@ inline void append_utf8(std::string& out, char32_t c) {
 // Number of code points in valid UTF-8.
 std::size_t count_chars(std::string_view text);
 
+// Whether c was assigned in Unicode 9.0, the version of the tables of the Rust crates HF uses for
+// character classes (unicode_categories) and normalisation (unicode-normalization-alignments).
+bool assigned_in_unicode9(char32_t c);
+
 // Rust `char::is_whitespace` (the White_Space property).
 bool is_whitespace(char32_t c);
 // unicode_categories `is_other` (Cc | Cf | Co as of Unicode 9.0).
@@ -82,5 +87,25 @@ bool is_chinese_char(char32_t c);
 void append_lowercase(std::string& out, char32_t c);
 // Appends the canonical decomposition (NFD) of `text`, canonically ordered, as code points.
 void append_nfd(std::u32string& out, std::u32string_view text);
+
+// Canonical ordering: a stable sort, by combining class, of every run of non-starters (class
+// not 0) in chars[from..]. The class is the caller's because HF's NFx normalizers see Unicode
+// 9.0 classes while BertNormalizer sees current ones.
+template <class CombiningClass>
+void sort_canonically(std::u32string& chars, std::size_t from, CombiningClass combining_class) {
+    std::size_t i = from;
+    while (i < chars.size()) {
+        if (combining_class(chars[i]) == 0) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < chars.size() && combining_class(chars[j]) != 0) ++j;
+        if (j - i > 1)
+            std::stable_sort(chars.begin() + static_cast<std::ptrdiff_t>(i), chars.begin() + static_cast<std::ptrdiff_t>(j),
+                             [&](char32_t a, char32_t b) { return combining_class(a) < combining_class(b); });
+        i = j;
+    }
+}
 
 }  // namespace bertcls::unicode
