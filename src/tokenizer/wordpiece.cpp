@@ -147,36 +147,31 @@ void WordPiece::tokenize_word(std::string_view word, std::vector<int32_t>& ids) 
         return;
     }
     const std::size_t mark = ids.size();
-    const auto emit_pops = [&](const Node& n) {
+    // Takes node's failure link, emitting the tokens it completes (mostly one id). False when
+    // it has none: the word cannot be split.
+    const auto follow_failure = [&](uint32_t& node) {
+        const Node& n = nodes_[node];
+        if (n.fail == kNone) return false;
         const int32_t* p = pops_.data() + n.pops;
-        for (uint32_t k = 0; k < n.pops_len; ++k) ids.push_back(p[k]);  // mostly one id
+        for (uint32_t k = 0; k < n.pops_len; ++k) ids.push_back(p[k]);
+        node = n.fail;
+        return true;
+    };
+    // An unsplittable word is the unknown token alone, whatever was emitted before.
+    const auto unknown_word = [&] {
+        ids.resize(mark);
+        ids.push_back(unk_id_);
     };
     uint32_t u = 0;
     for (const char ch : word) {
         const auto b = static_cast<uint8_t>(ch);
         uint32_t v;
-        while ((v = child(u, b)) == kNone) {
-            const Node& n = nodes_[u];
-            if (n.fail == kNone) {
-                ids.resize(mark);
-                ids.push_back(unk_id_);
-                return;
-            }
-            emit_pops(n);
-            u = n.fail;
-        }
+        while ((v = child(u, b)) == kNone)
+            if (!follow_failure(u)) return unknown_word();
         u = v;
     }
-    while (u != suffix_root_) {
-        const Node& n = nodes_[u];
-        if (n.fail == kNone) {
-            ids.resize(mark);
-            ids.push_back(unk_id_);
-            return;
-        }
-        emit_pops(n);
-        u = n.fail;
-    }
+    while (u != suffix_root_)
+        if (!follow_failure(u)) return unknown_word();
 }
 
 void WordPiece::tokenize_word_reference(std::string_view word, std::vector<int32_t>& ids) const {
