@@ -82,15 +82,15 @@ PostProcessor bert_post_processor(int32_t cls, int32_t sep) {
                           {K::special, {sep}, 1}});
 }
 
-PostProcessor roberta_post_processor(int32_t cls, int32_t sep) {
+PostProcessor roberta_post_processor(int32_t cls, int32_t sep, int32_t second_type_id) {
     using K = TemplatePiece::Kind;
     return PostProcessor({{K::special, {cls}, 0}, {K::sequence_a, {}, 0}, {K::special, {sep}, 0}},
                          {{K::special, {cls}, 0},
                           {K::sequence_a, {}, 0},
                           {K::special, {sep}, 0},
-                          {K::special, {sep}, 1},
-                          {K::sequence_b, {}, 1},
-                          {K::special, {sep}, 1}});
+                          {K::special, {sep}, second_type_id},
+                          {K::sequence_b, {}, second_type_id},
+                          {K::special, {sep}, second_type_id}});
 }
 
 PostProcessor read_post_processor(const json& j) {

@@ -25,8 +25,9 @@ std::unique_ptr<PreTokenizer> read_pre_tokenizer(const nlohmann::json& json);
 
 // [CLS] A [SEP] / [CLS] A [SEP] B [SEP] with type ids 0 / 1 (BertProcessing).
 PostProcessor bert_post_processor(int32_t cls, int32_t sep);
-// <s> A </s> / <s> A </s></s> B </s> (RobertaProcessing: type ids 0, then 1 from the second </s>).
-PostProcessor roberta_post_processor(int32_t cls, int32_t sep);
+// <s> A </s> / <s> A </s></s> B </s> (RobertaProcessing: type ids 0, then second_type_id from the
+// second </s>; XLM-R's slow tokenizer, which the legacy SentencePiece files follow, gives 0 there).
+PostProcessor roberta_post_processor(int32_t cls, int32_t sep, int32_t second_type_id = 1);
 
 // Families.
 void build_wordpiece(const nlohmann::json& tokenizer_json, TokenizerParts& parts);

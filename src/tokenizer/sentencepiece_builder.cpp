@@ -162,19 +162,9 @@ void build_sentencepiece_legacy(const TokenizerFiles& files, TokenizerParts& par
     for (const std::string& s : config.extra_special_tokens()) added.add(s, true);
 
     const int32_t cls_id = added.id_of(cls), sep_id = added.id_of(sep);
-    if (xlmr) {
-        using K = TemplatePiece::Kind;
-        parts.post_processor = PostProcessor(
-            {{K::special, {cls_id}, 0}, {K::sequence_a, {}, 0}, {K::special, {sep_id}, 0}},
-            {{K::special, {cls_id}, 0},
-             {K::sequence_a, {}, 0},
-             {K::special, {sep_id}, 0},
-             {K::special, {sep_id}, 0},
-             {K::sequence_b, {}, 0},
-             {K::special, {sep_id}, 0}});
-    } else {
-        parts.post_processor = bert_post_processor(cls_id, sep_id);
-    }
+    // XLM-R's slow tokenizer gives every token of a pair type id 0.
+    parts.post_processor = xlmr ? roberta_post_processor(cls_id, sep_id, /*second_type_id=*/0)
+                                : bert_post_processor(cls_id, sep_id);
     parts.added_tokens = added.take(*parts.vocabulary);
 }
 
