@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <set>
@@ -14,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tokenizer/tokenizer.h"
+#include "tokenizer_test_support.h"
 #include "util/error.h"
 
 using namespace bertcls;
@@ -22,6 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::read_jsonl;
+
 struct Root {
     std::string name;
     fs::path dir;  // holds <tokenizer folder>/ and parity/
@@ -29,24 +31,11 @@ struct Root {
 
 std::vector<Root> parity_roots() {
     std::vector<Root> roots;
-    const std::pair<const char*, fs::path> candidates[] = {
-        {"shared", fs::path(BERTCLS_SHARED_DIR) / "tokenizers"},
-        {"tests/data", fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers"},
-    };
-    for (const auto& [name, dir] : candidates) {
+    for (const auto& [name, dir] : test::tokenizer_reference_dirs()) {
         if (fs::is_directory(dir / "parity")) roots.push_back({name, dir});
         else WARN("tokenizer parity: " << dir.string() << "/parity is absent; skipping the " << name << " references");
     }
     return roots;
-}
-
-std::vector<json> read_jsonl(const fs::path& path) {
-    std::vector<json> records;
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line))
-        if (!line.empty()) records.push_back(json::parse(line));
-    return records;
 }
 
 // Tokenizers by folder name; nullptr (and one WARN) for the kinds not supported yet.
@@ -100,42 +89,65 @@ std::string show(const std::vector<int32_t>& ids) {
     return s.str();
 }
 
+// How a reference line compared: `excused` is a known deviation the caller reports itself,
+// left out of the tally.
+enum class Outcome { equal, differs, excused };
+
+// One line of a parity file, with the encode options it asks for.
+struct ReferenceLine {
+    int number;
+    const json& record;
+    EncodeOptions options;
+};
+
+// Calls compare(line, folder, expected, tokenizer) -> Outcome for every supported tokenizer
+// each line of root.dir/parity/<file> names, then checks the tally; a missing file is a WARN.
+template <class Compare>
+void check_parity_file(const Root& root, TokenizerCache& cache, const std::string& file, Compare compare) {
+    const fs::path path = root.dir / "parity" / file;
+    if (!fs::exists(path)) {
+        WARN("tokenizer parity: " << path.string() << " is absent");
+        return;
+    }
+    Tally tally;
+    int line_number = 0;
+    for (const json& record : read_jsonl(path)) {
+        ++line_number;
+        ReferenceLine line{line_number, record, {}};
+        if (record.contains("max_length")) line.options.max_length = record.at("max_length").get<std::size_t>();
+        if (record.contains("truncation"))
+            line.options.truncation = parse_truncation(record.at("truncation").get<std::string>());
+        for (const auto& [folder, expected] : record.items()) {
+            if (kNonTokenizerKeys.count(folder)) continue;
+            const Tokenizer* tokenizer = cache.get(folder);
+            if (!tokenizer) continue;
+            const Outcome outcome = compare(line, folder, expected, *tokenizer);
+            if (outcome != Outcome::excused) tally.add(folder, outcome == Outcome::equal);
+        }
+    }
+    tally.report(root.name + " " + file);
+}
+
 }  // namespace
 
 TEST_CASE("tokenizer parity: single texts (expected.jsonl, truncated.jsonl)", "[tokenizer][parity]") {
     for (const Root& root : parity_roots()) {
         TokenizerCache cache(root.dir);
         for (const char* file : {"expected.jsonl", "truncated.jsonl"}) {
-            const fs::path path = root.dir / "parity" / file;
-            if (!fs::exists(path)) {
-                WARN("tokenizer parity: " << path.string() << " is absent");
-                continue;
-            }
-            Tally tally;
-            int line_number = 0;
-            for (const json& record : read_jsonl(path)) {
-                ++line_number;
-                const std::string text = record.at("text").get<std::string>();
-                EncodeOptions options;
-                if (record.contains("max_length")) options.max_length = record.at("max_length").get<std::size_t>();
-                if (record.contains("truncation"))
-                    options.truncation = parse_truncation(record.at("truncation").get<std::string>());
-                for (const auto& [folder, expected] : record.items()) {
-                    if (kNonTokenizerKeys.count(folder)) continue;
-                    const Tokenizer* tokenizer = cache.get(folder);
-                    if (!tokenizer) continue;
-                    const auto want = expected.is_object() ? expected.at("input_ids").get<std::vector<int32_t>>()
-                                                           : expected.get<std::vector<int32_t>>();
-                    const Encoding got = tokenizer->encode(text, std::nullopt, options);
-                    const bool ok = got.input_ids == want;
-                    tally.add(folder, ok);
-                    if (!ok)
-                        FAIL_CHECK(root.name << " " << file << " line " << line_number << " " << folder << ": text "
-                                             << json(text).dump() << "\n  expected " << show(want) << "\n  got      "
-                                             << show(got.input_ids));
-                }
-            }
-            tally.report(root.name + " " + file);
+            check_parity_file(root, cache, file,
+                              [&](const ReferenceLine& line, const std::string& folder, const json& expected,
+                                  const Tokenizer& tokenizer) {
+                const std::string text = line.record.at("text").get<std::string>();
+                const auto want = expected.is_object() ? expected.at("input_ids").get<std::vector<int32_t>>()
+                                                       : expected.get<std::vector<int32_t>>();
+                const Encoding got = tokenizer.encode(text, std::nullopt, line.options);
+                const bool ok = got.input_ids == want;
+                if (!ok)
+                    FAIL_CHECK(root.name << " " << file << " line " << line.number << " " << folder << ": text "
+                                         << json(text).dump() << "\n  expected " << show(want) << "\n  got      "
+                                         << show(got.input_ids));
+                return ok ? Outcome::equal : Outcome::differs;
+            });
         }
     }
 }
@@ -165,49 +177,33 @@ TEST_CASE("tokenizer parity: pairs with truncation (pairs.jsonl)", "[tokenizer][
     int odd_token_deviations = 0;
     for (const Root& root : parity_roots()) {
         TokenizerCache cache(root.dir);
-        const fs::path path = root.dir / "parity" / "pairs.jsonl";
-        if (!fs::exists(path)) {
-            WARN("tokenizer parity: " << path.string() << " is absent");
-            continue;
-        }
-        Tally tally;
-        int line_number = 0;
-        for (const json& record : read_jsonl(path)) {
-            ++line_number;
-            const std::string a = record.at("a").get<std::string>();
-            const std::string b = record.at("b").get<std::string>();
-            EncodeOptions options;
-            if (record.contains("max_length")) options.max_length = record.at("max_length").get<std::size_t>();
-            if (record.contains("truncation"))
-                options.truncation = parse_truncation(record.at("truncation").get<std::string>());
-            for (const auto& [folder, expected] : record.items()) {
-                if (kNonTokenizerKeys.count(folder)) continue;
-                const Tokenizer* tokenizer = cache.get(folder);
-                if (!tokenizer) continue;
-                const Encoding got = tokenizer->encode(a, b, options);
-                const auto want_ids = expected.at("input_ids").get<std::vector<int32_t>>();
-                bool ok = got.input_ids == want_ids;
-                if (expected.contains("token_type_ids"))
-                    ok = ok && got.token_type_ids == expected.at("token_type_ids").get<std::vector<int32_t>>();
-                if (!ok && only_odd_token_placement_differs(got.input_ids, want_ids, *tokenizer, a, b, options)) {
-                    // Known, narrow deviation: when both texts exceed the whole budget, HF gives
-                    // the odd token to one side by a rule we have not pinned down (it fits the
-                    // shorter text for BERT/RoBERTa/XLM-R but not three ALBERT lines). Counted and
-                    // shown, never silently passed.
-                    WARN(root.name << " pairs.jsonl line " << line_number << " " << folder
-                                   << ": both texts exceed the budget and the odd token went to the other text");
-                    ++odd_token_deviations;
-                    continue;
-                }
-                tally.add(folder, ok);
-                if (!ok)
-                    FAIL_CHECK(root.name << " pairs.jsonl line " << line_number << " " << folder << ": a "
-                                         << json(a).dump() << " b " << json(b).dump() << "\n  expected "
-                                         << show(want_ids) << "\n  got      " << show(got.input_ids) << "\n  types "
-                                         << show(got.token_type_ids));
+        check_parity_file(root, cache, "pairs.jsonl",
+                          [&](const ReferenceLine& line, const std::string& folder, const json& expected,
+                              const Tokenizer& tokenizer) {
+            const std::string a = line.record.at("a").get<std::string>();
+            const std::string b = line.record.at("b").get<std::string>();
+            const Encoding got = tokenizer.encode(a, b, line.options);
+            const auto want_ids = expected.at("input_ids").get<std::vector<int32_t>>();
+            bool ok = got.input_ids == want_ids;
+            if (expected.contains("token_type_ids"))
+                ok = ok && got.token_type_ids == expected.at("token_type_ids").get<std::vector<int32_t>>();
+            if (!ok && only_odd_token_placement_differs(got.input_ids, want_ids, tokenizer, a, b, line.options)) {
+                // Known, narrow deviation: when both texts exceed the whole budget, HF gives
+                // the odd token to one side by a rule we have not pinned down (it fits the
+                // shorter text for BERT/RoBERTa/XLM-R but not three ALBERT lines). Counted and
+                // shown, never silently passed.
+                WARN(root.name << " pairs.jsonl line " << line.number << " " << folder
+                               << ": both texts exceed the budget and the odd token went to the other text");
+                ++odd_token_deviations;
+                return Outcome::excused;
             }
-        }
-        tally.report(root.name + " pairs.jsonl");
+            if (!ok)
+                FAIL_CHECK(root.name << " pairs.jsonl line " << line.number << " " << folder << ": a "
+                                     << json(a).dump() << " b " << json(b).dump() << "\n  expected "
+                                     << show(want_ids) << "\n  got      " << show(got.input_ids) << "\n  types "
+                                     << show(got.token_type_ids));
+            return ok ? Outcome::equal : Outcome::differs;
+        });
     }
     // The deviation above is rare (3 of ~2000 pair lines today); more would mean a regression.
     CHECK(odd_token_deviations <= 3);

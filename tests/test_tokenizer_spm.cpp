@@ -15,6 +15,7 @@
 #include "tokenizer/sentencepiece.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/unigram.h"
+#include "tokenizer_test_support.h"
 #include "util/error.h"
 
 using namespace bertcls;
@@ -23,20 +24,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::read_jsonl;
+
 std::vector<fs::path> tokenizer_roots() {
     std::vector<fs::path> roots;
-    for (const fs::path& dir : {fs::path(BERTCLS_SHARED_DIR) / "tokenizers", fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers"})
+    for (const auto& [name, dir] : test::tokenizer_reference_dirs())
         if (fs::is_directory(dir / "parity")) roots.push_back(dir);
     return roots;
-}
-
-std::vector<json> read_jsonl(const fs::path& path) {
-    std::vector<json> records;
-    std::ifstream in(path);
-    std::string line;
-    while (std::getline(in, line))
-        if (!line.empty()) records.push_back(json::parse(line));
-    return records;
 }
 
 std::vector<std::string> words_of(const tok::PreTokenizer& p, std::string_view text) {
