@@ -63,6 +63,12 @@ Record parse_record(std::string_view line, const RecordFields& fields) {
     } catch (const nlohmann::json::parse_error& e) {
         r.error = line.find_first_not_of(" \t\r") == std::string_view::npos ? "empty line" : parse_error_message(e);
         return r;
+    } catch (const nlohmann::json::out_of_range& e) {
+        // A number beyond a double's range (1e999) is out_of_range 406, not a parse_error.
+        const std::string what = e.what();
+        const auto p = what.find("] ");
+        r.error = "invalid JSON: " + (p == std::string::npos ? what : what.substr(p + 2));
+        return r;
     }
     if (!object.is_object()) {
         r.error = std::string("not a JSON object (") + json_type_name(object) + ")";
