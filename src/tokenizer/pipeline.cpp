@@ -8,6 +8,11 @@ namespace bertcls::tok {
 
 void Vocabulary::set(int32_t id, std::string token) {
     if (id < 0) throw InputError("tokenizer: negative token id " + std::to_string(id));
+    // The table is dense: a hostile id of 2^31 - 1 must not ask for 64 GiB. Real vocabularies
+    // have at most a few hundred thousand tokens.
+    constexpr int32_t kMaxTokenId = (1 << 22) - 1;
+    if (id > kMaxTokenId)
+        throw InputError("tokenizer: token id " + std::to_string(id) + " is over the limit of " + std::to_string(kMaxTokenId));
     if (static_cast<std::size_t>(id) >= tokens_.size()) tokens_.resize(static_cast<std::size_t>(id) + 1);
     ids_.emplace(token, id);  // the first id given for a string wins, as in a vocab.txt
     tokens_[static_cast<std::size_t>(id)] = std::move(token);
