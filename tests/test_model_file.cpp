@@ -41,7 +41,8 @@ Parsed split(const std::string& file) {
 }
 
 std::string join(const nlohmann::ordered_json& header, const std::string& data) {
-    const std::string text = header.dump();
+    std::string text = header.dump();
+    text.append((64 - (8 + text.size()) % 64) % 64, ' ');  // aligned data, as the converter writes it
     const uint64_t n = text.size();
     std::string out(reinterpret_cast<const char*>(&n), 8);
     return out + text + data;

@@ -150,6 +150,11 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
             fail(path, "tensor '" + name + "' has " + std::to_string(end - begin) + " bytes but its shape and dtype need " +
                            std::to_string(numel * dtype_size(info.dtype)));
         info.bytes = data.subspan(begin, end - begin);
+        // Weights are read in place as float*: a misaligned tensor would be undefined behaviour.
+        if (reinterpret_cast<uintptr_t>(info.bytes.data()) % dtype_size(info.dtype) != 0)
+            fail(path, "tensor '" + name + "' is not aligned to its " + std::to_string(dtype_size(info.dtype)) +
+                           "-byte dtype (data at file offset " + std::to_string(8 + header_len + begin) +
+                           "); convert the checkpoint with scripts/convert_checkpoint.py");
         ranges.emplace_back(begin, end);
         tensors_.emplace(name, std::move(info));
     }
