@@ -1,5 +1,8 @@
 // bertcls: BERT-family text classification on the CPU.
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <iostream>
 
@@ -13,9 +16,25 @@ constexpr int kExitUsage = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitRecordsFailed = 3;
 constexpr int kExitInternal = 4;
+
+// Output that could not all be written (a full disk, a file size limit) is an error, never a
+// silently short result: "stdout: write error (...)" and exit code 2.
+bool stdout_failed() {
+    errno = 0;
+    std::cout.flush();
+    return !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout);
+}
+
+int report_stdout_failure() {
+    std::cerr << "bertcls: stdout: write error (" << (errno ? std::strerror(errno) : "output incomplete") << ")\n";
+    return kExitBadInput;
+}
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Past RLIMIT_FSIZE (ulimit -f), write(2) then fails with EFBIG and the command reports it,
+    // instead of SIGXFSZ killing the process without a word.
+    std::signal(SIGXFSZ, SIG_IGN);
     CLI::App app{"bertcls " BERTCLS_VERSION
                  ": classify text with BERT-family models on the CPU.\n"
                  "Exit codes: 0 success, 1 usage error, 2 bad input or model, 3 some records failed."};
@@ -43,6 +62,7 @@ int main(int argc, char** argv) {
         std::cerr << "bertcls: " << e.what() << "\n";
         return kExitUsage;
     } catch (const bertcls::cli::RecordsFailed& e) {
+        if (stdout_failed()) return report_stdout_failure();
         std::cerr << "bertcls: " << e.what() << "\n";
         return kExitRecordsFailed;
     } catch (const bertcls::InputError& e) {
@@ -52,5 +72,6 @@ int main(int argc, char** argv) {
         std::cerr << "bertcls: internal error: " << e.what() << "\n";
         return kExitInternal;
     }
+    if (stdout_failed()) return report_stdout_failure();
     return 0;
 }
