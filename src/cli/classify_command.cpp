@@ -47,6 +47,7 @@ struct ClassifyOptions {
     std::string on_error = "skip";
     int threads = 0;
     bool timing = false;
+    std::size_t max_text_bytes = std::size_t{64} << 20;
 };
 
 // One text to classify and what became of it.
@@ -60,7 +61,39 @@ struct Document {
 };
 
 constexpr std::size_t kLinesWindow = 1024;
-constexpr std::size_t kMaxLineBytes = std::size_t{16} << 20;
+constexpr std::size_t kLinesWindowBytes = std::size_t{64} << 20;  // bounds memory with long lines
+
+std::string too_long(std::size_t bytes, std::size_t max_bytes) {
+    return "text has " + std::to_string(bytes) + " bytes, more than --max-text-bytes " + std::to_string(max_bytes);
+}
+
+// A whole file (or stdin for "-") as one text, refused as soon as it grows past max_bytes, so an
+// absurd input fails quickly instead of filling memory.
+std::string read_text(const std::string& path, std::size_t max_bytes) {
+    const std::string name = path == "-" ? "stdin" : path;
+    int fd = STDIN_FILENO;
+    if (path != "-") {
+        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw InputError(path + ": cannot open file (" + std::strerror(errno) + ")");
+    }
+    struct Closer {
+        int fd;
+        ~Closer() {
+            if (fd != STDIN_FILENO) ::close(fd);
+        }
+    } closer{fd};
+    std::string text;
+    std::vector<char> buffer(1 << 16);
+    for (;;) {
+        const ssize_t got = ::read(fd, buffer.data(), buffer.size());
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) throw InputError(name + ": read error (" + std::strerror(errno) + ")");
+        if (got == 0) return text;
+        if (text.size() + static_cast<std::size_t>(got) > max_bytes)
+            throw InputError(name + ": text is longer than --max-text-bytes " + std::to_string(max_bytes));
+        text.append(buffer.data(), static_cast<std::size_t>(got));
+    }
+}
 
 class Classifier {
 public:
@@ -221,15 +254,17 @@ uint64_t classify_lines(const ClassifyOptions& o, Classifier& classifier, Printe
         }
     } closer{fd_holder};
 
-    batch::LineReader reader(fd, kMaxLineBytes);
+    batch::LineReader reader(fd, o.max_text_bytes);
     batch::Line line;
     uint64_t failed = 0;
     for (bool more = true; more;) {
         std::vector<Document> docs;
-        while (docs.size() < kLinesWindow && (more = reader.next(line))) {
+        std::size_t window_bytes = 0;
+        while (docs.size() < kLinesWindow && window_bytes < kLinesWindowBytes && (more = reader.next(line))) {
             Document d;
             d.line = line.number;
-            if (line.too_long) d.error = "line has " + std::to_string(line.bytes) + " bytes, more than 16 MiB";
+            window_bytes += line.text.size();
+            if (line.too_long) d.error = "line " + too_long(line.bytes, o.max_text_bytes).substr(5);
             else if (!line.text.empty() && line.text.back() == '\r') line.text.pop_back();  // CRLF files
             d.text = std::move(line.text);
             docs.push_back(std::move(d));
@@ -247,6 +282,7 @@ uint64_t classify_lines(const ClassifyOptions& o, Classifier& classifier, Printe
             printer.print(d);
         }
         std::cout.flush();
+        if (!std::cout) throw InputError(std::string("stdout: write error (") + std::strerror(errno) + ")");
     }
     return failed;
 }
@@ -262,6 +298,7 @@ void check_options(const ClassifyOptions& o) {
     if (!o.token_type_ids.empty() && o.input_ids.empty()) throw UsageError("--token-type-ids needs --input-ids");
     if (!o.input_ids.empty() && !o.pair.empty()) throw UsageError("--pair needs text input, not --input-ids");
     if (o.max_length < 0 || o.threads < 0) throw UsageError("--max-length and --threads must be positive");
+    if (o.max_text_bytes == 0) throw UsageError("--max-text-bytes must be at least 1");
 }
 
 void run_classify(const ClassifyOptions& o) {
@@ -290,10 +327,12 @@ void run_classify(const ClassifyOptions& o) {
         std::vector<Document> docs;
         if (whole_document) {
             const std::string name = o.file.empty() || o.file == "-" ? "stdin" : o.file;
-            docs.push_back({.text = read_file_or_stdin(o.file.empty() ? "-" : o.file), .source = name});
+            docs.push_back({.text = read_text(o.file.empty() ? "-" : o.file, o.max_text_bytes), .source = name});
         } else {
-            for (std::size_t i = 0; i < o.texts.size(); ++i)
+            for (std::size_t i = 0; i < o.texts.size(); ++i) {
                 docs.push_back({.text = o.texts[i], .source = "text " + std::to_string(i + 1)});
+                if (o.texts[i].size() > o.max_text_bytes) docs.back().error = too_long(o.texts[i].size(), o.max_text_bytes);
+            }
         }
         classifier.classify(docs, strategy);
         for (const auto& d : docs)
@@ -301,6 +340,7 @@ void run_classify(const ClassifyOptions& o) {
         for (const auto& d : docs) printer.print(d);
     }
     std::cout.flush();
+    if (!std::cout) throw InputError(std::string("stdout: write error (") + std::strerror(errno) + ")");
     if (o.timing)
         std::cerr << "timing: load " << load_ms << " ms, tokenize " << classifier.tokenize_ms << " ms, forward "
                   << classifier.forward_ms << " ms, total " << total.elapsed_ms() << " ms, peak RSS " << peak_rss_mb()
@@ -333,6 +373,10 @@ void register_classify_command(CLI::App& app) {
     cmd->add_option("--on-error", options->on_error, "--lines: skip (print an error line, exit code 3) or fail (stop, exit code 2)")
         ->capture_default_str();
     cmd->add_option("--threads", options->threads, "Threads (default: all cores)");
+    cmd->add_option("--max-text-bytes", options->max_text_bytes,
+                    "Longest text accepted, in bytes (a whole file or stdin, an argument, or a --lines line); a longer "
+                    "one is an error (a --lines line: an error line)")
+        ->capture_default_str();
     cmd->add_flag("--timing", options->timing, "Print load/tokenize/forward times and peak memory to stderr");
     cmd->footer(
         "Examples:\n"
