@@ -204,12 +204,18 @@ std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerFiles& files) {
         } catch (const json::exception& e) {
             throw InputError(std::string("tokenizer.json: unexpected content: ") + e.what());
         }
-    } else if (find_file(files, "vocab.txt")) {
-        tok::build_wordpiece_legacy(files, parts);
-    } else if (find_file(files, "spiece.model") || find_file(files, "sentencepiece.bpe.model")) {
-        tok::build_sentencepiece_legacy(files, parts);
-    } else if (find_file(files, "vocab.json") && find_file(files, "merges.txt")) {
-        tok::build_bpe_legacy(files, parts);
+    } else if (find_file(files, "vocab.txt") || find_file(files, "spiece.model") ||
+               find_file(files, "sentencepiece.bpe.model") || (find_file(files, "vocab.json") && find_file(files, "merges.txt"))) {
+        // The legacy builders read tokenizer_config.json and friends with nlohmann too: a value
+        // of the wrong type there is bad input, not an internal error.
+        try {
+            if (find_file(files, "vocab.txt")) tok::build_wordpiece_legacy(files, parts);
+            else if (find_file(files, "spiece.model") || find_file(files, "sentencepiece.bpe.model"))
+                tok::build_sentencepiece_legacy(files, parts);
+            else tok::build_bpe_legacy(files, parts);
+        } catch (const json::exception& e) {
+            throw InputError(std::string("tokenizer files: unexpected content: ") + e.what());
+        }
     } else {
         throw InputError(
             "no usable tokenizer files (expected tokenizer.json, vocab.txt, spiece.model, sentencepiece.bpe.model "
