@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
+#include "util/json_depth.h"
 
 namespace bertcls {
 
@@ -30,12 +31,17 @@ ModelConfig parse_config(const SafetensorsFile& file) {
     if (version != std::to_string(ModelFile::kFormatVersion))
         throw InputError(file.path().string() + ": unsupported format_version '" + version + "' (this build reads " +
                          std::to_string(ModelFile::kFormatVersion) + ")");
-    const auto json = nlohmann::json::parse(required_metadata(file, "config"), nullptr, false);
+    const std::string& text = required_metadata(file, "config");
+    if (json_text_depth(text) > kMaxJsonDepth)
+        throw InputError(file.path().string() + ": metadata 'config' is nested too deeply");
+    const auto json = nlohmann::json::parse(text, nullptr, false);
     if (json.is_discarded()) throw InputError(file.path().string() + ": metadata 'config' is not valid JSON");
     try {
         return ModelConfig::from_json(json);
     } catch (const InputError& e) {
         throw InputError(file.path().string() + ": " + e.what());
+    } catch (const nlohmann::json::exception& e) {  // a field of the wrong type, e.g. "family": 5
+        throw InputError(file.path().string() + ": metadata 'config': " + e.what());
     }
 }
 

@@ -6,6 +6,7 @@
 #include "tokenizer/byte_level.h"
 #include "tokenizer/legacy_config.h"
 #include "util/error.h"
+#include "util/json_depth.h"
 
 namespace bertcls::tok {
 
@@ -63,7 +64,7 @@ void build_bpe(const json& j, TokenizerParts& parts) {
 void build_bpe_legacy(const TokenizerFiles& files, TokenizerParts& parts) {
     json vocab_json;
     try {
-        vocab_json = json::parse(files.at("vocab.json"));
+        vocab_json = parse_bounded_json(files.at("vocab.json"), "vocab.json");
     } catch (const json::exception& e) {
         throw InputError(std::string("vocab.json is not valid JSON: ") + e.what());
     }

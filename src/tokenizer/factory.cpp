@@ -11,6 +11,7 @@
 #include "tokenizer/hf_pre_tokenizers.h"
 #include "tokenizer/sentencepiece.h"
 #include "util/error.h"
+#include "util/json_depth.h"
 
 namespace bertcls {
 
@@ -182,7 +183,7 @@ std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerFiles& files) {
     if (const std::string* text = find_file(files, "tokenizer.json")) {
         json j;
         try {
-            j = json::parse(*text);
+            j = parse_bounded_json(*text, "tokenizer.json");
         } catch (const json::exception& e) {
             throw InputError(std::string("tokenizer.json is not valid JSON: ") + e.what());
         }

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "util/error.h"
+#include "util/json_depth.h"
 
 namespace bertcls::tok {
 
@@ -15,7 +16,7 @@ json parse_file(const TokenizerFiles& files, const char* name) {
     const auto it = files.find(name);
     if (it == files.end()) return json::object();
     try {
-        json j = json::parse(it->second);
+        json j = parse_bounded_json(it->second, name);
         if (!j.is_object()) throw InputError(std::string(name) + " is not a JSON object");
         return j;
     } catch (const json::exception& e) {

@@ -7,6 +7,7 @@
 #include "tokenizer/factory.h"
 #include "tokenizer/wordpiece.h"
 #include "util/error.h"
+#include "util/json_depth.h"
 
 namespace bertcls::tok {
 
@@ -31,7 +32,7 @@ void build_wordpiece_legacy(const TokenizerFiles& files, TokenizerParts& parts) 
     json config = json::object();
     if (const auto it = files.find("tokenizer_config.json"); it != files.end()) {
         try {
-            config = json::parse(it->second);
+            config = parse_bounded_json(it->second, "tokenizer_config.json");
         } catch (const json::exception& e) {
             throw InputError(std::string("tokenizer_config.json is not valid JSON: ") + e.what());
         }
@@ -39,7 +40,7 @@ void build_wordpiece_legacy(const TokenizerFiles& files, TokenizerParts& parts) 
     json special_map = json::object();
     if (const auto it = files.find("special_tokens_map.json"); it != files.end()) {
         try {
-            special_map = json::parse(it->second);
+            special_map = parse_bounded_json(it->second, "special_tokens_map.json");
         } catch (const json::exception& e) {
             throw InputError(std::string("special_tokens_map.json is not valid JSON: ") + e.what());
         }
