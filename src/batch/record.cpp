@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "batch/utf8_check.h"
+#include "util/json_depth.h"
 
 namespace bertcls::batch {
 
@@ -57,6 +58,12 @@ Record parse_record(std::string_view line, const RecordFields& fields) {
         r.error = "invalid UTF-8 at byte " + std::to_string(*bad + 1);
         return r;
     }
+    // nlohmann stops at a NUL byte as if the input ended there, so '{"text": "a"}\0...}' would
+    // pass and add_field would put the prediction after the NUL. A raw NUL is never valid JSON.
+    if (const auto nul = line.find('\0'); nul != std::string_view::npos) {
+        r.error = "invalid JSON: NUL byte at byte " + std::to_string(nul + 1);
+        return r;
+    }
     nlohmann::json object;
     try {
         object = nlohmann::json::parse(line);
@@ -75,7 +82,15 @@ Record parse_record(std::string_view line, const RecordFields& fields) {
         return r;
     }
     if (!fields.id.empty())
-        if (const auto it = object.find(fields.id); it != object.end()) r.id = *it;
+        if (const auto it = object.find(fields.id); it != object.end()) {
+            // The id is copied and later dumped into error records, both recursive: refuse a
+            // hostile one nested deep enough to overflow the stack.
+            if (json_value_depth(*it, 65) > 64) {
+                r.error = "field '" + fields.id + "' is nested more than 64 levels deep";
+                return r;
+            }
+            r.id = *it;
+        }
     if (object.contains(fields.output)) {
         // Never overwrite an input field: the user picks another --output-field.
         r.error = "record already has field '" + fields.output + "' (choose another --output-field)";
