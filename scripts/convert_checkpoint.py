@@ -2,11 +2,16 @@
 """Converts a Hugging Face sequence-classification checkpoint into a bertcls model file.
 
     /usr/bin/python3 scripts/convert_checkpoint.py HF_DIR -o MODEL_FILE [--tokenizer DIR]
+                                                   [--dtype f32|bf16|int8] [--keep-f32 NAMES]
 
 HF_DIR holds config.json and the weights (model.safetensors, sharded *.safetensors with
 model.safetensors.index.json, or pytorch_model.bin, zip or legacy format, possibly sharded).
 Tokenizer files are taken from HF_DIR, or from DIR when --tokenizer is given. Supported:
 BERT, DistilBERT, RoBERTa, XLM-RoBERTa, ALBERT and ELECTRA ...ForSequenceClassification.
+--dtype bf16 or int8 (symmetric, one scale per output row) stores the four dense weights of
+each layer (attention qkv and output, FFN intermediate and output) in that dtype; everything
+else stays F32. --keep-f32 takes comma-separated weight names or prefixes of them
+(layers.1.ffn.output.weight, layers.1.ffn.output, layers.1) to leave in F32.
 The output format is docs/FORMAT.md. Needs numpy (Debian: /usr/bin/python3 with
 python3-numpy). Exit status: 0 on success, 2 for bad input (one-line message on stderr);
 on failure no output file is left behind.
@@ -24,19 +29,29 @@ def main():
     parser.add_argument("hf_dir", metavar="HF_DIR", help="Hugging Face checkpoint folder")
     parser.add_argument("-o", "--output", required=True, metavar="MODEL_FILE", help="bertcls file to write")
     parser.add_argument("--tokenizer", metavar="DIR", help="take the tokenizer files from DIR instead of HF_DIR")
+    parser.add_argument("--dtype", default="f32", metavar="f32|bf16|int8",
+                        help="storage of the dense encoder weights (default: f32)")
+    parser.add_argument("--keep-f32", metavar="NAMES",
+                        help="comma-separated dense weight names or prefixes (e.g. layers.1.ffn.output, "
+                             "layers.0) to leave in F32 under --dtype bf16/int8")
     args = parser.parse_args()
 
     require_numpy()
     from checkpoint.convert import convert
     from checkpoint.errors import ConversionError
+    from checkpoint.quantize import parse_keep_f32, plan
     try:
+        keep_f32 = parse_keep_f32(args.keep_f32)
         config = convert(args.hf_dir, args.output, args.tokenizer,
-                         warn=lambda message: print(message, file=sys.stderr))
+                         warn=lambda message: print(message, file=sys.stderr),
+                         dtype=args.dtype, keep_f32=keep_f32)
+        converted, kept = plan(config, args.dtype, keep_f32)
     except (ConversionError, OSError) as e:
         print("error: " + " ".join(str(e).split()), file=sys.stderr)  # always one line
         return 2
     print(f"wrote {args.output}: {config['architecture']}, {config['num_layers']} layers, "
-          f"hidden {config['hidden_size']}, {len(config['labels'])} labels")
+          f"hidden {config['hidden_size']}, {len(config['labels'])} labels; weights {args.dtype}: "
+          f"{len(converted)} dense weights converted, {len(kept)} kept F32")
     return 0
 
 

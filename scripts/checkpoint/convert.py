@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from . import albert, bert, distilbert, electra, roberta
+from . import albert, bert, distilbert, electra, quantize, roberta
 from .canonical import canonical_config, canonical_tensors
 from .errors import ConversionError
 from .safetensors_io import write_bertcls
@@ -17,10 +17,15 @@ FAMILIES = {family.architecture: family for family in (
     electra.FAMILY)}
 
 
-def convert(hf_dir, out_path, tokenizer_dir=None, warn=print):
+def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_f32=()):
     """Writes out_path from the checkpoint in hf_dir, tokenizer files from tokenizer_dir
-    (default: hf_dir). Returns the canonical config. Raises ConversionError for bad input;
-    everything is checked before the output is written, and a failure leaves no file."""
+    (default: hf_dir). dtype ("f32", "bf16" or "int8") is the storage of the four dense weights
+    of each layer weight set, except those named (or prefixed) by keep_f32, which stay F32
+    (quantize.plan; the same plan gives the converted / kept names for a returned config).
+    Returns the canonical config. Raises ConversionError for bad input; everything is checked
+    before the output is written (a weight that cannot become int8 is found while writing),
+    and a failure leaves no file."""
+    quantize.check_dtype(dtype)
     if not os.path.isdir(hf_dir):
         raise ConversionError(f"{hf_dir} is not a folder")
     if not os.path.isdir(os.path.dirname(os.path.abspath(out_path))):
@@ -30,13 +35,18 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print):
     config = canonical_config(family, hf)
     weights_file, state = load_state_dict(hf_dir)
     entries = canonical_tensors(family, config, state)
+    converted, kept = quantize.plan(config, dtype, keep_f32)
+    if keep_f32 and dtype == "f32":
+        warn("warning: --keep-f32 has no effect with --dtype f32 (every weight is F32)")
+    entries = quantize.apply(entries, dtype, converted)
 
     files = _tokenizer_files(tokenizer_dir or hf_dir, config["vocab_size"], required=tokenizer_dir is not None)
     if not files:
         warn(f"warning: no tokenizer files in {hf_dir}; the model will accept only "
              "pre-tokenized input (--input-ids)")
     config["tokenizer"] = {"files": list(files)} if files else None
-    # The tokenizer blobs go last, after every F32 tensor, so the weights stay 4-byte aligned.
+    # The tokenizer blobs go last, after every F32 (then BF16, then I8) tensor, so each tensor
+    # stays aligned to its element size.
     entries += [(f"tokenizer/{name}", "U8", [len(data)], lambda data=data: np.frombuffer(data, np.uint8))
                 for name, data in files.items()]
 
@@ -46,7 +56,10 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print):
         "config": json.dumps(config, sort_keys=True, separators=(",", ":")),
         "converter": f"scripts/convert_checkpoint.py from "
                      f"{os.path.basename(os.path.abspath(hf_dir))}/{weights_file}",
+        "weights_dtype": dtype,
     }
+    if dtype != "f32":
+        metadata["kept_f32"] = json.dumps(kept, separators=(",", ":"))
     write_bertcls(out_path, metadata, entries)
     return config
 

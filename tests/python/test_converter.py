@@ -1,8 +1,10 @@
 """scripts/convert_checkpoint.py on well-formed input: every canonical tensor is checked
 bit for bit against its source, every config field against config.json, plus the file
-layout, the checkpoint formats, tokenizer embedding and the error paths."""
+layout, the checkpoint formats, tokenizer embedding, the weight dtypes (--dtype bf16/int8,
+--keep-f32) and the error paths."""
 import json
 import os
+import struct
 import subprocess
 import sys
 
@@ -114,6 +116,8 @@ class ConverterTestCase(TempDirTest):
         self.assertEqual(model.metadata["format"], "bertcls")
         self.assertEqual(model.metadata["format_version"], "1")
         self.assertIn("converter", model.metadata)
+        self.assertEqual(model.metadata["weights_dtype"], "f32")
+        self.assertNotIn("kept_f32", model.metadata)
 
 
 class SyntheticCheckpointTest(ConverterTestCase):
@@ -349,7 +353,8 @@ class ReferenceCheckpointTest(ConverterTestCase):
         "electra": dict(family="electra", embedding_size=64, embedding_projection=True, head_activation="gelu", num_layer_weights=2),
     }
 
-    def source_tensors(self, folder):
+    @staticmethod
+    def source_tensors(folder):
         """The checkpoint's tensors read with numpy alone: model.safetensors, its shards, or
         for a *-bin* folder the safetensors twin beside it."""
         index = os.path.join(folder, "model.safetensors.index.json")
@@ -448,6 +453,291 @@ class ReferenceCheckpointTest(ConverterTestCase):
         # A 4000-token tokenizer cannot drive a 1000-row embedding table.
         self.assert_rejected(os.path.join(shared, "reference", "roberta"), "vocab size mismatch", "4000", "1000",
                              extra=["--tokenizer", os.path.join(shared, "tokenizers", "roberta-bpe")])
+
+
+# --- weight dtypes (docs/FORMAT.md "Weight dtypes"), checked against numpy written here ---
+
+DENSE_PARTS = ("attention.qkv", "attention.output", "ffn.intermediate", "ffn.output")
+FILE_DTYPES = {"F32": "<f4", "BF16": "<u2", "I8": "i1", "U8": "u1"}
+DTYPE_RANK = {"F32": 0, "BF16": 1, "I8": 2, "U8": 3}   # converter file order
+
+
+def dense_weights(num_layer_weights):
+    return [f"layers.{g}.{part}.weight" for g in range(num_layer_weights) for part in DENSE_PARTS]
+
+
+class AnyDtypeFile:
+    """A bertcls file with F32, BF16 (as raw uint16 bits), I8 and U8 tensors."""
+
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            self.raw = f.read()
+        (header_len,) = struct.unpack("<Q", self.raw[:8])
+        self.header = json.loads(self.raw[8:8 + header_len])
+        self.metadata = self.header.pop("__metadata__")
+        self.config = json.loads(self.metadata["config"])
+        self.data_start = 8 + header_len
+        self.tensors = {}
+        for name, info in self.header.items():
+            begin, end = info["data_offsets"]
+            self.tensors[name] = np.frombuffer(self.raw[self.data_start + begin:self.data_start + end],
+                                               FILE_DTYPES[info["dtype"]]).reshape(info["shape"])
+
+    def dtype(self, name):
+        return self.header[name]["dtype"]
+
+
+def bf16_bits(values):
+    """Round to nearest even into the upper 16 bits, in 64-bit integers so nothing wraps.
+    NaN lanes are left to the caller (any NaN is acceptable there)."""
+    u = np.ascontiguousarray(values, "<f4").view("<u4").astype(np.uint64)
+    return ((u + 0x7FFF + ((u >> 16) & 1)) >> 16).astype(np.uint16)
+
+
+def is_bf16_nan(bits):
+    return ((bits & 0x7F80) == 0x7F80) & ((bits & 0x007F) != 0)
+
+
+class WeightDtypeTest(ConverterTestCase):
+    """--dtype bf16|int8 and --keep-f32 on a tiny random BERT with awkward values."""
+
+    SPECIAL = np.array([0x3F800000,            # 1.0
+                        0x3F808000,            # tie, even below: rounds down to 0x3F80
+                        0x3F818000,            # tie, odd below: rounds up to 0x3F82
+                        0x3F808001,            # just above a tie: up
+                        0xBF807FFF,            # just below a tie, negative: down
+                        0x7F7FFFFF,            # largest finite: rounds to +inf
+                        0x7F800000, 0xFF800000,  # +-inf
+                        0x80000000,            # -0.0
+                        0x00000001,            # smallest subnormal: rounds to +0
+                        0x7FC01234,            # quiet NaN with a payload
+                        0x7F800001,            # signalling NaN whose payload is all in the low half
+                        0xFFFFFFFF,            # negative NaN, all ones: would wrap in 32 bits
+                        0x007FFFFF, 0x3FFFFFFF, 0x12345678], np.uint32)
+
+    def write(self, name="ckpt", change_state=None):
+        config, state = tiny_bert()
+        if change_state:
+            change_state(state)
+        return write_checkpoint(self.path(name), config, state), state
+
+    def convert_dtype(self, folder, *extra, name=None):
+        out = self.path((name or os.path.basename(folder)) + ".bertcls")
+        proc, out = self.convert(folder, out, *extra)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        return AnyDtypeFile(out), proc
+
+    def assert_dtype_layout(self, model):
+        """Data at a multiple of 64, no holes, F32 then BF16 then I8 then U8, and every tensor
+        at a file offset that is a multiple of its element size."""
+        self.assertEqual(model.data_start % 64, 0)
+        end, rank = 0, 0
+        for name, info in model.header.items():  # insertion order = data order
+            begin = info["data_offsets"][0]
+            self.assertEqual(begin, end, f"hole or overlap before {name}")
+            end = info["data_offsets"][1]
+            self.assertGreaterEqual(DTYPE_RANK[info["dtype"]], rank, f"{name} out of dtype order")
+            rank = DTYPE_RANK[info["dtype"]]
+            size = np.dtype(FILE_DTYPES[info["dtype"]]).itemsize
+            self.assertEqual((model.data_start + begin) % size, 0, f"{name} misaligned")
+        self.assertEqual(model.data_start + end, len(model.raw))
+
+    def assert_converted(self, model, expected, dtype, kept=()):
+        """Every tensor of the file against the F32 source tensors in `expected`."""
+        dense = set(dense_weights(model.config["num_layer_weights"]))
+        scales = {n + "_scale" for n in dense - set(kept)} if dtype == "int8" else set()
+        weights = {k for k in model.tensors if not k.startswith("tokenizer/")}
+        self.assertEqual(weights, set(expected) | scales)
+        self.assertEqual(model.metadata["weights_dtype"], dtype)
+        self.assertEqual(json.loads(model.metadata["kept_f32"]), [n for n in dense_weights(
+            model.config["num_layer_weights"]) if n in kept])
+        for name, source in expected.items():
+            source = np.asarray(source, "<f4")
+            if name not in dense or name in kept:
+                self.assertEqual(model.dtype(name), "F32", name)
+                self.assert_same_bits(model.tensors[name], source, name)
+            elif dtype == "bf16":
+                self.assert_bf16(model.tensors[name], model.dtype(name), source, name)
+            else:
+                self.assert_int8(model, name, source)
+
+    def assert_bf16(self, bits, file_dtype, source, name):
+        self.assertEqual(file_dtype, "BF16", name)
+        self.assertEqual(bits.shape, source.shape, name)
+        want = bf16_bits(source)
+        nan = np.isnan(source)
+        self.assertEqual(bits[~nan].tobytes(), want[~nan].tobytes(), f"{name}: bf16 rounding differs")
+        self.assertTrue(np.all(is_bf16_nan(bits[nan])), f"{name}: a NaN did not stay NaN")
+        self.assertEqual((bits[nan] >> 15).tolist(), (source[nan].view("<u4") >> 31).tolist(), f"{name}: NaN sign")
+
+    def assert_int8(self, model, name, w):
+        self.assertEqual(model.dtype(name), "I8", name)
+        self.assertEqual(model.dtype(name + "_scale"), "F32", name)
+        q, s = model.tensors[name], model.tensors[name + "_scale"]
+        self.assertEqual(q.shape, w.shape, name)
+        self.assertEqual(s.shape, (w.shape[0],), name)
+        self.assertTrue(np.all((q >= -127) & (q <= 127)), f"{name}: q outside [-127, 127]")
+        absmax = np.max(np.abs(w), axis=1)
+        want = (absmax / np.float32(127)).astype("<f4")
+        want[want == 0] = 1  # zero rows, and rows whose scale underflows
+        self.assertEqual(s.tobytes(), want.tobytes(), f"{name}: scales")
+        s64, q64, w64 = s.astype(np.float64)[:, None], q.astype(np.float64), w.astype(np.float64)
+        err = np.abs(q64 * s64 - w64)
+        self.assertTrue(np.all(err <= s64 / 2 * (1 + 1e-5) + 1e-30), f"{name}: max error {np.max(err / s64)} s")
+        self.assertTrue(np.all(np.isfinite(s) & (s > 0)), f"{name}: scales must be positive and finite")
+        nonzero = absmax / np.float32(127) > 0  # each row's largest magnitude becomes +-127
+        self.assertTrue(np.all(np.max(np.abs(q[nonzero].astype(int)), axis=1) == 127), name)
+        self.assertTrue(np.all(q[~nonzero] == 0), name)
+
+    def test_bf16_rounds_to_nearest_even(self):
+        w = "bert.encoder.layer.0.intermediate.dense.weight"
+
+        def special(state):
+            flat = state[w].view(np.uint32).reshape(-1)
+            flat[:len(self.SPECIAL)] = self.SPECIAL
+        folder, state = self.write(change_state=special)
+        model, proc = self.convert_dtype(folder, "--dtype", "bf16")
+        self.assertIn("weights bf16: 8 dense weights converted, 0 kept F32", proc.stdout)
+        expected = expected_tensors("bert", state, model.config)
+        self.assert_converted(model, expected, "bf16")
+        bits = model.tensors["layers.0.ffn.intermediate.weight"].reshape(-1)[:len(self.SPECIAL)]
+        self.assertEqual([hex(b) for b in bits[:10]],
+                         [hex(b) for b in (0x3F80, 0x3F80, 0x3F82, 0x3F81, 0xBF80, 0x7F80, 0x7F80, 0xFF80,
+                                           0x8000, 0x0000)])
+        self.assertTrue(np.all(is_bf16_nan(bits[10:13])), [hex(b) for b in bits[10:13]])
+        self.assert_dtype_layout(model)
+        # The converted weights follow every F32 tensor, in canonical order.
+        names = list(model.header)
+        self.assertEqual(names[-8:], dense_weights(2))
+
+    def test_int8_per_row_scales(self):
+        w = "bert.encoder.layer.1.intermediate.dense.weight"
+
+        def rows(state):
+            state[w][3] = 0.0                      # an all-zero row: scale 1, q 0
+            state[w][4, 5] = 1000.0                # an outlier: the rest of its row rounds to ~0
+            state[w][5] = np.linspace(-1, 1, 8)    # exact multiples of s/2 land on ties
+            state[w][6, 0] = -0.0
+            state[w][7, :] = 1e-30                 # tiny but non-zero
+            state[w][8, :] = 1e-44                 # so tiny that /127 underflows: like a zero row
+        folder, state = self.write(change_state=rows)
+        model, proc = self.convert_dtype(folder, "--dtype", "int8")
+        self.assertIn("weights int8: 8 dense weights converted, 0 kept F32", proc.stdout)
+        self.assert_converted(model, expected_tensors("bert", state, model.config), "int8")
+        scale = model.tensors["layers.1.ffn.intermediate.weight_scale"]
+        q = model.tensors["layers.1.ffn.intermediate.weight"]
+        self.assertEqual(scale[3], 1.0)
+        self.assertEqual(q[3].tolist(), [0] * 8)
+        self.assertEqual(q[5].tolist(), [-127, -91, -54, -18, 18, 54, 91, 127])
+        self.assertEqual(q[7].tolist(), [127] * 8)
+        self.assertEqual((scale[8], q[8].tolist()), (1.0, [0] * 8))
+        self.assert_dtype_layout(model)
+        # Each _scale takes its weight's place among the F32 tensors: right before the bias.
+        names = list(model.header)
+        for name in dense_weights(2):
+            i = names.index(name + "_scale")
+            self.assertEqual(names[i + 1], name[:-len("weight")] + "bias")
+        self.assertEqual(names[-8:], dense_weights(2))
+
+    def test_keep_f32_by_prefix_and_full_name(self):
+        folder, state = self.write()
+        cases = {  # --keep-f32 value: kept weights
+            "layers.1": [n for n in dense_weights(2) if n.startswith("layers.1.")],
+            "layers.0.ffn.output.weight": ["layers.0.ffn.output.weight"],
+            "layers.0.ffn.output": ["layers.0.ffn.output.weight"],
+            "layers.0.ffn": ["layers.0.ffn.intermediate.weight", "layers.0.ffn.output.weight"],
+            "layers.1.attention.qkv.weight, layers.0": ["layers.0." + p + ".weight" for p in DENSE_PARTS]
+                                                       + ["layers.1.attention.qkv.weight"],
+            "layers.0,layers.1": dense_weights(2),
+            "layers": dense_weights(2),
+        }
+        for i, (keep, kept) in enumerate(cases.items()):
+            for dtype in ("bf16", "int8"):
+                with self.subTest(keep=keep, dtype=dtype):
+                    model, proc = self.convert_dtype(folder, "--dtype", dtype, "--keep-f32", keep, name=f"{dtype}{i}")
+                    self.assertIn(f"weights {dtype}: {8 - len(kept)} dense weights converted, "
+                                  f"{len(kept)} kept F32", proc.stdout)
+                    self.assert_converted(model, expected_tensors("bert", state, model.config), dtype, kept)
+                    self.assert_dtype_layout(model)
+
+    def test_rejects_bad_dtype_and_unknown_keep_f32(self):
+        folder, _ = self.write()
+        self.assert_rejected(folder, "--dtype", "'f16'", extra=["--dtype", "f16"])
+        self.assert_rejected(folder, "--dtype", "'INT8'", extra=["--dtype", "INT8"])
+        for name in ("layers.2", "layers.1.ffn.out", "head.dense", "head.dense.weight", "embeddings",
+                     "embeddings.projection", "layers.0.attention.qkv.bias", "layers.0.attention.norm",
+                     "layers.0.ffn.output.weight_scale", "layers.", "ffn.output", "layers.0.ffn.output.weight.x"):
+            with self.subTest(name=name):
+                self.assert_rejected(folder, "--keep-f32", repr(name), "matches no quantizable weight",
+                                     extra=["--dtype", "int8", "--keep-f32", "layers.0.ffn.output," + name])
+        self.assert_rejected(folder, "--keep-f32", "empty name", extra=["--dtype", "bf16", "--keep-f32", "layers.0,"])
+        # Names are checked even where they change nothing.
+        self.assert_rejected(folder, "matches no quantizable weight", extra=["--keep-f32", "layers.9"])
+
+    def test_int8_rejects_non_finite_weights(self):
+        def nan(state):
+            state["bert.encoder.layer.1.output.dense.weight"][2, 3] = np.inf
+        folder, _ = self.write(change_state=nan)
+        with open(os.path.join(folder, "vocab.txt"), "w") as f:  # no warning before the error
+            f.write("".join(f"t{i}\n" for i in range(24)))
+        self.assert_rejected(folder, "layers.1.ffn.output.weight", "non-finite", extra=["--dtype", "int8"])
+        # ... unless that weight stays F32; bf16 keeps an infinity as one.
+        self.convert_dtype(folder, "--dtype", "int8", "--keep-f32", "layers.1.ffn.output", name="kept")
+        model, _ = self.convert_dtype(folder, "--dtype", "bf16", name="bf16")
+        self.assertEqual(model.tensors["layers.1.ffn.output.weight"][2, 3], 0x7F80)
+
+    def test_f32_default_is_unchanged(self):
+        folder, state = self.write()
+        default, proc = self.convert_dtype(folder, name="default")
+        self.assertIn("weights f32: 0 dense weights converted, 8 kept F32", proc.stdout)
+        explicit, _ = self.convert_dtype(folder, "--dtype", "f32", name="explicit")
+        self.assertEqual(default.raw, explicit.raw)
+        self.assertEqual(default.metadata["weights_dtype"], "f32")
+        self.assertNotIn("kept_f32", default.metadata)
+        model = read_bertcls(self.path("default.bertcls"))
+        self.assert_tensors(model, expected_tensors("bert", state, model.config))
+        self.assert_layout(model)
+        self.assert_dtype_layout(default)
+        # --keep-f32 with f32 changes nothing but a warning.
+        kept, proc = self.convert_dtype(folder, "--keep-f32", "layers.0", name="kept")
+        self.assertIn("--keep-f32 has no effect", proc.stderr)
+        self.assertEqual(kept.raw[kept.data_start:], default.raw[default.data_start:])
+
+    def test_reference_checkpoints_in_every_dtype(self):
+        """Real checkpoints: shared ALBERT layers (one weight set), the ELECTRA projection
+        (stays F32), DistilBERT, and the trained model with its tokenizer files."""
+        shared = self.require_shared()
+        folders = [os.path.join(shared, "reference", name) for name in ("albert", "electra", "distilbert")]
+        folders.append(os.path.join(shared, "models", "emotion-bert-L2-H128"))
+        for folder in folders:
+            for dtype, keep in (("bf16", None), ("int8", "layers.0.attention")):
+                with self.subTest(folder=os.path.basename(folder), dtype=dtype):
+                    extra = ["--dtype", dtype] + (["--keep-f32", keep] if keep else [])
+                    model, _ = self.convert_dtype(folder, *extra, name=f"{os.path.basename(folder)}-{dtype}")
+                    c = model.config
+                    expected = expected_tensors(c["family"], ReferenceCheckpointTest.source_tensors(folder), c)
+                    kept = [n for n in dense_weights(c["num_layer_weights"]) if keep and n.startswith(keep + ".")]
+                    self.assert_converted(model, expected, dtype, kept)
+                    self.assert_dtype_layout(model)
+
+    def test_alignment_with_odd_sizes_and_tokenizer_files(self):
+        """Sizes that make odd element counts, and tokenizer files of odd lengths."""
+        config, state = tiny_bert(hidden=6, heads=2, ffn=7, vocab=23, positions=9, labels=1)
+        folder = write_checkpoint(self.path("odd"), config, state)
+        with open(os.path.join(folder, "vocab.txt"), "wb") as f:
+            f.write(b"".join(b"t%d\n" % i for i in range(23)))
+        with open(os.path.join(folder, "tokenizer_config.json"), "wb") as f:
+            f.write(b'{"a": 1}')
+        for dtype, keep in (("f32", None), ("bf16", None), ("int8", None), ("bf16", "layers.0.ffn"),
+                            ("int8", "layers.1.attention")):
+            with self.subTest(dtype=dtype, keep=keep):
+                extra = ["--dtype", dtype] + (["--keep-f32", keep] if keep else [])
+                model, _ = self.convert_dtype(folder, *extra, name=f"{dtype}-{keep}")
+                self.assert_dtype_layout(model)
+                self.assertEqual({model.dtype(n) for n in model.header if n.startswith("tokenizer/")}, {"U8"})
+                if dtype != "f32":
+                    kept = [n for n in dense_weights(2) if keep and n.startswith(keep + ".")]
+                    self.assert_converted(model, expected_tensors("bert", state, model.config), dtype, kept)
 
 
 class ConvertTestModelsTest(TempDirTest):
