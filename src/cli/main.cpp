@@ -45,12 +45,14 @@ int main(int argc, char** argv) {
         "  bertcls classify \"I can't stop smiling today\"\n"
         "  bertcls batch -i reviews.jsonl -o labelled.jsonl\n"
         "  bertcls attention \"so tired of this\" -o attention.html\n"
+        "  bertcls eval -i test.tsv --reference model-f32.bertcls -m model-int8.bertcls\n"
         "  bertcls info -m model.bertcls\n"
         "Run 'bertcls COMMAND --help' for a command's options and examples.");
     bertcls::cli::register_attention_command(app);
     bertcls::cli::register_batch_command(app);
     bertcls::cli::register_bench_command(app);
     bertcls::cli::register_classify_command(app);
+    bertcls::cli::register_eval_command(app);
     bertcls::cli::register_info_command(app);
     bertcls::cli::register_tokenize_command(app);
     try {

@@ -1,0 +1,155 @@
+// `bertcls eval`: accuracy and macro-F1 of a model on a labelled set, and with --reference how
+// closely it agrees with another model (a bf16/int8 model against its f32 original).
+#include <omp.h>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "eval/labelled_set.h"
+#include "eval/metrics.h"
+#include "eval/model_runner.h"
+#include "eval/report.h"
+#include "format/model_file.h"
+#include "models/sequence_classifier.h"
+#include "util/error.h"
+#include "util/resources.h"
+
+namespace bertcls::cli {
+
+namespace {
+
+struct EvalOptions {
+    std::string model_path, reference_path;
+    std::string input, format = "auto";
+    eval::SetFields fields;
+    bool no_header = false, per_label = false, json = false, timing = false;
+    batch::BatchLimits limits;
+    int64_t max_length = 0;
+    int threads = 0;
+};
+
+// Examples encoded and classified at a time: bounds the memory of token ids for big sets.
+constexpr std::size_t kWindow = 4096;
+
+// A model loaded the way classify and batch load theirs.
+struct LoadedModel {
+    std::shared_ptr<const ModelFile> file;
+    std::unique_ptr<SequenceClassifier> classifier;
+    std::unique_ptr<eval::ModelRunner> runner;
+    std::vector<float> logits;
+
+    LoadedModel(const std::filesystem::path& path, int64_t max_length)
+        : file(std::make_shared<const ModelFile>(path)),
+          classifier(std::make_unique<SequenceClassifier>(file)),
+          runner(std::make_unique<eval::ModelRunner>(*classifier, max_length)) {}
+};
+
+eval::LabelledSet read_set(const EvalOptions& o) {
+    const std::string content = read_file_or_stdin(o.input);
+    const std::string name = o.input == "-" ? "stdin" : o.input;
+    const eval::SetFormat format = o.format == "auto" ? eval::detect_set_format(o.input, content) : eval::parse_set_format(o.format);
+    eval::SetFields fields = o.fields;
+    fields.header = !o.no_header;
+    return eval::read_labelled_set(content, name, format, fields);
+}
+
+void run_eval(const EvalOptions& o) {
+    if (o.threads < 0 || o.max_length < 0) throw UsageError("--threads and --max-length must be positive");
+    if (o.format != "auto") eval::parse_set_format(o.format);  // a usage error before any loading
+    if (o.threads > 0) omp_set_num_threads(o.threads);
+    Stopwatch total;
+
+    LoadedModel model(resolve_model_path(o.model_path), o.max_length);
+    std::optional<LoadedModel> reference;
+    if (!o.reference_path.empty()) {
+        reference.emplace(o.reference_path, o.max_length);
+        if (reference->file->config().labels != model.file->config().labels)
+            throw InputError(o.reference_path + ": the reference model's labels differ from the model's; they cannot be compared");
+    }
+    const eval::LabelledSet set = read_set(o);
+    const std::vector<std::string>& labels = model.file->config().labels;
+    const std::vector<int> gold = eval::resolve_gold_labels(set, labels);
+    const bool share_encodings = reference && model.runner->encodes_like(*reference->runner);
+
+    for (std::size_t begin = 0; begin < set.examples.size(); begin += kWindow) {
+        const std::size_t end = std::min(set.examples.size(), begin + kWindow);
+        const auto encodings = model.runner->encode(set, begin, end);
+        model.runner->classify(encodings, o.limits, model.logits);
+        if (reference)
+            reference->runner->classify(share_encodings ? encodings : reference->runner->encode(set, begin, end), o.limits,
+                                        reference->logits);
+    }
+
+    eval::EvalReport report;
+    report.input = set.name;
+    report.format = eval::set_format_name(set.format);
+    report.labels = labels;
+    report.model = {model.file->path().string(),
+                    eval::classification_metrics(gold, eval::argmax_rows(model.logits, labels.size()), labels.size())};
+    if (reference) {
+        report.reference = {reference->file->path().string(),
+                            eval::classification_metrics(gold, eval::argmax_rows(reference->logits, labels.size()), labels.size())};
+        report.agreement = eval::compare_logits(model.logits, reference->logits, labels.size());
+        report.max_diff_line = set.examples[report.agreement->max_diff_example].line;
+    }
+    std::cout << (o.json ? eval::report_json(report) + "\n" : eval::report_text(report, o.per_label));
+    if (o.timing) {
+        const auto& m = *model.runner;
+        std::cerr << "timing: total " << total.elapsed_ms() << " ms, model: tokenize " << m.tokenize_ms << " ms, forward "
+                  << m.forward_ms << " ms (" << m.tokens << " tokens)";
+        if (reference)
+            std::cerr << ", reference: tokenize " << reference->runner->tokenize_ms << " ms, forward "
+                      << reference->runner->forward_ms << " ms";
+        std::cerr << ", peak RSS " << peak_rss_mb() << " MiB\n";
+    }
+}
+
+}  // namespace
+
+void register_eval_command(CLI::App& app) {
+    auto o = std::make_shared<EvalOptions>();
+    CLI::App* cmd = app.add_subcommand("eval", "Accuracy and macro-F1 on a labelled set; agreement with a --reference model");
+    add_model_option(cmd, o->model_path);
+    cmd->add_option("-i,--input", o->input, "Labelled file (TSV, CSV, semicolon-separated or JSONL), - for stdin")->required();
+    cmd->add_option("--reference", o->reference_path,
+                    "A second model (typically the f32 original of a bf16/int8 -m model): prints its scores beside, the "
+                    "fraction of examples where both predict the same label, and the largest and mean absolute logit difference");
+    cmd->add_option("--format", o->format, "Input format: auto (from the extension, else the first line), tsv, csv, semicolon or jsonl")
+        ->capture_default_str();
+    cmd->add_option("--text-field", o->fields.text,
+                    "Text column (header name or 0-based number) or JSONL field. Default: text, sentence or sentence1, else "
+                    "the first column");
+    cmd->add_option("--pair-field", o->fields.pair, "Second text of a sentence pair (column or JSONL field); default: none");
+    cmd->add_option("--label-field", o->fields.label,
+                    "Gold label column or JSONL field. Default: label or label_name, else the last column");
+    cmd->add_flag("--no-header", o->no_header, "The delimited file has no header line: columns are named by number");
+    cmd->add_flag("--per-label", o->per_label, "Also print support, precision, recall and F1 per label");
+    cmd->add_flag("--json", o->json, "Print one JSON object instead of the table");
+    cmd->add_option("--batch-size", o->limits.max_sequences, "Most sequences per forward pass")->capture_default_str();
+    cmd->add_option("--batch-tokens", o->limits.max_tokens, "Most tokens per forward pass")->capture_default_str();
+    cmd->add_option("--max-length", o->max_length, "Truncate texts to this many tokens (default: the model's limit)");
+    cmd->add_option("--threads", o->threads, "Threads (default: all cores)");
+    cmd->add_flag("--timing", o->timing, "Print tokenize/forward times and peak memory to stderr");
+    cmd->footer(
+        "Gold labels are matched to the model's labels by name; a label that is no name but an integer\n"
+        "is a class index (GLUE's 0/1 against LABEL_0/LABEL_1). Any other label is an error naming\n"
+        "its file and line (exit code 2), as is a malformed line. Only single-label classifiers can be\n"
+        "evaluated. Texts over the length limit are truncated, as in batch. Blank lines are skipped.\n"
+        "Accuracy is correct / examples. Macro-F1 is the mean F1 over the labels that occur in the gold\n"
+        "data (a label with no gold example has no recall and is left out; --per-label still lists it).\n"
+        "Predictions are the largest logit. --json keys: input, format, examples, model, correct,\n"
+        "accuracy, macro_f1, macro_f1_labels, per_label, and with --reference: reference {...},\n"
+        "agreement, same_predictions, max_abs_logit_diff (+ _line), mean_abs_logit_diff.\n"
+        "Examples:\n"
+        "  bertcls eval -i emotion/test.txt                     # text;label_name with a header\n"
+        "  bertcls eval -m sst2.bertcls -i sst2/dev.tsv         # integer labels 0/1 as class indices\n"
+        "  bertcls eval -m nli.bertcls -i rte/dev.tsv --text-field sentence1 --pair-field sentence2\n"
+        "  bertcls eval -m news.bertcls -i ag_news/test.tsv --no-header --text-field 0 --label-field 1\n"
+        "  bertcls eval -m model-int8.bertcls --reference model.bertcls -i test.jsonl --per-label --json");
+    cmd->callback([o] { run_eval(*o); });
+}
+
+}  // namespace bertcls::cli

@@ -1,0 +1,193 @@
+"""`bertcls eval` end to end: the default model's accuracy on the emotion test set against the
+figure recorded with transformers in ../shared/README.md, a model against itself as --reference,
+the same examples in every input format, integer and header-less labels, sentence pairs, and
+one-line errors (file:line) for bad inputs.
+
+Needs the binary (env BERTCLS_BINARY, else build/bertcls), the default model and ../shared (env
+BERTCLS_SHARED_DIR); tests skip with a message when these are absent."""
+import csv
+import io
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+from tests.python.test_batch_cli import (BINARY, DEFAULT_MODEL, EMOTION_LABELS, ENV, converted_pair_model,
+                                         converted_shared_model, emotion_rows, read_reference, shared_dir)
+
+# Recorded in ../shared/README.md for the default model on data/emotion/test.txt (transformers, fp32).
+EMOTION_ACCURACY = 0.8575
+
+
+def macro_f1(gold, pred):
+    """Mean F1 over the labels present in gold (what eval reports)."""
+    scores = []
+    for label in sorted(set(gold)):
+        tp = sum(g == p == label for g, p in zip(gold, pred))
+        predicted, support = sum(p == label for p in pred), sum(g == label for g in gold)
+        precision = tp / predicted if predicted else 0.0
+        recall = tp / support
+        scores.append(2 * precision * recall / (precision + recall) if tp else 0.0)
+    return sum(scores) / len(scores)
+
+
+class EvalCliTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp_holder = tempfile.TemporaryDirectory(prefix="bertcls-eval-")
+        cls.tmp = cls.tmp_holder.name
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp_holder.cleanup()
+
+    def setUp(self):
+        if not os.access(BINARY, os.X_OK):
+            self.skipTest(f"bertcls binary not found at {BINARY} (set BERTCLS_BINARY)")
+        if not os.path.isfile(DEFAULT_MODEL):
+            self.skipTest(f"default model {DEFAULT_MODEL} not found")
+
+    def need_shared(self):
+        shared = shared_dir()
+        if shared is None:
+            self.skipTest("../shared not found (set BERTCLS_SHARED_DIR): no labelled data to evaluate")
+        return shared
+
+    def write(self, name, data):
+        path = os.path.join(self.tmp, name)
+        with open(path, "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        return path
+
+    def run_cli(self, *args, stdin=None, rc=0):
+        proc = subprocess.run([BINARY, "eval", *args], input=stdin, capture_output=True, timeout=300, env=ENV)
+        if rc is not None:
+            self.assertEqual(proc.returncode, rc, proc.stderr.decode(errors="replace"))
+        return proc
+
+    def eval_json(self, *args, stdin=None):
+        return json.loads(self.run_cli(*args, "--json", stdin=stdin).stdout)
+
+    def assert_one_line_error(self, rc, phrases, *args, stdin=None):
+        proc = self.run_cli(*args, stdin=stdin, rc=rc)
+        message = proc.stderr.decode()
+        self.assertEqual(len(message.strip().splitlines()), 1, message)
+        self.assertEqual(proc.stdout, b"")
+        for phrase in phrases:
+            self.assertIn(phrase, message)
+        return message
+
+    def small_emotion_set(self, rows=300):
+        return emotion_rows(self.need_shared())[:rows]
+
+    def test_default_model_accuracy_matches_the_recorded_figure(self):
+        shared = self.need_shared()
+        path = os.path.join(shared, "data", "emotion", "test.txt")
+        result = self.eval_json("-i", path)
+        self.assertEqual(result["examples"], 2000)
+        self.assertEqual(result["format"], "semicolon")
+        self.assertAlmostEqual(result["accuracy"], EMOTION_ACCURACY, delta=0.001)
+        self.assertEqual(result["correct"], round(result["accuracy"] * 2000))
+        # Macro-F1 of the transformers predictions recorded beside the model, computed here independently.
+        reference = read_reference(os.path.join(shared, "models", "emotion-bert-L2-H128", "reference_emotion_test.tsv"))
+        gold = [EMOTION_LABELS.index(label) for _, label in emotion_rows(shared)]
+        self.assertAlmostEqual(result["macro_f1"], macro_f1(gold, [pred for pred, _ in reference]), delta=0.002)
+        self.assertEqual(result["macro_f1_labels"], 6)
+        self.assertEqual([row["label"] for row in result["per_label"]], EMOTION_LABELS)
+        self.assertEqual(sum(row["support"] for row in result["per_label"]), 2000)
+        self.assertNotIn("agreement", result)
+
+        text = self.run_cli("-i", path, "--per-label").stdout.decode()
+        self.assertIn(f"accuracy           {result['accuracy']:.4f}", text)
+        for label in EMOTION_LABELS:
+            self.assertIn("\n" + label, text)
+
+    def test_a_model_against_itself_agrees_exactly(self):
+        rows = self.small_emotion_set()
+        path = self.write("self.txt", "text;label\n" + "".join(f"{t};{l}\n" for t, l in rows))
+        result = self.eval_json("-i", path, "--reference", DEFAULT_MODEL, "--per-label")
+        self.assertEqual(result["agreement"], 1.0)
+        self.assertEqual(result["same_predictions"], len(rows))
+        self.assertEqual(result["max_abs_logit_diff"], 0.0)
+        self.assertEqual(result["mean_abs_logit_diff"], 0.0)
+        for key in ("accuracy", "macro_f1", "correct", "per_label"):
+            self.assertEqual(result["reference"][key], result[key])
+        text = self.run_cli("-i", path, "--reference", DEFAULT_MODEL).stdout.decode()
+        self.assertIn("agreement          1.0000 (0 of 300 predictions differ)", text)
+        self.assertIn("max |logit diff|   0\n", text)
+
+    def test_every_format_gives_the_same_result(self):
+        rows = self.small_emotion_set(200)
+        semicolon = self.write("set.txt", "text;label_name\n" + "".join(f"{t};{l}\n" for t, l in rows))
+        tsv = self.write("set.tsv", "sentence\tlabel\n" + "".join(f"{t}\t{l}\n" for t, l in rows))
+        # CSV with quoting: a comma and quotes inside the text, CRLF line ends.
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow(["id", "label", "text"])
+        writer.writerows([i, l, t] for i, (t, l) in enumerate(rows))
+        csv_path = self.write("set.csv", buffer.getvalue())
+        jsonl_lines = "".join(json.dumps({"text": t, "label": EMOTION_LABELS.index(l) if i % 2 else l}) + "\n"
+                              for i, (t, l) in enumerate(rows))
+        jsonl = self.write("set.jsonl", jsonl_lines)
+        headerless = self.write("set.data", "".join(f"{l}\t{t}\n" for t, l in rows))
+
+        expected = self.eval_json("-i", semicolon)
+        strip = lambda r: {k: v for k, v in r.items() if k not in ("input", "format")}
+        for args in (["-i", tsv], ["-i", csv_path], ["-i", jsonl], ["-i", jsonl, "--batch-size", "3", "--threads", "1"],
+                     ["-i", headerless, "--no-header", "--text-field", "1", "--label-field", "0"]):
+            with self.subTest(args=args):
+                self.assertEqual(strip(self.eval_json(*args)), strip(expected))
+        from_stdin = self.eval_json("-i", "-", "--format", "jsonl", stdin=jsonl_lines.encode())
+        self.assertEqual(from_stdin["input"], "stdin")
+        self.assertEqual(strip(from_stdin), strip(expected))
+
+    def test_integer_gold_labels_are_class_indices(self):
+        rows = self.small_emotion_set(100)
+        names = self.write("names.tsv", "sentence\tlabel\n" + "".join(f"{t}\t{l}\n" for t, l in rows))
+        numbers = self.write("numbers.tsv", "sentence\tlabel\n" +
+                             "".join(f"{t}\t{EMOTION_LABELS.index(l)}\n" for t, l in rows))
+        self.assertEqual(self.eval_json("-i", numbers)["accuracy"], self.eval_json("-i", names)["accuracy"])
+
+    def test_sentence_pairs(self):
+        shared = self.need_shared()
+        model = converted_pair_model(shared, self.tmp)
+        rte = os.path.join(shared, "data", "rte", "dev.tsv")
+        result = self.eval_json("-m", model, "-i", rte, "--text-field", "sentence1", "--pair-field", "sentence2")
+        self.assertEqual(result["examples"], 277)
+        reference = read_reference(os.path.join(shared, "models", "pair-bert-L2-H64-random", "reference_rte_dev.tsv"))
+        with open(rte, encoding="utf-8") as f:
+            gold = [int(line.split("\t")[2]) for line in f.read().splitlines()[1:]]
+        expected = sum(pred == g for (pred, _), g in zip(reference, gold)) / len(gold)
+        self.assertAlmostEqual(result["accuracy"], expected, delta=1.5 / len(gold))
+
+    def test_bad_inputs_are_one_line_errors(self):
+        good = self.write("good.txt", "text;label\ni am happy;joy\n")
+        self.assert_one_line_error(2, ["unknown.txt:3:", "gold label 'neutral'", "sadness"], "-i",
+                                   self.write("unknown.txt", "text;label\ni am happy;joy\ni am here;neutral\n"))
+        self.assert_one_line_error(2, ["rows.txt:3:", "3 fields"], "-i",
+                                   self.write("rows.txt", "text;label\ni am happy;joy\ni; am;joy\n"))
+        self.assert_one_line_error(2, ["utf8.txt:2:", "UTF-8"], "-i", self.write("utf8.txt", b"text;label\nbad \xff;joy\n"))
+        self.assert_one_line_error(2, ["bad.jsonl:2:", "invalid JSON"], "-i",
+                                   self.write("bad.jsonl", '{"text": "a", "label": "joy"}\n{"text": \n'))
+        self.assert_one_line_error(2, ["q.csv:2:", "unterminated"], "-i", self.write("q.csv", 'text,label\n"open,joy\n'))
+        self.assert_one_line_error(2, ["no column 'body'"], "-i", good, "--text-field", "body")
+        self.assert_one_line_error(2, ["missing.tsv", "cannot open"], "-i", os.path.join(self.tmp, "missing.tsv"))
+        self.assert_one_line_error(2, ["no examples"], "-i", self.write("empty.tsv", "text\tlabel\n"))
+        self.assert_one_line_error(2, ["cannot tell the format"], "-i", self.write("plain.dat", "just words\n"))
+        self.assert_one_line_error(1, ["--format"], "-i", good, "--format", "xml")
+        self.assert_one_line_error(1, ["column"], "-i", good, "--no-header", "--text-field", "text")
+        proc = self.run_cli(rc=1)  # -i is required
+        self.assertIn("--input", proc.stderr.decode())
+
+    def test_only_single_label_models(self):
+        shared = self.need_shared()
+        model = converted_shared_model(shared, "reference", "bert-multilabel", self.tmp)
+        good = self.write("ml.txt", "text;label\nhello;0\n")
+        self.assert_one_line_error(2, ["single-label"], "-m", model, "-i", good)
+        pair_model = converted_pair_model(shared, self.tmp)
+        self.assert_one_line_error(2, ["labels differ"], "-i", good, "--reference", pair_model)
+
+
+if __name__ == "__main__":
+    unittest.main()
