@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -160,7 +161,9 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
         throw UsageError("--threshold applies to multi-label models only; this one is " +
                          std::string(problem_type_name(model->config().problem_type)));
     }
-    SequenceClassifier classifier(model);
+    SequenceClassifier classifier(model, o.compute);
+    if (!classifier.compute_choice().reason.empty())
+        std::fprintf(stderr, "note: %s\n", classifier.compute_choice().reason.c_str());
     const RecordEncoder encoder(*model, o.max_length);
 
     std::optional<File> input_file, output_file;

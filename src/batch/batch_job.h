@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "batch/length_batcher.h"
@@ -12,10 +13,13 @@
 #include "batch/progress.h"
 #include "batch/record.h"
 
+#include "ops/compute_type.h"
+
 namespace bertcls::batch {
 
 struct BatchJobOptions {
     std::filesystem::path model;
+    std::optional<ComputeType> compute;  // unset: what the model file was converted for
     std::string input = "-", output = "-";  // "-": stdin / stdout
     RecordFields fields;
     PredictionFields prediction;  // threshold unset: 0.5 for multi-label models

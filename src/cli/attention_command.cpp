@@ -34,7 +34,7 @@ namespace {
 namespace report = attention_report;
 
 struct AttentionOptions {
-    std::string model_path;
+    std::string model_path, dtype;
     std::string text;
     std::string file;
     std::string pair;
@@ -180,7 +180,8 @@ void run_attention(AttentionOptions o) {
     if (o.threads > 0) omp_set_num_threads(o.threads);
 
     auto model = std::make_shared<const ModelFile>(resolve_model_path(o.model_path));
-    SequenceClassifier classifier(model);
+    SequenceClassifier classifier(model, requested_dtype(o.dtype));
+    report_compute_choice(classifier.compute_choice());
     const ModelConfig& config = model->config();
 
     std::optional<std::string> text, pair;
@@ -230,6 +231,7 @@ void register_attention_command(CLI::App& app) {
     auto options = std::make_shared<AttentionOptions>();
     CLI::App* cmd = app.add_subcommand("attention", "Show the attention behind a prediction (text, JSON, .npy, HTML, SVG, PNG)");
     add_model_option(cmd, options->model_path);
+    add_dtype_option(cmd, options->dtype);
     cmd->add_option("text", options->text, "Text to explain (default: stdin)");
     cmd->add_option("-f,--file", options->file, "Explain the whole content of FILE as one text");
     cmd->add_option("--pair", options->pair, "Second text of a sentence pair");

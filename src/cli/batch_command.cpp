@@ -15,7 +15,7 @@ namespace {
 
 struct BatchCommandOptions {
     batch::BatchJobOptions job;
-    std::string model_path, on_error = "skip";
+    std::string model_path, dtype, on_error = "skip";
     float threshold = 0.5f;
     int threads = 0;
     bool quiet = false;
@@ -28,6 +28,7 @@ void run_batch(BatchCommandOptions& c, const CLI::App& cmd) {
     batch::BatchJobOptions& job = c.job;
     batch::check_batch_options(job);
     job.model = resolve_model_path(c.model_path);
+    job.compute = requested_dtype(c.dtype);
     job.fail_on_error = c.on_error == "fail";
     if (cmd.count("--threshold")) job.prediction.threshold = c.threshold;
     job.progress = !c.quiet && ::isatty(STDERR_FILENO);
@@ -46,6 +47,7 @@ void register_batch_command(CLI::App& app) {
     batch::BatchJobOptions& job = c->job;
     CLI::App* cmd = app.add_subcommand("batch", "Classify a JSONL file or stream: one output line per input line, in order");
     add_model_option(cmd, c->model_path);
+    add_dtype_option(cmd, c->dtype);
     cmd->add_option("-i,--input", job.input, "Input JSONL file, - for stdin")->capture_default_str();
     cmd->add_option("-o,--output", job.output, "Output JSONL file, - for stdout")->capture_default_str();
     cmd->add_option("--text-field", job.fields.text, "Field holding the text")->capture_default_str();

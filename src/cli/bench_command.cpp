@@ -26,7 +26,7 @@ namespace bertcls::cli {
 namespace {
 
 struct BenchOptions {
-    std::string model;
+    std::string model, dtype;
     int64_t seq_len = 128;
     int64_t batch = 1;
     int threads = 0;
@@ -100,7 +100,8 @@ void run_bench(const BenchOptions& o, bool seq_len_given) {
 
     const Stopwatch load_clock;
     auto model = std::make_shared<const ModelFile>(resolve_model_path(o.model));
-    SequenceClassifier classifier(model);
+    SequenceClassifier classifier(model, requested_dtype(o.dtype));
+    report_compute_choice(classifier.compute_choice());
     const double load_ms = load_clock.elapsed_ms();
     const ModelConfig& config = classifier.config();
     // Re-lay out the weights for the GEMM kernels now, as a classifier used repeatedly does on
@@ -202,6 +203,7 @@ void register_bench_command(CLI::App& app) {
     auto options = std::make_shared<BenchOptions>();
     CLI::App* cmd = app.add_subcommand("bench", "Measure latency, throughput, load time and peak memory");
     add_model_option(cmd, options->model);
+    add_dtype_option(cmd, options->dtype);
     auto* seq_len = cmd->add_option("--seq-len", options->seq_len, "Latency: tokens per sequence (default 128)");
     cmd->add_option("--batch", options->batch, "Latency: sequences per call (default 1)");
     cmd->add_option("--threads", options->threads, "Threads (default: all cores)");

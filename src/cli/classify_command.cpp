@@ -32,7 +32,7 @@ namespace {
 using batch::LongTextStrategy;
 
 struct ClassifyOptions {
-    std::string model_path;
+    std::string model_path, dtype;
     std::vector<std::string> texts;
     std::string file;
     bool lines = false;
@@ -98,7 +98,8 @@ std::string read_text(const std::string& path, std::size_t max_bytes) {
 class Classifier {
 public:
     Classifier(const ClassifyOptions& o, std::shared_ptr<const ModelFile> model)
-        : o_(o), model_(std::move(model)), classifier_(model_) {
+        : o_(o), model_(std::move(model)), classifier_(model_, requested_dtype(o.dtype)) {
+        report_compute_choice(classifier_.compute_choice());
         const ModelConfig& c = model_->config();
         long_text_.max_length = static_cast<std::size_t>(o.max_length > 0 ? std::min(o.max_length, c.max_length) : c.max_length);
         long_text_.stride = o.stride;
@@ -355,6 +356,7 @@ void register_classify_command(CLI::App& app) {
     auto options = std::make_shared<ClassifyOptions>();
     CLI::App* cmd = app.add_subcommand("classify", "Classify texts (arguments, -f FILE, or stdin)");
     add_model_option(cmd, options->model_path);
+    add_dtype_option(cmd, options->dtype);
     cmd->add_option("texts", options->texts, "Texts to classify, one result per text, in order");
     cmd->add_option("-f,--file", options->file, "Classify the whole content of FILE as one text (- for stdin)");
     cmd->add_flag("--lines", options->lines, "Classify each line of -f FILE (or stdin) separately, one result per line");

@@ -29,6 +29,22 @@ void add_model_option(CLI::App* command, std::string& model_path) {
                         "Model file (.bertcls). Default: $BERTCLS_MODEL, else the bundled emotion model");
 }
 
+void add_dtype_option(CLI::App* command, std::string& dtype) {
+    command->add_option("--dtype", dtype,
+                        "Arithmetic of the encoder's dense layers: f32, bf16 or int8 (default: what the model file "
+                        "was converted for). Without AVX512-BF16 / AVX512-VNNI it falls back to f32 with a notice")
+        ->check(CLI::IsMember({"f32", "bf16", "int8"}));
+}
+
+std::optional<ComputeType> requested_dtype(const std::string& dtype) {
+    if (dtype.empty()) return std::nullopt;
+    return parse_compute_type(dtype);
+}
+
+void report_compute_choice(const ComputeChoice& choice) {
+    if (!choice.reason.empty()) std::cerr << "note: " << choice.reason << "\n";
+}
+
 std::filesystem::path resolve_model_path(const std::string& model_path) {
     if (!model_path.empty()) return model_path;
     if (const char* env = std::getenv("BERTCLS_MODEL"); env && *env) return env;

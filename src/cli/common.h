@@ -2,11 +2,14 @@
 // Helpers shared by the subcommands: locating the model and reading pre-tokenized ids.
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+
+#include "ops/compute_type.h"
 
 namespace bertcls::cli {
 
@@ -19,6 +22,14 @@ void add_model_option(CLI::App* command, std::string& model_path);
 // The model to load: the given path, else $BERTCLS_MODEL, else the default model next to an
 // installed binary (../share/bertcls/models) or in the source tree. Throws InputError when none exists.
 std::filesystem::path resolve_model_path(const std::string& model_path);
+
+// Adds `--dtype f32|bf16|int8`: the arithmetic of the encoder's dense layers, overriding the one
+// the model file was converted for (empty: the file's own).
+void add_dtype_option(CLI::App* command, std::string& dtype);
+std::optional<ComputeType> requested_dtype(const std::string& dtype);
+
+// One line on stderr when the CPU cannot run the chosen arithmetic and a fallback runs instead.
+void report_compute_choice(const ComputeChoice& choice);
 
 // Parses "101,2054,102" (commas and/or spaces). Throws UsageError naming `option`.
 std::vector<int32_t> parse_id_list(std::string_view text, std::string_view option);

@@ -1,5 +1,7 @@
 #include "format/model_file.h"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
@@ -46,11 +48,18 @@ ModelConfig parse_config(const SafetensorsFile& file) {
 }
 
 // Every weight the generic encoder reads, with its expected shape; checked once at open so a
-// bad file fails before any computation.
-std::vector<std::pair<std::string, std::vector<int64_t>>> required_weights(const ModelConfig& c) {
+// bad file fails before any computation. `dense` marks the encoder's four GEMM weights per
+// layer, which may be stored in BF16 or I8 as well as F32.
+struct RequiredWeight {
+    std::string name;
+    std::vector<int64_t> shape;
+    bool dense = false;
+};
+
+std::vector<RequiredWeight> required_weights(const ModelConfig& c) {
     const int64_t E = c.embedding_size, H = c.hidden_size, I = c.intermediate_size;
     const auto C = static_cast<int64_t>(c.labels.size());
-    std::vector<std::pair<std::string, std::vector<int64_t>>> w = {
+    std::vector<RequiredWeight> w = {
         {"embeddings.word", {c.vocab_size, E}},
         {"embeddings.position", {c.max_position_embeddings, E}},
         {"embeddings.norm.weight", {E}},
@@ -67,15 +76,15 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> required_weights(const
     }
     for (int64_t g = 0; g < c.num_layer_weights; ++g) {
         const std::string p = "layers." + std::to_string(g) + ".";
-        w.push_back({p + "attention.qkv.weight", {3 * H, H}});
+        w.push_back({p + "attention.qkv.weight", {3 * H, H}, true});
         w.push_back({p + "attention.qkv.bias", {3 * H}});
-        w.push_back({p + "attention.output.weight", {H, H}});
+        w.push_back({p + "attention.output.weight", {H, H}, true});
         w.push_back({p + "attention.output.bias", {H}});
         w.push_back({p + "attention.norm.weight", {H}});
         w.push_back({p + "attention.norm.bias", {H}});
-        w.push_back({p + "ffn.intermediate.weight", {I, H}});
+        w.push_back({p + "ffn.intermediate.weight", {I, H}, true});
         w.push_back({p + "ffn.intermediate.bias", {I}});
-        w.push_back({p + "ffn.output.weight", {H, I}});
+        w.push_back({p + "ffn.output.weight", {H, I}, true});
         w.push_back({p + "ffn.output.bias", {H}});
         w.push_back({p + "ffn.norm.weight", {H}});
         w.push_back({p + "ffn.norm.bias", {H}});
@@ -83,10 +92,21 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> required_weights(const
     return w;
 }
 
+std::string weights_dtype_of(const SafetensorsFile& file) {
+    const auto it = file.metadata().find("weights_dtype");
+    return it == file.metadata().end() ? "f32" : it->second;
+}
+
 }  // namespace
 
 ModelFile::ModelFile(const std::filesystem::path& path) : file_(path), config_(parse_config(file_)) {
-    for (const auto& [name, shape] : required_weights(config_)) weight(name, shape);
+    const std::string dtype = weights_dtype_of(file_);
+    if (!parse_compute_type(dtype))
+        throw InputError(path.string() + ": metadata 'weights_dtype' is '" + dtype + "', expected f32, bf16 or int8");
+    for (const auto& required : required_weights(config_)) {
+        if (required.dense) dense_weight(required.name, required.shape);
+        else weight(required.name, required.shape);
+    }
     for (const auto& name : config_.tokenizer_files) {
         const TensorInfo* blob = file_.find("tokenizer/" + name);
         if (!blob || blob->dtype != DType::U8 || blob->shape.size() != 1)
@@ -105,6 +125,28 @@ const TensorInfo& ModelFile::weight(const std::string& name, const std::vector<i
                          ", expected " + shape_string(shape));
     return *t;
 }
+
+DenseWeight ModelFile::dense_weight(const std::string& name, const std::vector<int64_t>& shape) const {
+    const TensorInfo* t = file_.find(name);
+    if (!t) throw InputError(path().string() + ": missing tensor '" + name + "'");
+    if (t->dtype != DType::F32 && t->dtype != DType::BF16 && t->dtype != DType::I8)
+        throw InputError(path().string() + ": tensor '" + name + "' has dtype " + dtype_name(t->dtype) +
+                         ", expected F32, BF16 or I8");
+    if (t->shape != shape)
+        throw InputError(path().string() + ": tensor '" + name + "' has shape " + shape_string(t->shape) +
+                         ", expected " + shape_string(shape));
+    if (t->dtype != DType::I8) return {t, nullptr};
+    const TensorInfo* scales = file_.find(name + "_scale");
+    if (!scales || scales->dtype != DType::F32 || scales->shape != std::vector<int64_t>{shape.at(0)})
+        throw InputError(path().string() + ": I8 tensor '" + name + "' needs an F32 tensor '" + name + "_scale' of shape [" +
+                         std::to_string(shape.at(0)) + "]");
+    for (float scale : scales->as<float>())
+        if (!(scale > 0.0f) || !std::isfinite(scale))
+            throw InputError(path().string() + ": tensor '" + name + "_scale' holds a scale that is not a positive finite number");
+    return {t, scales};
+}
+
+ComputeType ModelFile::stored_compute_type() const { return *parse_compute_type(weights_dtype_of(file_)); }
 
 TokenizerFiles ModelFile::tokenizer_files() const {
     TokenizerFiles files;

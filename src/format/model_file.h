@@ -8,6 +8,8 @@
 
 #include "format/safetensors.h"
 #include "models/model_config.h"
+#include "ops/compute_type.h"
+#include "format/dense_weight.h"
 #include "tokenizer/tokenizer.h"
 
 namespace bertcls {
@@ -26,6 +28,11 @@ public:
 
     // A weight with the given name, checked against the expected shape; throws InputError.
     const TensorInfo& weight(const std::string& name, const std::vector<int64_t>& shape) const;
+
+    // One of the encoder's GEMM weights: F32, BF16, or I8 with its `_scale` tensor.
+    DenseWeight dense_weight(const std::string& name, const std::vector<int64_t>& shape) const;
+    // The arithmetic the converter chose for the encoder (metadata 'weights_dtype', f32 if absent).
+    ComputeType stored_compute_type() const;
 
     bool has_tokenizer() const { return !config_.tokenizer_files.empty(); }
     TokenizerFiles tokenizer_files() const;

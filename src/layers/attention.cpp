@@ -14,15 +14,15 @@ std::string prefix(int64_t weight_set) { return "layers." + std::to_string(weigh
 
 }  // namespace
 
-SelfAttention::SelfAttention(const ModelFile& model, int64_t weight_set)
+SelfAttention::SelfAttention(const ModelFile& model, int64_t weight_set, ComputeType compute)
     : hidden_(model.config().hidden_size),
       heads_(model.config().num_heads),
       head_size_(model.config().head_size()),
-      qkv_(model.weight(prefix(weight_set) + "qkv.weight", {3 * hidden_, hidden_}),
-           model.weight(prefix(weight_set) + "qkv.bias", {3 * hidden_}), {}, &model.container().mapping()),
-      output_(model.weight(prefix(weight_set) + "output.weight", {hidden_, hidden_}),
+      qkv_(model.dense_weight(prefix(weight_set) + "qkv.weight", {3 * hidden_, hidden_}),
+           model.weight(prefix(weight_set) + "qkv.bias", {3 * hidden_}), {}, &model.container().mapping(), compute),
+      output_(model.dense_weight(prefix(weight_set) + "output.weight", {hidden_, hidden_}),
               model.weight(prefix(weight_set) + "output.bias", {hidden_}), LinearEpilogue{.accumulate = true},
-              &model.container().mapping()),
+              &model.container().mapping(), compute),
       norm_(model.weight(prefix(weight_set) + "norm.weight", {hidden_}),
             model.weight(prefix(weight_set) + "norm.bias", {hidden_}), model.config().layer_norm_eps) {}
 

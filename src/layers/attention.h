@@ -20,7 +20,7 @@ using AttentionMaps = std::vector<std::vector<float>>;
 
 class SelfAttention {
 public:
-    SelfAttention(const ModelFile& model, int64_t weight_set);
+    SelfAttention(const ModelFile& model, int64_t weight_set, ComputeType compute);
 
     // hidden = LayerNorm(hidden + Attention(hidden)), in place; hidden is [rows, H] where rows
     // >= batch.tokens() (rows past the real tokens are padding that only the dense layers see).

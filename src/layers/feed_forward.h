@@ -12,7 +12,7 @@ namespace bertcls {
 
 class FeedForward {
 public:
-    FeedForward(const ModelFile& model, int64_t weight_set);
+    FeedForward(const ModelFile& model, int64_t weight_set, ComputeType compute);
 
     void forward(float* hidden, int64_t tokens, Workspace& work);
 

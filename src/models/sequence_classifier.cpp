@@ -4,10 +4,15 @@
 
 namespace bertcls {
 
-SequenceClassifier::SequenceClassifier(std::shared_ptr<const ModelFile> model)
-    : model_(std::move(model)), embeddings_(*model_), head_(*model_) {
+SequenceClassifier::SequenceClassifier(std::shared_ptr<const ModelFile> model, std::optional<ComputeType> compute)
+    : model_(std::move(model)),
+      compute_(choose_compute_type(compute.value_or(model_->stored_compute_type()))),
+      embeddings_(*model_),
+      head_(*model_) {
+    const ComputeType type = compute_.effective;
     for (int64_t g = 0; g < config().num_layer_weights; ++g)
-        weight_sets_.push_back(std::make_unique<Layer>(Layer{SelfAttention(*model_, g), FeedForward(*model_, g)}));
+        weight_sets_.push_back(
+            std::make_unique<Layer>(Layer{SelfAttention(*model_, g, type), FeedForward(*model_, g, type)}));
 }
 
 void SequenceClassifier::pack_weights() {

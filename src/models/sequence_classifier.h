@@ -4,6 +4,7 @@
 // differences are data in the config (docs/FORMAT.md).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "layers/embeddings.h"
 #include "layers/feed_forward.h"
 #include "layers/packed_batch.h"
+#include "ops/compute_type.h"
 
 namespace bertcls {
 
@@ -31,10 +33,14 @@ struct ForwardResult {
 
 class SequenceClassifier {
 public:
-    explicit SequenceClassifier(std::shared_ptr<const ModelFile> model);
+    // `compute` overrides the arithmetic the model file was converted for (e.g. bf16 for an f32
+    // file). Either way the CPU may not run it natively; compute_choice() says what runs.
+    explicit SequenceClassifier(std::shared_ptr<const ModelFile> model,
+                                std::optional<ComputeType> compute = std::nullopt);
 
     const ModelConfig& config() const { return model_->config(); }
     const ModelFile& model_file() const { return *model_; }
+    const ComputeChoice& compute_choice() const { return compute_; }
     int64_t num_labels() const { return static_cast<int64_t>(config().labels.size()); }
 
     // Runs a batch of sequences (with special tokens already added). Throws InputError when an
@@ -57,6 +63,7 @@ private:
     void validate(std::span<const SequenceInput> sequences) const;
 
     std::shared_ptr<const ModelFile> model_;
+    ComputeChoice compute_;
     Embeddings embeddings_;
     std::vector<std::unique_ptr<Layer>> weight_sets_;
     ClassificationHead head_;

@@ -3,13 +3,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdlib>
-#include <cstdint>
-#include <cstring>
 #include <string_view>
-#include <new>
 
+#include "ops/activation_convert.h"
 #include "ops/dnnl_context.h"
 
 namespace bertcls {
@@ -26,63 +23,44 @@ dnnl::algorithm eltwise_algorithm(Activation activation) {
     return dnnl::algorithm::eltwise_relu;
 }
 
-void Linear::AlignedFree::operator()(float* p) const { std::free(p); }
-
-
 namespace {
 
-dnnl::primitive_attr make_attr(const LinearEpilogue& epilogue) {
+memory::data_type input_data_type(ComputeType compute) {
+    switch (compute) {
+        case ComputeType::bf16: return memory::data_type::bf16;
+        case ComputeType::int8: return memory::data_type::u8;
+        case ComputeType::f32: break;
+    }
+    return memory::data_type::f32;
+}
+
+// int8: the weight's per-channel scales are fixed, so they are output scales (oneDNN 2.6 takes
+// its brgemm kernels only with scales known at creation); the activations' scale changes per
+// call and comes in as a multiply by a run-time scalar, then the bias (corrected for the zero
+// point) as a per-channel add, both after the scaling, so the order of operations does not
+// depend on how a oneDNN version treats a bias argument with int8.
+dnnl::primitive_attr make_attr(const LinearEpilogue& epilogue, ComputeType compute, int64_t out,
+                               const std::vector<float>& output_scales) {
     dnnl::post_ops ops;
+    dnnl::primitive_attr attr;
+    if (compute == ComputeType::int8) {
+        attr.set_output_scales(1 << 1, output_scales);
+        ops.append_binary(dnnl::algorithm::binary_mul, f32_desc({1, 1}));
+        ops.append_binary(dnnl::algorithm::binary_add, f32_desc({1, out}));
+    }
     if (epilogue.accumulate) ops.append_sum(1.0f);
     if (epilogue.activation) ops.append_eltwise(1.0f, eltwise_algorithm(*epilogue.activation), 0.0f, 0.0f);
-    dnnl::primitive_attr attr;
     attr.set_post_ops(ops);
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     return attr;
 }
 
-// Copies W [out, in] (row-major) into the blocked layout `md` of the [in, out] weight. Handles
-// the plain blocked layouts oneDNN's matmul asks for (each dimension blocked at most once, e.g.
-// BA16a64b), tile by tile; returns false for anything else so the caller can use a reorder,
-// which for this transposing case runs at about 100 MB/s in oneDNN 2.6.
-bool pack_transposed(const float* w, int64_t in, int64_t out, const memory::desc& md, float* dst) {
-    const dnnl_memory_desc_t& d = md.data;
-    if (d.ndims != 2 || d.format_kind != dnnl_blocked) return false;
-    const auto& b = d.format_desc.blocking;
-    int64_t block[2] = {1, 1};
-    for (int i = 0; i < b.inner_nblks; ++i) {
-        if (block[b.inner_idxs[i]] != 1) return false;
-        block[b.inner_idxs[i]] = b.inner_blks[i];
-    }
-    const int64_t bk = block[0], bn = block[1];
-    // Offset of element (k, n) inside its inner block: inner blocks nest in the listed order.
-    int64_t inner_stride[2] = {0, 0};
-    int64_t span = 1;
-    for (int i = b.inner_nblks - 1; i >= 0; --i) {
-        inner_stride[b.inner_idxs[i]] = span;
-        span *= b.inner_blks[i];
-    }
-    if (b.inner_nblks == 0) {
-        inner_stride[0] = inner_stride[1] = 0;
-    }
-    const int64_t sk = b.strides[0], sn = b.strides[1];
-    const int64_t ik = inner_stride[0], in_ = inner_stride[1];
-    if (md.get_size() != static_cast<std::size_t>(in * out) * sizeof(float)) std::memset(dst, 0, md.get_size());
-    float* base = dst + d.offset0;
-    const int64_t n_blocks = (out + bn - 1) / bn;
-#pragma omp parallel for schedule(static)
-    for (int64_t nb = 0; nb < n_blocks; ++nb) {
-        for (int64_t k0 = 0; k0 < in; k0 += bk) {
-            float* tile = base + nb * sn + (k0 / bk) * sk;
-            const int64_t n_end = std::min(out, (nb + 1) * bn), k_end = std::min(in, k0 + bk);
-            for (int64_t n = nb * bn; n < n_end; ++n) {
-                const float* src = w + n * in;
-                const int64_t n_off = (n % bn) * in_;
-                for (int64_t k = k0; k < k_end; ++k) tile[(k % bk) * ik + n_off] = src[k];
-            }
-        }
-    }
-    return true;
+dnnl::matmul::primitive_desc make_matmul(const memory::desc& x, const memory::desc& w, const memory::desc& y,
+                                         const LinearEpilogue& epilogue, ComputeType compute, int64_t out,
+                                         const std::vector<float>& output_scales) {
+    const dnnl::primitive_attr attr = make_attr(epilogue, compute, out, output_scales);
+    if (compute == ComputeType::int8) return {dnnl::matmul::desc(x, w, y), attr, cpu_engine()};
+    return {dnnl::matmul::desc(x, w, f32_desc({1, out}), y), attr, cpu_engine()};
 }
 
 // Maps the weight's pages now, in one call, instead of one page fault at a time during the first
@@ -103,71 +81,106 @@ void prefault(std::span<const std::byte> bytes) {
 #endif
 }
 
+// The converted input of a bf16 or int8 GEMM. One per thread, shared by every layer: layers
+// run one at a time, and the buffer only grows.
+std::byte* conversion_buffer(std::size_t bytes) {
+    thread_local AlignedBuffer buffer;
+    if (buffer.bytes < bytes) buffer = AlignedBuffer::allocate(bytes);
+    return buffer.data.get();
+}
+
 }  // namespace
 
-Linear::Linear(const TensorInfo& weight, const TensorInfo& bias, LinearEpilogue epilogue, const MappedFile* source)
-    : in_(weight.shape.at(1)),
-      out_(weight.shape.at(0)),
-      weight_(&weight),
+Linear::Linear(DenseWeight weight, const TensorInfo& bias, LinearEpilogue epilogue, const MappedFile* source,
+               ComputeType compute)
+    : in_(weight.in()),
+      out_(weight.out()),
+      weight_(weight),
       bias_(bias.as<float>().data()),
       epilogue_(epilogue),
       source_(source),
-      // [out, in] row-major read as [in, out] with strides {1, in}: no copy.
-      weight_md_(f32_desc({in_, out_}, {1, in_})),
-      weight_mem_(wrap(weight_md_, weight.as<float>().data())),
+      compute_(compute),
       bias_mem_(wrap(f32_desc({1, out_}), bias_)) {
-    if (source_) prefault(weight.bytes);
+    if (compute_ == ComputeType::f32 && weight_.values->dtype == DType::F32) {
+        // [out, in] row-major read as [in, out] with strides {1, in}: no copy.
+        weight_md_ = f32_desc({in_, out_}, {1, in_});
+        weight_mem_ = wrap(weight_md_, weight_.values->as<float>().data());
+        if (source_) prefault(weight_.values->bytes);
+    } else {
+        pack();
+    }
+}
+
+memory::desc Linear::packed_layout() const {
+    // The blocked layout the GEMM kernels want. It depends on the weight's shape, not on the
+    // row count, so one packed copy serves every batch shape.
+    const memory::desc probe_x({128, in_}, input_data_type(compute_), memory::format_tag::ab);
+    const memory::desc any_w({in_, out_}, weight_data_type(compute_), memory::format_tag::any);
+    // The layout does not depend on the scales' values, which packing has yet to compute.
+    const std::vector<float> unit_scales(compute_ == ComputeType::int8 ? static_cast<std::size_t>(out_) : 0, 1.0f);
+    return make_matmul(probe_x, any_w, f32_desc({128, out_}), epilogue_, compute_, out_, unit_scales).weights_desc();
 }
 
 void Linear::pack() {
-    if (packed_) return;
-    // The blocked layout the GEMM kernels want. It depends on the weight's shape, not on the
-    // row count, so one packed copy serves every batch shape.
-    const memory::desc probe_x = f32_desc({128, in_});
-    const memory::desc any_w(memory::dims{in_, out_}, memory::data_type::f32, memory::format_tag::any);
-    const dnnl::matmul::primitive_desc probe(dnnl::matmul::desc(probe_x, any_w, f32_desc({1, out_}), f32_desc({128, out_})),
-                                             make_attr(epilogue_), cpu_engine());
-    const memory::desc packed_md = probe.weights_desc();
-    const std::size_t bytes = packed_md.get_size();
-    // Large buffers are 2 MiB aligned and asked for huge pages: first-touching fresh memory is
-    // the main cost of packing, and far cheaper in 2 MiB pages.
-    const std::size_t align = bytes >= (2u << 20) ? (2u << 20) : 64;
-    const std::size_t rounded = (bytes + align - 1) / align * align;
-    std::unique_ptr<float, AlignedFree> buffer(static_cast<float*>(std::aligned_alloc(align, rounded)),
-                                               AlignedFree{});
-    if (!buffer) throw std::bad_alloc();
-    if (align > 64) ::madvise(buffer.get(), rounded, MADV_HUGEPAGE);
-    memory packed_mem(packed_md, cpu_engine(), buffer.get());
-    if (!pack_transposed(weight_->as<float>().data(), in_, out_, packed_md, buffer.get())) {
-        dnnl::reorder(weight_mem_, packed_mem).execute(cpu_stream(), weight_mem_, packed_mem);
-        cpu_stream().wait();
-    }
-    if (source_) source_->release_pages(weight_->bytes);
-    packed_ = std::move(buffer);
-    weight_md_ = packed_md;
-    weight_mem_ = packed_mem;
+    if (packed()) return;
+    const memory::desc layout = packed_layout();
+    PackedWeight packed = pack_weight(weight_, compute_, layout);
+    if (source_) source_->release_pages(weight_.values->bytes);
+    packed_ = std::move(packed.buffer);
+    weight_scales_ = std::move(packed.scales);
+    weight_row_sums_ = std::move(packed.row_sums);
+    weight_md_ = layout;
+    weight_mem_ = memory(layout, cpu_engine(), packed_.data.get());
     primitives_.clear();
+}
+
+memory Linear::gemm_input(const float* x, int64_t rows, int64_t x_stride) {
+    const memory::desc md({rows, in_}, input_data_type(compute_), memory::format_tag::ab);
+    switch (compute_) {
+        case ComputeType::f32: return wrap(f32_desc({rows, in_}, {x_stride, 1}), x);
+        case ComputeType::bf16: {
+            auto* converted = reinterpret_cast<uint16_t*>(conversion_buffer(static_cast<std::size_t>(rows * in_) * 2));
+            convert_to_bf16(x, rows, in_, x_stride, converted);
+            return memory(md, cpu_engine(), converted);
+        }
+        case ComputeType::int8: {
+            auto* converted = reinterpret_cast<uint8_t*>(conversion_buffer(static_cast<std::size_t>(rows * in_)));
+            const ActivationQuantization q = quantize_to_u8(x, rows, in_, x_stride, converted);
+            // x·w = s_x s_w[n] (Σ q_x q_w - zero_point Σ q_w): the second term joins the bias.
+            call_input_scale_ = q.scale;
+            call_bias_.resize(static_cast<std::size_t>(out_));
+            for (std::size_t n = 0; n < call_bias_.size(); ++n)
+                call_bias_[n] = bias_[n] - q.scale * weight_scales_[n] * static_cast<float>(q.zero_point) *
+                                               static_cast<float>(weight_row_sums_[n]);
+            return memory(md, cpu_engine(), converted);
+        }
+    }
+    return {};
 }
 
 void Linear::forward(const float* x, int64_t rows, float* y, int64_t x_stride) {
     if (rows == 0) return;
     if (x_stride == 0) x_stride = in_;
-    const memory::desc x_md = f32_desc({rows, in_}, {x_stride, 1});
+    const memory input = gemm_input(x, rows, x_stride);
     const memory::desc y_md = f32_desc({rows, out_});
-
-    const int64_t key = rows * 1'000'003 + x_stride;
+    const int64_t key = rows * 1'000'003 + (compute_ == ComputeType::f32 ? x_stride : in_);
     auto it = primitives_.find(key);
     if (it == primitives_.end()) {
-        const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(x_md, weight_md_, f32_desc({1, out_}), y_md),
-                                              make_attr(epilogue_), cpu_engine());
+        const auto pd = make_matmul(input.get_desc(), weight_md_, y_md, epilogue_, compute_, out_, weight_scales_);
         reserve_scratchpad(pd.scratchpad_desc().get_size());
         it = primitives_.emplace(key, dnnl::matmul(pd)).first;
     }
-    it->second.execute(cpu_stream(), {{DNNL_ARG_SRC, wrap(x_md, x)},
-                                      {DNNL_ARG_WEIGHTS, weight_mem_},
-                                      {DNNL_ARG_BIAS, bias_mem_},
-                                      {DNNL_ARG_DST, wrap(y_md, y)},
-                                      {DNNL_ARG_SCRATCHPAD, scratchpad()}});
+    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, input},
+                                         {DNNL_ARG_WEIGHTS, weight_mem_},
+                                         {DNNL_ARG_DST, wrap(y_md, y)},
+                                         {DNNL_ARG_SCRATCHPAD, scratchpad()}};
+    if (compute_ == ComputeType::int8) {
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = wrap(f32_desc({1, 1}), &call_input_scale_);
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1] = wrap(f32_desc({1, out_}), call_bias_.data());
+    } else {
+        args[DNNL_ARG_BIAS] = bias_mem_;
+    }
+    it->second.execute(cpu_stream(), args);
 }
 
 }  // namespace bertcls

@@ -1,22 +1,27 @@
 #pragma once
 // y = x · Wᵀ + b for a PyTorch-layout weight W [out, in], as one oneDNN matmul with the
-// activation and the residual add fused as post-ops.
+// activation and the residual add fused as post-ops, in f32, bf16 or int8 arithmetic.
 //
-// Until pack() is called the weight is read in place from the mapped file (zero-copy; oneDNN
-// re-blocks panels of it on every call). pack() re-lays it out once into the blocked format the
-// GEMM kernels read directly (format_tag::any), then hands the mapped source pages back to the
-// kernel so the model stays resident once. Packing costs a pass over the weights and a fresh
-// allocation, which a process classifying one input never earns back, so the owner decides when.
+// An f32 layer over F32 weights starts out reading the weight in place from the mapped file
+// (zero-copy; oneDNN re-blocks panels of it on every call). pack() re-lays it out once into the
+// blocked format the GEMM kernels read directly (format_tag::any), then hands the mapped source
+// pages back to the kernel so the model stays resident once. Packing costs a pass over the
+// weights and a fresh allocation, which a process classifying one input never earns back, so
+// the owner decides when. Every other combination (bf16 or int8 arithmetic, or weights stored
+// as BF16 or I8) needs the conversion anyway and is packed when constructed.
 // Primitives are built once per (row count, input stride) and reused.
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <unordered_map>
+#include <vector>
 
 #include <dnnl.hpp>
 
 #include "format/safetensors.h"
 #include "models/model_config.h"
+#include "ops/compute_type.h"
+#include "format/dense_weight.h"
+#include "ops/weight_packing.h"
 
 namespace bertcls {
 
@@ -29,34 +34,46 @@ struct LinearEpilogue {
 class Linear {
 public:
     // `source`, when given, is the mapping `weight` lives in: its pages are released after packing.
+    Linear(DenseWeight weight, const TensorInfo& bias, LinearEpilogue epilogue = {}, const MappedFile* source = nullptr,
+           ComputeType compute = ComputeType::f32);
     Linear(const TensorInfo& weight, const TensorInfo& bias, LinearEpilogue epilogue = {},
-           const MappedFile* source = nullptr);
+           const MappedFile* source = nullptr)
+        : Linear(DenseWeight{&weight}, bias, epilogue, source) {}
 
     int64_t in_features() const { return in_; }
     int64_t out_features() const { return out_; }
+    ComputeType compute_type() const { return compute_; }
 
     // x: [rows, in] with row stride `x_stride` (0 = in); y: [rows, out] contiguous.
     void forward(const float* x, int64_t rows, float* y, int64_t x_stride = 0);
 
     // Switches to a packed copy of the weight (idempotent). Not while forward runs.
     void pack();
-    bool packed() const { return packed_ != nullptr; }
+    bool packed() const { return packed_.data != nullptr; }
     // Bytes of the packed copy (0 until packed).
-    std::size_t packed_bytes() const { return packed_ ? weight_md_.get_size() : 0; }
+    std::size_t packed_bytes() const { return packed_.bytes; }
 
 private:
-    struct AlignedFree {
-        void operator()(float* p) const;
-    };
+    dnnl::memory::desc packed_layout() const;
+    // The input as the GEMM reads it: x itself, or x converted for bf16/int8 arithmetic.
+    dnnl::memory gemm_input(const float* x, int64_t rows, int64_t x_stride);
+
     int64_t in_, out_;
-    const TensorInfo* weight_;
+    DenseWeight weight_;
     const float* bias_;
     LinearEpilogue epilogue_;
     const MappedFile* source_;
+    ComputeType compute_;
     dnnl::memory::desc weight_md_;  // the mapped [out, in] weight, then the packed layout
-    std::unique_ptr<float, AlignedFree> packed_;
+    AlignedBuffer packed_;
     dnnl::memory weight_mem_, bias_mem_;
     std::unordered_map<int64_t, dnnl::matmul> primitives_;  // keyed on rows and stride
+    // int8: per-row weight scales and row sums of q; the activations' scale and the bias
+    // corrected for their zero point, recomputed on every call.
+    std::vector<float> weight_scales_;
+    std::vector<int32_t> weight_row_sums_;
+    float call_input_scale_ = 1.0f;
+    std::vector<float> call_bias_;
 };
 
 // oneDNN's eltwise algorithm for an activation.

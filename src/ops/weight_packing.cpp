@@ -1,0 +1,168 @@
+#include "ops/weight_packing.h"
+
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <optional>
+#include <span>
+#include <type_traits>
+
+#include "ops/activation_convert.h"
+#include "ops/dnnl_context.h"
+
+namespace bertcls {
+
+using dnnl::memory;
+
+void AlignedBuffer::Free::operator()(std::byte* p) const { std::free(p); }
+
+AlignedBuffer AlignedBuffer::allocate(std::size_t bytes) {
+    const std::size_t align = bytes >= (2u << 20) ? (2u << 20) : 64;
+    const std::size_t rounded = (std::max<std::size_t>(bytes, 1) + align - 1) / align * align;
+    AlignedBuffer buffer{std::unique_ptr<std::byte, Free>(static_cast<std::byte*>(std::aligned_alloc(align, rounded))),
+                         bytes};
+    if (!buffer.data) throw std::bad_alloc();
+    if (align > 64) ::madvise(buffer.data.get(), rounded, MADV_HUGEPAGE);
+    return buffer;
+}
+
+namespace {
+
+// Element (k, n) of the [K, N] weight sits at base + k_offset[k] + n_offset[n] in a plain
+// blocked layout (outer strides plus nested inner blocks, e.g. BA16a64b4a): the offset
+// separates by dimension. Layouts with extra data (s8s8 compensation) are not handled.
+struct BlockedOffsets {
+    int64_t base;
+    std::vector<int64_t> k_offset, n_offset;
+};
+
+std::optional<BlockedOffsets> blocked_offsets(const memory::desc& md) {
+    const dnnl_memory_desc_t& d = md.data;
+    if (d.ndims != 2 || d.format_kind != dnnl_blocked || d.extra.flags != 0) return std::nullopt;
+    const auto& b = d.format_desc.blocking;
+    BlockedOffsets result{d.offset0, {}, {}};
+    for (int dim = 0; dim < 2; ++dim) {
+        int64_t block = 1;
+        for (int i = 0; i < b.inner_nblks; ++i)
+            if (b.inner_idxs[i] == dim) block *= b.inner_blks[i];
+        auto& offsets = dim == 0 ? result.k_offset : result.n_offset;
+        offsets.resize(static_cast<std::size_t>(d.dims[dim]));
+        for (int64_t index = 0; index < d.dims[dim]; ++index) {
+            int64_t offset = (index / block) * b.strides[dim], rest = index % block, span = 1;
+            // Inner blocks nest in the listed order, so the last one varies fastest.
+            for (int i = b.inner_nblks - 1; i >= 0; --i) {
+                if (b.inner_idxs[i] == dim) {
+                    offset += (rest % b.inner_blks[i]) * span;
+                    rest /= b.inner_blks[i];
+                }
+                span *= b.inner_blks[i];
+            }
+            offsets[static_cast<std::size_t>(index)] = offset;
+        }
+    }
+    return result;
+}
+
+// Symmetric per-row int8: scale = max|w| / 127 (1 for an all-zero row), q = round(w / scale),
+// as scripts/checkpoint quantizes at conversion. Returns the scale.
+float quantize_row_s8(std::span<const float> row, int8_t* q) {
+    float max_abs = 0.0f;
+    for (float v : row) max_abs = std::max(max_abs, std::fabs(v));
+    const float scale = max_abs > 0.0f ? max_abs / 127.0f : 1.0f;
+    for (std::size_t i = 0; i < row.size(); ++i)
+        q[i] = static_cast<int8_t>(std::clamp(std::nearbyint(row[i] / scale), -127.0f, 127.0f));
+    return scale;
+}
+
+// Fills row n of the weight, in the compute type, into `row`; int8 also reports the scale.
+template <typename T>
+float produce_row(const DenseWeight& weight, int64_t n, std::vector<float>& f32_row, T* row) {
+    const int64_t in = weight.in();
+    if constexpr (std::is_same_v<T, int8_t>) {
+        if (weight.values->dtype == DType::I8) {  // keep the converter's q exactly
+            std::memcpy(row, weight.values->as<int8_t>().data() + n * in, static_cast<std::size_t>(in));
+            return weight.scales->as<float>()[static_cast<std::size_t>(n)];
+        }
+        weight.row_as_f32(n, f32_row.data());
+        return quantize_row_s8(f32_row, row);
+    } else if constexpr (std::is_same_v<T, uint16_t>) {
+        weight.row_as_f32(n, f32_row.data());
+        convert_to_bf16(f32_row.data(), 1, in, in, row);
+    } else {
+        weight.row_as_f32(n, row);
+    }
+    return 1.0f;
+}
+
+template <typename T>
+PackedWeight pack_as(const DenseWeight& weight, ComputeType compute, const memory::desc& layout) {
+    const int64_t in = weight.in(), out = weight.out();
+    PackedWeight packed{AlignedBuffer::allocate(layout.get_size()), {}, {}};
+    if (compute == ComputeType::int8) {
+        packed.scales.resize(static_cast<std::size_t>(out));
+        packed.row_sums.resize(static_cast<std::size_t>(out));
+    }
+    T* dst = reinterpret_cast<T*>(packed.buffer.data.get());
+    const auto offsets = blocked_offsets(layout);
+    // Without a layout we understand, rows go to a plain [out, in] copy that a oneDNN reorder
+    // then packs.
+    AlignedBuffer plain;
+    if (!offsets) plain = AlignedBuffer::allocate(static_cast<std::size_t>(in * out) * sizeof(T));
+    else if (layout.get_size() != static_cast<std::size_t>(in * out) * sizeof(T))
+        std::memset(dst, 0, layout.get_size());  // padded blocks must hold zeros
+
+#pragma omp parallel
+    {
+        std::vector<float> f32_row(static_cast<std::size_t>(in));
+        std::vector<T> row(static_cast<std::size_t>(in));
+#pragma omp for schedule(static)
+        for (int64_t n = 0; n < out; ++n) {
+            T* target = offsets ? row.data() : reinterpret_cast<T*>(plain.data.get()) + n * in;
+            const float scale = produce_row(weight, n, f32_row, target);
+            if (compute == ComputeType::int8) {
+                int32_t sum = 0;
+                for (int64_t k = 0; k < in; ++k) sum += static_cast<int32_t>(target[k]);
+                packed.scales[static_cast<std::size_t>(n)] = scale;
+                packed.row_sums[static_cast<std::size_t>(n)] = sum;
+            }
+            if (offsets) {
+                T* column = dst + offsets->base + offsets->n_offset[static_cast<std::size_t>(n)];
+                for (int64_t k = 0; k < in; ++k) column[offsets->k_offset[static_cast<std::size_t>(k)]] = row[k];
+            }
+        }
+    }
+    if (!offsets) {
+        memory source(memory::desc({in, out}, layout.data_type(), memory::dims{1, in}), cpu_engine(),
+                      plain.data.get());
+        memory target(layout, cpu_engine(), dst);
+        dnnl::reorder(source, target).execute(cpu_stream(), source, target);
+        cpu_stream().wait();
+    }
+    return packed;
+}
+
+}  // namespace
+
+memory::data_type weight_data_type(ComputeType compute) {
+    switch (compute) {
+        case ComputeType::bf16: return memory::data_type::bf16;
+        case ComputeType::int8: return memory::data_type::s8;
+        case ComputeType::f32: break;
+    }
+    return memory::data_type::f32;
+}
+
+PackedWeight pack_weight(const DenseWeight& weight, ComputeType compute, const memory::desc& layout) {
+    switch (compute) {
+        case ComputeType::bf16: return pack_as<uint16_t>(weight, compute, layout);
+        case ComputeType::int8: return pack_as<int8_t>(weight, compute, layout);
+        case ComputeType::f32: break;
+    }
+    return pack_as<float>(weight, compute, layout);
+}
+
+}  // namespace bertcls
