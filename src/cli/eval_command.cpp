@@ -22,7 +22,7 @@ namespace bertcls::cli {
 namespace {
 
 struct EvalOptions {
-    std::string model_path, reference_path;
+    std::string model_path, dtype, reference_path;
     std::string input, format = "auto";
     eval::SetFields fields;
     bool no_header = false, per_label = false, json = false, timing = false;
@@ -41,10 +41,12 @@ struct LoadedModel {
     std::unique_ptr<eval::ModelRunner> runner;
     std::vector<float> logits;
 
-    LoadedModel(const std::filesystem::path& path, int64_t max_length)
+    LoadedModel(const std::filesystem::path& path, std::optional<ComputeType> compute, int64_t max_length)
         : file(std::make_shared<const ModelFile>(path)),
-          classifier(std::make_unique<SequenceClassifier>(file)),
-          runner(std::make_unique<eval::ModelRunner>(*classifier, max_length)) {}
+          classifier(std::make_unique<SequenceClassifier>(file, compute)),
+          runner(std::make_unique<eval::ModelRunner>(*classifier, max_length)) {
+        report_compute_choice(classifier->compute_choice());
+    }
 };
 
 eval::LabelledSet read_set(const EvalOptions& o) {
@@ -62,10 +64,12 @@ void run_eval(const EvalOptions& o) {
     if (o.threads > 0) omp_set_num_threads(o.threads);
     Stopwatch total;
 
-    LoadedModel model(resolve_model_path(o.model_path), o.max_length);
+    LoadedModel model(resolve_model_path(o.model_path), requested_dtype(o.dtype), o.max_length);
     std::optional<LoadedModel> reference;
     if (!o.reference_path.empty()) {
-        reference.emplace(o.reference_path, o.max_length);
+        // The reference runs in its file's own arithmetic: --dtype is about the model under test,
+        // so `-m m.bertcls --dtype int8 --reference m.bertcls` measures int8 against f32.
+        reference.emplace(o.reference_path, std::nullopt, o.max_length);
         if (reference->file->config().labels != model.file->config().labels)
             throw InputError(o.reference_path + ": the reference model's labels differ from the model's; they cannot be compared");
     }
@@ -113,6 +117,7 @@ void register_eval_command(CLI::App& app) {
     auto o = std::make_shared<EvalOptions>();
     CLI::App* cmd = app.add_subcommand("eval", "Accuracy and macro-F1 on a labelled set; agreement with a --reference model");
     add_model_option(cmd, o->model_path);
+    add_dtype_option(cmd, o->dtype);
     cmd->add_option("-i,--input", o->input, "Labelled file (TSV, CSV, semicolon-separated or JSONL), - for stdin")->required();
     cmd->add_option("--reference", o->reference_path,
                     "A second model (typically the f32 original of a bf16/int8 -m model): prints its scores beside, the "
