@@ -5,11 +5,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "format/model_file.h"
+#include "models/model_config.h"
 #include "reference_data.h"
 #include "util/error.h"
 
@@ -127,12 +131,70 @@ TEST_CASE("model loader rejects broken files with a one-line error", "[format]")
         header["__metadata__"]["config"] = config.dump();
         expect_error("config.bertcls", join(header, parsed.data), "num_heads");
     }
+    SECTION("absurd architecture numbers, each named in the error") {
+        // 2^31 layers sharing the file's weight sets (ALBERT-style, so no weights are missing)
+        // used to load and then hang in the forward pass; the other fields were only caught, if at
+        // all, by a weight shape check that does not name the config field.
+        const std::vector<std::pair<std::string, nlohmann::json>> cases = {
+            {"num_layers", int64_t{1} << 31},
+            {"num_layers", 1025},
+            {"num_heads", 2048},
+            {"hidden_size", 131072},
+            {"embedding_size", 131072},
+            {"intermediate_size", 131072},
+            {"max_position_embeddings", int64_t{1} << 21},
+            {"vocab_size", (int64_t{1} << 22) + 1},
+            {"type_vocab_size", 1025},
+        };
+        for (const auto& [field, value] : cases) {
+            auto header = parsed.header;
+            auto config = nlohmann::json::parse(header["__metadata__"]["config"].get<std::string>());
+            config[field] = value;
+            header["__metadata__"]["config"] = config.dump();
+            expect_error("arch-" + field + ".bertcls", join(header, parsed.data), "'" + field + "' is out of range");
+        }
+        auto header = parsed.header;
+        auto config = nlohmann::json::parse(header["__metadata__"]["config"].get<std::string>());
+        config["labels"] = std::vector<std::string>(100001, "x");
+        header["__metadata__"]["config"] = config.dump();
+        expect_error("arch-labels.bertcls", join(header, parsed.data), "'labels' holds 100001 labels");
+    }
     SECTION("huge header length") {
         std::string bytes = good;
         const uint64_t huge = uint64_t{1} << 40;
         std::memcpy(bytes.data(), &huge, 8);
         expect_error("header.bertcls", bytes, "exceeds");
     }
+}
+
+TEST_CASE("architecture numbers up to the documented caps are accepted", "[format]") {
+    // The caps (models/model_config.h, README "Limits and interruptions") stay above every real
+    // checkpoint: a config exactly at each cap parses.
+    using L = ModelConfig::Limits;
+    const nlohmann::json config = {
+        {"family", "albert"}, {"architecture", "AlbertForSequenceClassification"},
+        {"vocab_size", L::vocab_size}, {"hidden_size", L::hidden_size}, {"embedding_size", L::hidden_size},
+        {"num_layers", L::num_layers}, {"num_heads", L::num_heads}, {"intermediate_size", L::intermediate_size},
+        {"max_position_embeddings", L::max_position_embeddings}, {"type_vocab_size", L::type_vocab_size},
+        {"position_offset", 0}, {"pad_token_id", 0}, {"num_layer_weights", 1}, {"max_length", 512},
+        {"layer_norm_eps", 1e-12}, {"embedding_projection", false}, {"hidden_act", "gelu"},
+        {"head_activation", "tanh"}, {"problem_type", "single_label_classification"},
+        {"labels", std::vector<std::string>(L::labels, "x")}, {"tokenizer", nullptr}};
+    const ModelConfig c = ModelConfig::from_json(config);
+    CHECK(c.num_layers == 1024);
+    CHECK(c.weight_set_of_layer(c.num_layers - 1) == 0);
+    CHECK(c.labels.size() == 100000);
+    for (const char* field : {"num_layers", "num_heads", "hidden_size", "intermediate_size", "max_position_embeddings",
+                              "vocab_size", "type_vocab_size"}) {
+        auto over = config;
+        over[field] = over[field].get<int64_t>() + 1;
+        INFO(field);
+        CHECK_THROWS_WITH(ModelConfig::from_json(over), Catch::Contains(std::string("'") + field + "' is out of range"));
+    }
+    auto shared = config;
+    shared["num_layers"] = 2;
+    shared["num_layer_weights"] = 3;
+    CHECK_THROWS_WITH(ModelConfig::from_json(shared), Catch::Contains("'num_layer_weights' exceeds num_layers"));
 }
 
 TEST_CASE("a missing model file is a clear error", "[format]") {

@@ -12,11 +12,17 @@ namespace {
     throw InputError("config field '" + field + "' " + problem);
 }
 
-int64_t positive(const nlohmann::json& json, const char* field, int64_t min = 1) {
+// An integer field in [min, max]; `max` is one of ModelConfig::Limits.
+int64_t integer(const nlohmann::json& json, const char* field, int64_t min, int64_t max) {
     if (!json.contains(field) || !json[field].is_number_integer()) bad_field(field, "is missing or not an integer");
-    const auto value = json[field].get<int64_t>();
-    if (value < min || value > (int64_t{1} << 31)) bad_field(field, "is out of range: " + std::to_string(value));
-    return value;
+    const auto& value = json[field];
+    // Integers past int64 (nlohmann keeps them as uint64) are out of range too, not a wrapped value.
+    if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(max))
+        bad_field(field, "is out of range: " + std::to_string(value.get<uint64_t>()) + " (at most " + std::to_string(max) + ")");
+    const auto n = value.get<int64_t>();
+    if (n < min) bad_field(field, "is out of range: " + std::to_string(n) + " (at least " + std::to_string(min) + ")");
+    if (n > max) bad_field(field, "is out of range: " + std::to_string(n) + " (at most " + std::to_string(max) + ")");
+    return n;
 }
 
 Activation parse_activation(const nlohmann::json& json, const char* field) {
@@ -36,18 +42,20 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
     ModelConfig c;
     c.family = json.value("family", "");
     c.architecture = json.value("architecture", "");
-    c.vocab_size = positive(json, "vocab_size");
-    c.hidden_size = positive(json, "hidden_size");
-    c.embedding_size = positive(json, "embedding_size");
-    c.num_layers = positive(json, "num_layers");
-    c.num_heads = positive(json, "num_heads");
-    c.intermediate_size = positive(json, "intermediate_size");
-    c.max_position_embeddings = positive(json, "max_position_embeddings");
-    c.type_vocab_size = positive(json, "type_vocab_size", 0);
-    c.position_offset = positive(json, "position_offset", 0);
-    c.pad_token_id = positive(json, "pad_token_id", 0);
-    c.num_layer_weights = positive(json, "num_layer_weights");
-    c.max_length = positive(json, "max_length");
+    using L = Limits;
+    c.vocab_size = integer(json, "vocab_size", 1, L::vocab_size);
+    c.hidden_size = integer(json, "hidden_size", 1, L::hidden_size);
+    c.embedding_size = integer(json, "embedding_size", 1, L::hidden_size);
+    c.num_layers = integer(json, "num_layers", 1, L::num_layers);
+    c.num_heads = integer(json, "num_heads", 1, L::num_heads);
+    c.intermediate_size = integer(json, "intermediate_size", 1, L::intermediate_size);
+    c.max_position_embeddings = integer(json, "max_position_embeddings", 1, L::max_position_embeddings);
+    c.type_vocab_size = integer(json, "type_vocab_size", 0, L::type_vocab_size);
+    // Checked against the position table and the vocabulary below.
+    c.position_offset = integer(json, "position_offset", 0, L::max_position_embeddings);
+    c.pad_token_id = integer(json, "pad_token_id", 0, L::vocab_size);
+    c.num_layer_weights = integer(json, "num_layer_weights", 1, L::num_layers);
+    c.max_length = integer(json, "max_length", 1, L::max_position_embeddings);
     if (!json.contains("layer_norm_eps") || !json["layer_norm_eps"].is_number())
         bad_field("layer_norm_eps", "is missing or not a number");
     c.layer_norm_eps = json["layer_norm_eps"].get<double>();
@@ -65,6 +73,9 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
 
     if (!json.contains("labels") || !json["labels"].is_array() || json["labels"].empty())
         bad_field("labels", "is missing or empty");
+    if (json["labels"].size() > static_cast<std::size_t>(Limits::labels))
+        bad_field("labels", "holds " + std::to_string(json["labels"].size()) + " labels (at most " +
+                                std::to_string(Limits::labels) + ")");
     for (const auto& label : json["labels"]) {
         if (!label.is_string()) bad_field("labels", "holds a non-string");
         c.labels.push_back(label.get<std::string>());

@@ -12,6 +12,23 @@ enum class Activation { gelu_erf, gelu_tanh, relu, tanh };
 enum class ProblemType { single_label, multi_label, regression };
 
 struct ModelConfig {
+    // Caps on the architecture numbers a model file may declare, far above any real checkpoint
+    // (the largest BERT-family encoders, e.g. XLM-R XXL, have 48 layers, 32 heads, hidden 4096,
+    // ffn 16384 and a 250k vocabulary; long-context encoders have up to 8192 positions). A config
+    // over one is refused at load with an InputError naming the field. They stop hostile files that pass every weight check and then never finish:
+    // num_layers layers can share one stored weight set (num_layer_weights), so 2^31 layers in a
+    // 4 KB file used to load and hang in the forward pass. README.md "Limits and interruptions".
+    struct Limits {
+        static constexpr int64_t num_layers = 1024;  // also bounds num_layer_weights (<= num_layers)
+        static constexpr int64_t num_heads = 1024;
+        static constexpr int64_t hidden_size = 65536;        // and embedding_size
+        static constexpr int64_t intermediate_size = 65536;
+        static constexpr int64_t max_position_embeddings = int64_t{1} << 20;  // bounds max_length, position_offset
+        static constexpr int64_t vocab_size = int64_t{1} << 22;  // token ids in tokenizer files are < 2^22 too
+        static constexpr int64_t type_vocab_size = 1024;
+        static constexpr int64_t labels = 100000;
+    };
+
     std::string family;
     std::string architecture;
     int64_t vocab_size = 0;

@@ -184,6 +184,16 @@ class ReliabilityTest(unittest.TestCase):
                     handled += 1
         print(f"\nhostile model files: {len(names)} files x 3 commands, {handled} handled", file=sys.stderr)
 
+    def test_absurd_layer_count_is_refused_at_load(self):
+        # 2^31 layers sharing one weight set: before the architecture caps this loaded and the
+        # forward pass never ended.
+        path = os.path.join(REGRESSIONS, "model_file", "hostile-config-num-layers-2p31")
+        for command in (("info",), ("classify", "hello world"), ("batch", "-q")):
+            with self.subTest(command=command[0]):
+                proc = subprocess.run([BINARY, *command, "-m", path], input=b'{"input_ids": [2, 5, 3]}\n',
+                                      capture_output=True, timeout=60, env=ENV)
+                self.assert_one_line_error(proc, 2, path, "'num_layers' is out of range: 2147483648")
+
     def test_hostile_jsonl_inputs_keep_one_output_line_per_input_line(self):
         folder = os.path.join(REGRESSIONS, "jsonl")
         names = sorted(os.listdir(folder))
