@@ -14,6 +14,32 @@ namespace bertcls::cli {
 
 namespace {
 
+// Which part of the model a tensor belongs to, for the per-part dtype summary.
+std::string part_of(const std::string& name) {
+    if (name.starts_with("embeddings.")) return "embeddings";
+    if (name.starts_with("head.")) return "head (pooler, classifier)";
+    if (name.ends_with("_scale")) return "encoder dense scales";
+    for (const char* dense : {".attention.qkv.weight", ".attention.output.weight", ".ffn.intermediate.weight",
+                              ".ffn.output.weight"})
+        if (name.ends_with(dense)) return "encoder dense weights";
+    return "encoder biases, norms";
+}
+
+// {"part": "I8"} or, for a mix, {"part": "I8 x6, F32 x2"} (tensor counts).
+nlohmann::json part_dtypes(const ModelFile& model) {
+    std::map<std::string, std::map<std::string, int>> counts;
+    for (const auto& [name, tensor] : model.container().tensors())
+        if (!name.starts_with("tokenizer/")) ++counts[part_of(name)][dtype_name(tensor.dtype)];
+    nlohmann::json parts = nlohmann::json::object();
+    for (const auto& [part, by_dtype] : counts) {
+        std::string text;
+        for (const auto& [dtype, n] : by_dtype)
+            text += (text.empty() ? "" : ", ") + dtype + (by_dtype.size() > 1 ? " x" + std::to_string(n) : "");
+        parts[part] = text;
+    }
+    return parts;
+}
+
 nlohmann::json describe(const ModelFile& model) {
     const ModelConfig& c = model.config();
     int64_t parameters = 0;
@@ -32,6 +58,8 @@ nlohmann::json describe(const ModelFile& model) {
         {"labels", c.labels},
         {"parameters", parameters},
         {"dtypes", dtypes},
+        {"part_dtypes", part_dtypes(model)},
+        {"weights_dtype", compute_type_name(model.stored_compute_type())},
         {"vocab_size", c.vocab_size},
         {"hidden_size", c.hidden_size},
         {"embedding_size", c.embedding_size},
@@ -45,8 +73,16 @@ nlohmann::json describe(const ModelFile& model) {
 }
 
 void print_text(const nlohmann::json& info) {
-    for (const auto& [key, value] : info.items())
+    for (const auto& [key, value] : info.items()) {
+        if (key == "part_dtypes") {
+            std::cout << key << ":\n";
+            for (const auto& [part, dtype] : value.items())
+                std::cout << "  " << part << std::string(part.size() < 28 ? 28 - part.size() : 1, ' ') << dtype.get<std::string>()
+                          << '\n';
+            continue;
+        }
         std::cout << key << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << '\n';
+    }
 }
 
 }  // namespace

@@ -30,16 +30,26 @@ void row_to_bf16(const float* x, int64_t n, uint16_t* out) {
         __m512i bf = _mm512_srli_epi32(_mm512_add_epi32(_mm512_add_epi32(u, round_bias), lsb), 16);
         const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
         bf = _mm512_mask_or_epi32(bf, nan, _mm512_srli_epi32(u, 16), quiet);
-        _mm512_mask_cvtepi32_storeu_epi16(out + i, m, bf);
+        // The register form of the narrowing move: its memory form is microcoded on some CPUs.
+        const __m256i narrow = _mm512_cvtepi32_epi16(bf);
+        if (m == 0xFFFF) _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), narrow);
+        else _mm256_mask_storeu_epi16(out + i, m, narrow);
     }
 }
 
 void row_range(const float* x, int64_t n, float& lo, float& hi) {
     __m512 l = _mm512_set1_ps(lo), h = _mm512_set1_ps(hi);
-    for (int64_t i = 0; i < n; i += 16) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        const __m512 v = _mm512_loadu_ps(x + i);
+        l = _mm512_min_ps(l, v);
+        h = _mm512_max_ps(h, v);
+    }
+    if (i < n) {
         const __mmask16 m = tail_mask(n - i);
-        l = _mm512_mask_min_ps(l, m, l, _mm512_maskz_loadu_ps(m, x + i));
-        h = _mm512_mask_max_ps(h, m, h, _mm512_maskz_loadu_ps(m, x + i));
+        const __m512 v = _mm512_maskz_loadu_ps(m, x + i);
+        l = _mm512_mask_min_ps(l, m, l, v);
+        h = _mm512_mask_max_ps(h, m, h, v);
     }
     lo = _mm512_reduce_min_ps(l);
     hi = _mm512_reduce_max_ps(h);
@@ -54,7 +64,9 @@ void row_to_u8(const float* x, int64_t n, float inverse_scale, float zero_point,
         v = _mm512_min_ps(_mm512_max_ps(v, low), high);
         // Round half away from zero on non-negative values, as the scalar version does.
         const __m512i q = _mm512_cvttps_epi32(_mm512_add_ps(v, _mm512_set1_ps(0.5f)));
-        _mm512_mask_cvtusepi32_storeu_epi8(out + i, m, q);
+        const __m128i narrow = _mm512_cvtusepi32_epi8(q);
+        if (m == 0xFFFF) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), narrow);
+        else _mm_mask_storeu_epi8(out + i, m, narrow);
     }
 }
 

@@ -34,10 +34,10 @@ ComputeChoice choose_compute_type(ComputeType requested) {
     ComputeChoice choice{requested, requested, ""};
     if (requested == ComputeType::bf16 && !isa_includes(isa, dnnl::cpu_isa::avx512_core_bf16)) {
         choice.effective = ComputeType::f32;
-        choice.reason = "this CPU has no AVX512-BF16, so the bf16 weights run in f32";
+        choice.reason = "this CPU has no AVX512-BF16, so the bf16 dense layers run in f32";
     } else if (requested == ComputeType::int8 && !isa_includes(isa, dnnl::cpu_isa::avx512_core_vnni)) {
         choice.effective = ComputeType::f32;
-        choice.reason = "this CPU has no AVX512-VNNI (int8 products would saturate), so the int8 weights run in f32";
+        choice.reason = "this CPU has no AVX512-VNNI (int8 products would saturate), so the int8 dense layers run in f32";
     }
     return choice;
 }
