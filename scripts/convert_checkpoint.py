@@ -2,7 +2,7 @@
 """Converts a Hugging Face sequence-classification checkpoint into a bertcls model file.
 
     /usr/bin/python3 scripts/convert_checkpoint.py HF_DIR -o MODEL_FILE [--tokenizer DIR]
-                                                   [--dtype f32|bf16|int8] [--keep-f32 NAMES]
+                                                   [--dtype f32|bf16|int8] [--keep-f32 NAMES] [--layout plain|blocked]
 
 HF_DIR holds config.json and the weights (model.safetensors, sharded *.safetensors with
 model.safetensors.index.json, or pytorch_model.bin, zip or legacy format, possibly sharded).
@@ -31,6 +31,10 @@ def main():
     parser.add_argument("--tokenizer", metavar="DIR", help="take the tokenizer files from DIR instead of HF_DIR")
     parser.add_argument("--dtype", default="f32", metavar="f32|bf16|int8",
                         help="storage of the dense encoder weights (default: f32)")
+    parser.add_argument("--layout", default="blocked", metavar="blocked|plain",
+                        help="blocked (default): store the dense weights in the layout the AVX-512 GEMM kernels "
+                             "read, so bertcls uses them from the mapped file without packing (fast start, weights "
+                             "resident once; other CPUs re-lay them out at load); plain: row-major [out, in]")
     parser.add_argument("--keep-f32", metavar="NAMES",
                         help="comma-separated dense weight names or prefixes (e.g. layers.1.ffn.output, "
                              "layers.0) to leave in F32 under --dtype bf16/int8")
@@ -44,7 +48,7 @@ def main():
         keep_f32 = parse_keep_f32(args.keep_f32)
         config = convert(args.hf_dir, args.output, args.tokenizer,
                          warn=lambda message: print(message, file=sys.stderr),
-                         dtype=args.dtype, keep_f32=keep_f32)
+                         dtype=args.dtype, keep_f32=keep_f32, layout=args.layout)
         converted, kept = plan(config, args.dtype, keep_f32)
     except (ConversionError, OSError) as e:
         print("error: " + " ".join(str(e).split()), file=sys.stderr)  # always one line

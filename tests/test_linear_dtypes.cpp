@@ -208,3 +208,53 @@ TEST_CASE("compute type names round-trip and unknown ones are refused", "[dtype]
     CHECK_FALSE(parse_compute_type("fp16"));
     CHECK_FALSE(parse_compute_type(""));
 }
+
+// A weight stored blocked (built here with DenseWeight::offset, the layout docs/FORMAT.md
+// specifies) must be exactly what oneDNN's kernels read in place: the layer's output equals the
+// one over the same weight stored row-major, in every arithmetic, and so does the re-packing
+// path taken when arithmetic and storage differ.
+TEST_CASE("weights stored blocked are read in place as the kernels' own layout", "[dtype]") {
+    constexpr int64_t out = 128, in = 64, rows = 9;
+    std::mt19937 rng(13);
+    std::normal_distribution<float> dist(0.0f, 0.3f);
+    std::vector<float> w(out * in), bias(out), x(rows * in);
+    for (auto& v : w) v = dist(rng);
+    for (auto& v : bias) v = dist(rng);
+    for (auto& v : x) v = dist(rng);
+    const TensorInfo b = tensor(DType::F32, {out}, bias);
+
+    std::vector<int8_t> q(out * in);
+    std::vector<float> scales(out);
+    for (int64_t n = 0; n < out; ++n) {
+        float max_abs = 0;
+        for (int64_t k = 0; k < in; ++k) max_abs = std::max(max_abs, std::fabs(w[n * in + k]));
+        scales[n] = max_abs / 127.0f;
+        for (int64_t k = 0; k < in; ++k) q[n * in + k] = static_cast<int8_t>(std::nearbyint(w[n * in + k] / scales[n]));
+    }
+    const TensorInfo plain_f32 = tensor(DType::F32, {out, in}, w), plain_q = tensor(DType::I8, {out, in}, q),
+                     scale_tensor = tensor(DType::F32, {out}, scales);
+    const auto blocked_copy = [&](const auto& values, const TensorInfo& plain) {
+        using T = typename std::decay_t<decltype(values)>::value_type;
+        std::vector<T> result(values.size());
+        const DenseWeight layout{&plain, nullptr, true};
+        for (int64_t n = 0; n < out; ++n)
+            for (int64_t k = 0; k < in; ++k) result[layout.offset(n, k)] = values[n * in + k];
+        return result;
+    };
+    const auto blocked_w = blocked_copy(w, plain_f32);
+    const auto blocked_q = blocked_copy(q, plain_q);
+    const TensorInfo blocked_f32 = tensor(DType::F32, {out, in}, blocked_w), blocked_i8 = tensor(DType::I8, {out, in}, blocked_q);
+
+    const auto forward = [&](DenseWeight weight, ComputeType compute) {
+        Linear linear(weight, b, {}, nullptr, compute);
+        std::vector<float> y(rows * out);
+        linear.forward(x.data(), rows, y.data());
+        return y;
+    };
+    for (ComputeType compute : {ComputeType::f32, ComputeType::bf16, ComputeType::int8}) {
+        if (choose_compute_type(compute).effective != compute) continue;
+        INFO(compute_type_name(compute));
+        CHECK(forward({&blocked_f32, nullptr, true}, compute) == forward({&plain_f32}, compute));
+        CHECK(forward({&blocked_i8, &scale_tensor, true}, compute) == forward({&plain_q, &scale_tensor}, compute));
+    }
+}

@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from . import albert, bert, distilbert, electra, quantize, roberta
+from . import albert, bert, distilbert, electra, layout as weight_layout, quantize, roberta
 from .canonical import canonical_config, canonical_tensors
 from .errors import ConversionError
 from .safetensors_io import write_bertcls
@@ -17,7 +17,7 @@ FAMILIES = {family.architecture: family for family in (
     electra.FAMILY)}
 
 
-def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_f32=()):
+def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_f32=(), layout="blocked"):
     """Writes out_path from the checkpoint in hf_dir, tokenizer files from tokenizer_dir
     (default: hf_dir). dtype ("f32", "bf16" or "int8") is the storage of the four dense weights
     of each layer weight set, except those named (or prefixed) by keep_f32, which stay F32
@@ -26,6 +26,7 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_
     before the output is written (a weight that cannot become int8 is found while writing),
     and a failure leaves no file."""
     quantize.check_dtype(dtype)
+    weight_layout.check_layout(layout)
     if not os.path.isdir(hf_dir):
         raise ConversionError(f"{hf_dir} is not a folder")
     if not os.path.isdir(os.path.dirname(os.path.abspath(out_path))):
@@ -39,6 +40,7 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_
     if keep_f32 and dtype == "f32":
         warn("warning: --keep-f32 has no effect with --dtype f32 (every weight is F32)")
     entries = quantize.apply(entries, dtype, converted)
+    entries, blocked = weight_layout.apply(entries, quantize.quantizable_weights(config), layout)
 
     files = _tokenizer_files(tokenizer_dir or hf_dir, config["vocab_size"], required=tokenizer_dir is not None)
     if not files:
@@ -60,6 +62,8 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_
     }
     if dtype != "f32":
         metadata["kept_f32"] = json.dumps(kept, separators=(",", ":"))
+    if blocked:
+        metadata["blocked_weights"] = json.dumps(blocked, separators=(",", ":"))
     write_bertcls(out_path, metadata, entries)
     return config
 

@@ -1,5 +1,6 @@
 #include "format/model_file.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
@@ -100,6 +101,14 @@ std::string weights_dtype_of(const SafetensorsFile& file) {
 }  // namespace
 
 ModelFile::ModelFile(const std::filesystem::path& path) : file_(path), config_(parse_config(file_)) {
+    if (const auto it = file_.metadata().find("blocked_weights"); it != file_.metadata().end()) {
+        if (json_text_depth(it->second) > kMaxJsonDepth)
+            throw InputError(path.string() + ": metadata 'blocked_weights' is nested too deeply");
+        const auto names = nlohmann::json::parse(it->second, nullptr, false);
+        if (!names.is_array() || !std::all_of(names.begin(), names.end(), [](const auto& n) { return n.is_string(); }))
+            throw InputError(path.string() + ": metadata 'blocked_weights' is not a JSON list of names");
+        for (const auto& n : names) blocked_weights_.insert(n.template get<std::string>());
+    }
     const std::string dtype = weights_dtype_of(file_);
     if (!parse_compute_type(dtype))
         throw InputError(path.string() + ": metadata 'weights_dtype' is '" + dtype + "', expected f32, bf16 or int8");
@@ -135,7 +144,11 @@ DenseWeight ModelFile::dense_weight(const std::string& name, const std::vector<i
     if (t->shape != shape)
         throw InputError(path().string() + ": tensor '" + name + "' has shape " + shape_string(t->shape) +
                          ", expected " + shape_string(shape));
-    if (t->dtype != DType::I8) return {t, nullptr};
+    const bool blocked = blocked_weights_.count(name) > 0;
+    if (blocked && !can_store_blocked(t->dtype, shape.at(0), shape.at(1)))
+        throw InputError(path().string() + ": tensor '" + name + "' is listed in 'blocked_weights' but its shape " +
+                         shape_string(t->shape) + " does not divide into blocks");
+    if (t->dtype != DType::I8) return {t, nullptr, blocked};
     const TensorInfo* scales = file_.find(name + "_scale");
     if (!scales || scales->dtype != DType::F32 || scales->shape != std::vector<int64_t>{shape.at(0)})
         throw InputError(path().string() + ": I8 tensor '" + name + "' needs an F32 tensor '" + name + "_scale' of shape [" +
@@ -143,7 +156,7 @@ DenseWeight ModelFile::dense_weight(const std::string& name, const std::vector<i
     for (float scale : scales->as<float>())
         if (!(scale > 0.0f) || !std::isfinite(scale))
             throw InputError(path().string() + ": tensor '" + name + "_scale' holds a scale that is not a positive finite number");
-    return {t, scales};
+    return {t, scales, blocked};
 }
 
 ComputeType ModelFile::stored_compute_type() const { return *parse_compute_type(weights_dtype_of(file_)); }

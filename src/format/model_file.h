@@ -3,6 +3,7 @@
 // canonical architecture config and whose U8 tensors carry the tokenizer files.
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,7 @@ public:
 private:
     SafetensorsFile file_;
     ModelConfig config_;
+    std::set<std::string> blocked_weights_;  // metadata "blocked_weights"
 };
 
 }  // namespace bertcls

@@ -21,6 +21,8 @@ public:
         output_.pack();
     }
 
+    static constexpr int64_t kRowBlock = 512;
+
 private:
     Linear intermediate_;
     Linear output_;

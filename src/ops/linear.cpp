@@ -34,31 +34,29 @@ memory::data_type input_data_type(ComputeType compute) {
     return memory::data_type::f32;
 }
 
-// int8: the weight's per-channel scales are fixed, so they are output scales (oneDNN 2.6 takes
-// its brgemm kernels only with scales known at creation); the activations' scale changes per
-// call and comes in as a multiply by a run-time scalar, then the bias (corrected for the zero
-// point) as a per-channel add, both after the scaling, so the order of operations does not
-// depend on how a oneDNN version treats a bias argument with int8.
-dnnl::primitive_attr make_attr(const LinearEpilogue& epilogue, ComputeType compute, int64_t out,
-                               const std::vector<float>& output_scales) {
+// int8: the scales (the activations' per call times the weight's per channel) come in as a
+// per-channel multiply by a run-time tensor, then the bias (corrected for the zero point) as a
+// per-channel add. oneDNN 2.6 takes its brgemm VNNI kernels only without run-time output
+// scales, and scales fixed at creation would make every layer's primitive different, so none
+// would be shared through the primitive cache. Both adds come after the scaling, so the order of
+// operations does not depend on how a oneDNN version treats a bias argument with int8.
+dnnl::primitive_attr make_attr(const LinearEpilogue& epilogue, ComputeType compute, int64_t out) {
     dnnl::post_ops ops;
-    dnnl::primitive_attr attr;
     if (compute == ComputeType::int8) {
-        attr.set_output_scales(1 << 1, output_scales);
-        ops.append_binary(dnnl::algorithm::binary_mul, f32_desc({1, 1}));
+        ops.append_binary(dnnl::algorithm::binary_mul, f32_desc({1, out}));
         ops.append_binary(dnnl::algorithm::binary_add, f32_desc({1, out}));
     }
     if (epilogue.accumulate) ops.append_sum(1.0f);
     if (epilogue.activation) ops.append_eltwise(1.0f, eltwise_algorithm(*epilogue.activation), 0.0f, 0.0f);
+    dnnl::primitive_attr attr;
     attr.set_post_ops(ops);
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     return attr;
 }
 
 dnnl::matmul::primitive_desc make_matmul(const memory::desc& x, const memory::desc& w, const memory::desc& y,
-                                         const LinearEpilogue& epilogue, ComputeType compute, int64_t out,
-                                         const std::vector<float>& output_scales) {
-    const dnnl::primitive_attr attr = make_attr(epilogue, compute, out, output_scales);
+                                         const LinearEpilogue& epilogue, ComputeType compute, int64_t out) {
+    const dnnl::primitive_attr attr = make_attr(epilogue, compute, out);
     if (compute == ComputeType::int8) return {dnnl::matmul::desc(x, w, y), attr, cpu_engine()};
     return {dnnl::matmul::desc(x, w, f32_desc({1, out}), y), attr, cpu_engine()};
 }
@@ -101,7 +99,19 @@ Linear::Linear(DenseWeight weight, const TensorInfo& bias, LinearEpilogue epilog
       source_(source),
       compute_(compute),
       bias_mem_(wrap(f32_desc({1, out_}), bias_)) {
-    if (compute_ == ComputeType::f32 && weight_.values->dtype == DType::F32) {
+    const bool stored_as_computed = weight_data_type(compute_) == stored_blocked_layout(weight_).data_type();
+    if (weight_.blocked && stored_as_computed && stored_blocked_layout(weight_) == packed_layout()) {
+        // Stored by the converter in the very layout the kernels read: used from the mapping.
+        weight_md_ = stored_blocked_layout(weight_);
+        weight_mem_ = memory(weight_md_, cpu_engine(), const_cast<std::byte*>(weight_.values->bytes.data()));
+        in_place_blocked_ = true;
+        if (compute_ == ComputeType::int8) {
+            PackedWeight sums = int8_weight_sums(weight_);
+            weight_scales_ = std::move(sums.scales);
+            weight_row_sums_ = std::move(sums.row_sums);
+        }
+        if (source_) prefault(weight_.values->bytes);
+    } else if (compute_ == ComputeType::f32 && weight_.values->dtype == DType::F32 && !weight_.blocked) {
         // [out, in] row-major read as [in, out] with strides {1, in}: no copy.
         weight_md_ = f32_desc({in_, out_}, {1, in_});
         weight_mem_ = wrap(weight_md_, weight_.values->as<float>().data());
@@ -116,9 +126,7 @@ memory::desc Linear::packed_layout() const {
     // row count, so one packed copy serves every batch shape.
     const memory::desc probe_x({128, in_}, input_data_type(compute_), memory::format_tag::ab);
     const memory::desc any_w({in_, out_}, weight_data_type(compute_), memory::format_tag::any);
-    // The layout does not depend on the scales' values, which packing has yet to compute.
-    const std::vector<float> unit_scales(compute_ == ComputeType::int8 ? static_cast<std::size_t>(out_) : 0, 1.0f);
-    return make_matmul(probe_x, any_w, f32_desc({128, out_}), epilogue_, compute_, out_, unit_scales).weights_desc();
+    return make_matmul(probe_x, any_w, f32_desc({128, out_}), epilogue_, compute_, out_).weights_desc();
 }
 
 void Linear::pack() {
@@ -147,11 +155,13 @@ memory Linear::gemm_input(const float* x, int64_t rows, int64_t x_stride) {
             auto* converted = reinterpret_cast<uint8_t*>(conversion_buffer(static_cast<std::size_t>(rows * in_)));
             const ActivationQuantization q = quantize_to_u8(x, rows, in_, x_stride, converted);
             // x·w = s_x s_w[n] (Σ q_x q_w - zero_point Σ q_w): the second term joins the bias.
-            call_input_scale_ = q.scale;
+            call_scales_.resize(static_cast<std::size_t>(out_));
             call_bias_.resize(static_cast<std::size_t>(out_));
-            for (std::size_t n = 0; n < call_bias_.size(); ++n)
-                call_bias_[n] = bias_[n] - q.scale * weight_scales_[n] * static_cast<float>(q.zero_point) *
+            for (std::size_t n = 0; n < call_bias_.size(); ++n) {
+                call_scales_[n] = q.scale * weight_scales_[n];
+                call_bias_[n] = bias_[n] - call_scales_[n] * static_cast<float>(q.zero_point) *
                                                static_cast<float>(weight_row_sums_[n]);
+            }
             return memory(md, cpu_engine(), converted);
         }
     }
@@ -166,7 +176,7 @@ void Linear::forward(const float* x, int64_t rows, float* y, int64_t x_stride) {
     const int64_t key = rows * 1'000'003 + (compute_ == ComputeType::f32 ? x_stride : in_);
     auto it = primitives_.find(key);
     if (it == primitives_.end()) {
-        const auto pd = make_matmul(input.get_desc(), weight_md_, y_md, epilogue_, compute_, out_, weight_scales_);
+        const auto pd = make_matmul(input.get_desc(), weight_md_, y_md, epilogue_, compute_, out_);
         reserve_scratchpad(pd.scratchpad_desc().get_size());
         it = primitives_.emplace(key, dnnl::matmul(pd)).first;
     }
@@ -175,7 +185,7 @@ void Linear::forward(const float* x, int64_t rows, float* y, int64_t x_stride) {
                                          {DNNL_ARG_DST, wrap(y_md, y)},
                                          {DNNL_ARG_SCRATCHPAD, scratchpad()}};
     if (compute_ == ComputeType::int8) {
-        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = wrap(f32_desc({1, 1}), &call_input_scale_);
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = wrap(f32_desc({1, out_}), call_scales_.data());
         args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1] = wrap(f32_desc({1, out_}), call_bias_.data());
     } else {
         args[DNNL_ARG_BIAS] = bias_mem_;

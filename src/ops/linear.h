@@ -9,6 +9,8 @@
 // weights and a fresh allocation, which a process classifying one input never earns back, so
 // the owner decides when. Every other combination (bf16 or int8 arithmetic, or weights stored
 // as BF16 or I8) needs the conversion anyway and is packed when constructed.
+// A weight the converter stored blocked in the kernels' own layout needs neither: it is read in
+// place (see format/dense_weight.h), unless this CPU's kernels want another layout.
 // Primitives are built once per (row count, input stride) and reused.
 #include <cstdint>
 #include <optional>
@@ -49,7 +51,7 @@ public:
 
     // Switches to a packed copy of the weight (idempotent). Not while forward runs.
     void pack();
-    bool packed() const { return packed_.data != nullptr; }
+    bool packed() const { return packed_.data != nullptr || in_place_blocked_; }
     // Bytes of the packed copy (0 until packed).
     std::size_t packed_bytes() const { return packed_.bytes; }
 
@@ -66,14 +68,14 @@ private:
     ComputeType compute_;
     dnnl::memory::desc weight_md_;  // the mapped [out, in] weight, then the packed layout
     AlignedBuffer packed_;
+    bool in_place_blocked_ = false;  // the mapped weight is already in the kernels' layout
     dnnl::memory weight_mem_, bias_mem_;
     std::unordered_map<int64_t, dnnl::matmul> primitives_;  // keyed on rows and stride
-    // int8: per-row weight scales and row sums of q; the activations' scale and the bias
-    // corrected for their zero point, recomputed on every call.
+    // int8: per-row weight scales and row sums of q; the output scales (activations' times
+    // weight's) and the bias corrected for the activations' zero point, recomputed on every call.
     std::vector<float> weight_scales_;
     std::vector<int32_t> weight_row_sums_;
-    float call_input_scale_ = 1.0f;
-    std::vector<float> call_bias_;
+    std::vector<float> call_scales_, call_bias_;
 };
 
 // oneDNN's eltwise algorithm for an activation.

@@ -84,7 +84,7 @@ float produce_row(const DenseWeight& weight, int64_t n, std::vector<float>& f32_
     const int64_t in = weight.in();
     if constexpr (std::is_same_v<T, int8_t>) {
         if (weight.values->dtype == DType::I8) {  // keep the converter's q exactly
-            std::memcpy(row, weight.values->as<int8_t>().data() + n * in, static_cast<std::size_t>(in));
+            weight.row_as_s8(n, row);
             return weight.scales->as<float>()[static_cast<std::size_t>(n)];
         }
         weight.row_as_f32(n, f32_row.data());
@@ -154,6 +154,33 @@ memory::data_type weight_data_type(ComputeType compute) {
         case ComputeType::f32: break;
     }
     return memory::data_type::f32;
+}
+
+memory::desc stored_blocked_layout(const DenseWeight& weight) {
+    const memory::dims dims{weight.in(), weight.out()};
+    switch (weight.values->dtype) {
+        case DType::BF16: return {dims, memory::data_type::bf16, memory::format_tag::BA16a64b2a};
+        case DType::I8: return {dims, memory::data_type::s8, memory::format_tag::BA16a64b4a};
+        default: return {dims, memory::data_type::f32, memory::format_tag::BA16a64b};
+    }
+}
+
+PackedWeight int8_weight_sums(const DenseWeight& weight) {
+    const int64_t in = weight.in(), out = weight.out();
+    PackedWeight result{{}, std::vector<float>(weight.scales->as<float>().begin(), weight.scales->as<float>().end()),
+                        std::vector<int32_t>(static_cast<std::size_t>(out))};
+#pragma omp parallel
+    {
+        std::vector<int8_t> row(static_cast<std::size_t>(in));
+#pragma omp for schedule(static)
+        for (int64_t n = 0; n < out; ++n) {
+            weight.row_as_s8(n, row.data());
+            int32_t sum = 0;
+            for (int8_t q : row) sum += q;
+            result.row_sums[static_cast<std::size_t>(n)] = sum;
+        }
+    }
+    return result;
 }
 
 PackedWeight pack_weight(const DenseWeight& weight, ComputeType compute, const memory::desc& layout) {

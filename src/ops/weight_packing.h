@@ -36,6 +36,12 @@ struct PackedWeight {
 
 dnnl::memory::data_type weight_data_type(ComputeType compute);
 
+// The oneDNN descriptor of a weight the converter stored blocked (format/dense_weight.h).
+dnnl::memory::desc stored_blocked_layout(const DenseWeight& weight);
+
+// For an I8 weight used in place: its scales and the row sums of q (no buffer).
+PackedWeight int8_weight_sums(const DenseWeight& weight);
+
 // `layout` is the weights descriptor of a matmul primitive for the [in, out] weight.
 PackedWeight pack_weight(const DenseWeight& weight, ComputeType compute, const dnnl::memory::desc& layout);
 

@@ -81,6 +81,31 @@ class BertclsFile:
             self.tensors[name] = np.frombuffer(
                 self.raw[self.data_start + begin:self.data_start + end],
                 {"F32": "<f4", "U8": "u1"}[info["dtype"]]).reshape(info["shape"])
+        unblock_tensors(self.tensors, self.metadata, lambda name: self.header[name]["dtype"])
+
+
+BLOCK_PACK = {"F32": 1, "BF16": 2, "I8": 4}
+
+
+def unblock(array, dtype):
+    """Undoes the converter's blocked storage of a dense weight (docs/FORMAT.md): element
+    (n, k) of the [out, in] weight sits at
+    (n // 64) * in * 64 + (k // kb) * kb * 64 + ((k % kb) // p) * 64 * p + (n % 64) * p + k % p
+    with p the dtype's pack and kb = 16 * p. Written from the formula, not as the converter's
+    reshape, so the two check each other."""
+    out, inp = array.shape
+    p = BLOCK_PACK[dtype]
+    kb = 16 * p
+    n = np.arange(out)[:, None]
+    k = np.arange(inp)[None, :]
+    offset = (n // 64) * inp * 64 + (k // kb) * kb * 64 + ((k % kb) // p) * 64 * p + (n % 64) * p + k % p
+    return array.reshape(-1)[offset]
+
+
+def unblock_tensors(tensors, metadata, dtype_of):
+    """tensors with every weight listed in metadata 'blocked_weights' back in [out, in] order."""
+    for name in json.loads(metadata.get("blocked_weights", "[]")):
+        tensors[name] = unblock(tensors[name], dtype_of(name))
 
 
 def read_bertcls(path):

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from tests.python.support import (CONVERTER, REPO, TempDirTest, read_bertcls, read_safetensors_f32,
+from tests.python.support import (CONVERTER, REPO, TempDirTest, read_bertcls, read_safetensors_f32, unblock_tensors,
                                   state_dict_pickle, tiny_bert, write_checkpoint, write_torch_zip)
 
 # Canonical name -> Hugging Face name(s) without the base-model prefix, per family: the
@@ -482,6 +482,7 @@ class AnyDtypeFile:
             begin, end = info["data_offsets"]
             self.tensors[name] = np.frombuffer(self.raw[self.data_start + begin:self.data_start + end],
                                                FILE_DTYPES[info["dtype"]]).reshape(info["shape"])
+        unblock_tensors(self.tensors, self.metadata, self.dtype)
 
     def dtype(self, name):
         return self.header[name]["dtype"]
@@ -702,6 +703,27 @@ class WeightDtypeTest(ConverterTestCase):
         kept, proc = self.convert_dtype(folder, "--keep-f32", "layers.0", name="kept")
         self.assertIn("--keep-f32 has no effect", proc.stderr)
         self.assertEqual(kept.raw[kept.data_start:], default.raw[default.data_start:])
+
+    def test_blocked_layout(self):
+        """Dense weights whose sizes divide into blocks are stored blocked by default (and read back
+        through support.unblock, an independent formula); --layout plain stores them row-major
+        with the same values; other tensors never move; a bad --layout is refused."""
+        shared = self.require_shared()
+        src = os.path.join(shared, "models", "emotion-bert-L2-H128")  # hidden 128, FFN 512: all divide
+        for dtype in ("f32", "bf16", "int8"):
+            with self.subTest(dtype=dtype):
+                blocked, _ = self.convert(src, self.path(f"blocked-{dtype}.bertcls"), "--dtype", dtype)
+                plain, _ = self.convert(src, self.path(f"plain-{dtype}.bertcls"), "--dtype", dtype, "--layout", "plain")
+                self.assertEqual((blocked.returncode, plain.returncode), (0, 0), blocked.stderr + plain.stderr)
+                b, p = AnyDtypeFile(self.path(f"blocked-{dtype}.bertcls")), AnyDtypeFile(self.path(f"plain-{dtype}.bertcls"))
+                self.assertEqual(json.loads(b.metadata["blocked_weights"]), dense_weights(2))
+                self.assertNotIn("blocked_weights", p.metadata)
+                for name in p.tensors:
+                    self.assertEqual(b.tensors[name].tobytes(), p.tensors[name].tobytes(), name)
+                raw = np.frombuffer(b.raw[b.data_start + b.header["layers.0.ffn.output.weight"]["data_offsets"][0]:][:64 * 4],
+                                    "<f4" if dtype == "f32" else {"bf16": "<u2", "int8": "i1"}[dtype])
+                self.assertFalse(np.array_equal(raw[:16], p.tensors["layers.0.ffn.output.weight"].reshape(-1)[:16]))
+        self.assert_rejected(src, "--layout", extra=("--layout", "tiled"))
 
     def test_reference_checkpoints_in_every_dtype(self):
         """Real checkpoints: shared ALBERT layers (one weight set), the ELECTRA projection
