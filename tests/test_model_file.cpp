@@ -153,6 +153,14 @@ TEST_CASE("model loader rejects broken files with a one-line error", "[format]")
             header["__metadata__"]["config"] = config.dump();
             expect_error("arch-" + field + ".bertcls", join(header, parsed.data), "'" + field + "' is out of range");
         }
+        {
+            // The emotion model stores 2 weight sets: at most 128 layers may share them.
+            auto header = parsed.header;
+            auto config = nlohmann::json::parse(header["__metadata__"]["config"].get<std::string>());
+            config["num_layers"] = 129;
+            header["__metadata__"]["config"] = config.dump();
+            expect_error("arch-shared.bertcls", join(header, parsed.data), "'num_layers' is 129 for 2 stored weight set(s)");
+        }
         auto header = parsed.header;
         auto config = nlohmann::json::parse(header["__metadata__"]["config"].get<std::string>());
         config["labels"] = std::vector<std::string>(100001, "x");
@@ -176,13 +184,14 @@ TEST_CASE("architecture numbers up to the documented caps are accepted", "[forma
         {"vocab_size", L::vocab_size}, {"hidden_size", L::hidden_size}, {"embedding_size", L::hidden_size},
         {"num_layers", L::num_layers}, {"num_heads", L::num_heads}, {"intermediate_size", L::intermediate_size},
         {"max_position_embeddings", L::max_position_embeddings}, {"type_vocab_size", L::type_vocab_size},
-        {"position_offset", 0}, {"pad_token_id", 0}, {"num_layer_weights", 1}, {"max_length", 512},
+        {"position_offset", 0}, {"pad_token_id", 0}, {"num_layer_weights", L::num_layers / L::layers_per_weight_set},
+        {"max_length", 512},
         {"layer_norm_eps", 1e-12}, {"embedding_projection", false}, {"hidden_act", "gelu"},
         {"head_activation", "tanh"}, {"problem_type", "single_label_classification"},
         {"labels", std::vector<std::string>(L::labels, "x")}, {"tokenizer", nullptr}};
     const ModelConfig c = ModelConfig::from_json(config);
     CHECK(c.num_layers == 1024);
-    CHECK(c.weight_set_of_layer(c.num_layers - 1) == 0);
+    CHECK(c.weight_set_of_layer(c.num_layers - 1) == 15);
     CHECK(c.labels.size() == 100000);
     for (const char* field : {"num_layers", "num_heads", "hidden_size", "intermediate_size", "max_position_embeddings",
                               "vocab_size", "type_vocab_size"}) {
@@ -195,6 +204,11 @@ TEST_CASE("architecture numbers up to the documented caps are accepted", "[forma
     shared["num_layers"] = 2;
     shared["num_layer_weights"] = 3;
     CHECK_THROWS_WITH(ModelConfig::from_json(shared), Catch::Contains("'num_layer_weights' exceeds num_layers"));
+    shared["num_layers"] = 64;  // ALBERT-style: one set for up to 64 layers
+    shared["num_layer_weights"] = 1;
+    CHECK(ModelConfig::from_json(shared).num_layers == 64);
+    shared["num_layers"] = 65;
+    CHECK_THROWS_WITH(ModelConfig::from_json(shared), Catch::Contains("'num_layers' is 65 for 1 stored weight set(s)"));
 }
 
 TEST_CASE("a missing model file is a clear error", "[format]") {

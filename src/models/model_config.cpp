@@ -94,6 +94,10 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
     if (c.embedding_size != c.hidden_size && !c.embedding_projection)
         bad_field("embedding_projection", "must be true when embedding_size differs from hidden_size");
     if (c.num_layer_weights > c.num_layers) bad_field("num_layer_weights", "exceeds num_layers");
+    if (c.num_layers > c.num_layer_weights * Limits::layers_per_weight_set)
+        bad_field("num_layers", "is " + std::to_string(c.num_layers) + " for " + std::to_string(c.num_layer_weights) +
+                                    " stored weight set(s) (num_layer_weights): at most " +
+                                    std::to_string(Limits::layers_per_weight_set) + " layers per set");
     if (c.max_length + c.position_offset > c.max_position_embeddings)
         bad_field("max_length", "exceeds the position table");
     if (c.pad_token_id >= c.vocab_size) bad_field("pad_token_id", "is outside the vocabulary");

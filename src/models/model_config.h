@@ -20,6 +20,9 @@ struct ModelConfig {
     // 4 KB file used to load and hang in the forward pass. README.md "Limits and interruptions".
     struct Limits {
         static constexpr int64_t num_layers = 1024;  // also bounds num_layer_weights (<= num_layers)
+        // Layers sharing one stored weight set (ALBERT: 12 or 24 on one set), so a forward pass
+        // costs at most this many times the weights the file holds.
+        static constexpr int64_t layers_per_weight_set = 64;
         static constexpr int64_t num_heads = 1024;
         static constexpr int64_t hidden_size = 65536;        // and embedding_size
         static constexpr int64_t intermediate_size = 65536;
