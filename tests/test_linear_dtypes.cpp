@@ -1,7 +1,7 @@
 // One dense layer in f32, bf16 and int8 against a double-precision reference computed here from
 // the documented number formats (docs/FORMAT.md, ops/activation_convert.h): bf16 is
 // round-to-nearest-even; int8 weights are symmetric per output row, activations asymmetric per
-// call with a zero point. Odd sizes exercise the packer's padded blocks, a row stride the
+// row (token) with a zero point. Odd sizes exercise the packer's padded blocks, a row stride the
 // strided input, and weights stored as F32, BF16 or I8 every conversion path.
 #include <cmath>
 #include <cstring>
@@ -99,19 +99,21 @@ std::vector<double> weights_int8(const std::vector<float>& w, std::vector<int8_t
     return out;
 }
 
-// Asymmetric per-tensor u8 over the whole [rows, in] input (range widened to include 0), dequantized.
+// Asymmetric u8 per row (per token; each row's range widened to include 0), dequantized.
 std::vector<double> activations_u8(const Problem& p) {
-    float lo = 0, hi = 0;
-    for (int64_t r = 0; r < kRows; ++r)
-        for (int64_t k = 0; k < kIn; ++k) lo = std::min(lo, p.x[r * kStride + k]), hi = std::max(hi, p.x[r * kStride + k]);
-    const float s = (hi - lo) / 255.0f;
-    const float zp = std::nearbyint(-lo / s);
     std::vector<double> out(kRows * kIn);
-    for (int64_t r = 0; r < kRows; ++r)
+    for (int64_t r = 0; r < kRows; ++r) {
+        float lo = 0, hi = 0;
+        for (int64_t k = 0; k < kIn; ++k) lo = std::min(lo, p.x[r * kStride + k]), hi = std::max(hi, p.x[r * kStride + k]);
+        const float s = (hi - lo) / 255.0f;
+        const float zp = std::nearbyint(-lo / s);
         for (int64_t k = 0; k < kIn; ++k) {
-            const float q = std::min(std::max(std::floor(p.x[r * kStride + k] / s + zp + 0.5f), 0.0f), 255.0f);
+            // x / s + z with one rounding, as the quantization kernel's fused multiply-add does
+            // (int8 runs only on VNNI CPUs, which all take the AVX-512 kernel).
+            const float q = std::floor(std::min(std::max(std::fma(p.x[r * kStride + k], 1.0f / s, zp), 0.0f), 255.0f) + 0.5f);
             out[r * kIn + k] = (double(q) - zp) * s;
         }
+    }
     return out;
 }
 

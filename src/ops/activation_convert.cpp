@@ -63,18 +63,21 @@ void convert_to_bf16(const float* x, int64_t rows, int64_t cols, int64_t stride,
     for (int64_t r = 0; r < rows; ++r) k.to_bf16(x + r * stride, cols, out + r * cols);
 }
 
-ActivationQuantization quantize_to_u8(const float* x, int64_t rows, int64_t cols, int64_t stride, uint8_t* out) {
+void quantize_rows_to_u8(const float* x, int64_t rows, int64_t cols, int64_t stride, uint8_t* out, float* scales,
+                         int32_t* zero_points) {
     const RowKernels& k = row_kernels();
-    float lo = 0.0f, hi = 0.0f;
-#pragma omp parallel for schedule(static) reduction(min : lo) reduction(max : hi) if (rows * cols >= kParallelElements)
-    for (int64_t r = 0; r < rows; ++r) k.range(x + r * stride, cols, lo, hi);
-    float scale = (hi - lo) / 255.0f;
-    if (!(scale > 0.0f) || !std::isfinite(scale)) scale = 1.0f;
-    const auto zero_point = static_cast<int32_t>(std::clamp(std::nearbyint(-lo / scale), 0.0f, 255.0f));
-    const float inverse = 1.0f / scale;
 #pragma omp parallel for schedule(static) if (rows * cols >= kParallelElements)
-    for (int64_t r = 0; r < rows; ++r) k.to_u8(x + r * stride, cols, inverse, static_cast<float>(zero_point), out + r * cols);
-    return {scale, zero_point};
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* row = x + r * stride;
+        float lo = 0.0f, hi = 0.0f;
+        k.range(row, cols, lo, hi);
+        float scale = (hi - lo) / 255.0f;
+        if (!(scale > 0.0f) || !std::isfinite(scale)) scale = 1.0f;
+        const auto zero_point = static_cast<int32_t>(std::clamp(std::nearbyint(-lo / scale), 0.0f, 255.0f));
+        k.to_u8(row, cols, 1.0f / scale, static_cast<float>(zero_point), out + r * cols);
+        scales[r] = scale;
+        zero_points[r] = zero_point;
+    }
 }
 
 }  // namespace bertcls

@@ -34,20 +34,19 @@ memory::data_type input_data_type(ComputeType compute) {
     return memory::data_type::f32;
 }
 
-// int8: the scales (the activations' per call times the weight's per channel) come in as a
-// per-channel multiply by a run-time tensor, then the bias (corrected for the zero point) as a
-// per-channel add. oneDNN 2.6 takes its brgemm VNNI kernels only without run-time output
-// scales, and scales fixed at creation would make every layer's primitive different, so none
-// would be shared through the primitive cache. Both adds come after the scaling, so the order of
-// operations does not depend on how a oneDNN version treats a bias argument with int8.
+// int8 computes q_x·q_w in s32 and scales it by the weight's per-channel scales as a run-time
+// per-channel multiply post-op (oneDNN 2.6 takes its VNNI brgemm kernels only without run-time
+// output scales, and scales fixed at creation would make every layer's primitive distinct). The
+// activations' per-row scale, their zero point, the bias, the residual and the activation come
+// after, in int8_epilogue: brgemm cannot broadcast a post-op per row.
 dnnl::primitive_attr make_attr(const LinearEpilogue& epilogue, ComputeType compute, int64_t out) {
     dnnl::post_ops ops;
     if (compute == ComputeType::int8) {
         ops.append_binary(dnnl::algorithm::binary_mul, f32_desc({1, out}));
-        ops.append_binary(dnnl::algorithm::binary_add, f32_desc({1, out}));
+    } else {
+        if (epilogue.accumulate) ops.append_sum(1.0f);
+        if (epilogue.activation) ops.append_eltwise(1.0f, eltwise_algorithm(*epilogue.activation), 0.0f, 0.0f);
     }
-    if (epilogue.accumulate) ops.append_sum(1.0f);
-    if (epilogue.activation) ops.append_eltwise(1.0f, eltwise_algorithm(*epilogue.activation), 0.0f, 0.0f);
     dnnl::primitive_attr attr;
     attr.set_post_ops(ops);
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
@@ -79,10 +78,12 @@ void prefault(std::span<const std::byte> bytes) {
 #endif
 }
 
-// The converted input of a bf16 or int8 GEMM. One per thread, shared by every layer: layers
-// run one at a time, and the buffer only grows.
-std::byte* conversion_buffer(std::size_t bytes) {
-    thread_local AlignedBuffer buffer;
+// Per-thread buffers shared by every layer (layers run one at a time; buffers only grow): the
+// converted input of a bf16 or int8 GEMM, and the raw output of an int8 one.
+enum class Scratch { converted_input, int8_product };
+std::byte* thread_buffer(Scratch which, std::size_t bytes) {
+    thread_local AlignedBuffer buffers[2];
+    AlignedBuffer& buffer = buffers[static_cast<int>(which)];
     if (buffer.bytes < bytes) buffer = AlignedBuffer::allocate(bytes);
     return buffer.data.get();
 }
@@ -105,11 +106,7 @@ Linear::Linear(DenseWeight weight, const TensorInfo& bias, LinearEpilogue epilog
         weight_md_ = stored_blocked_layout(weight_);
         weight_mem_ = memory(weight_md_, cpu_engine(), const_cast<std::byte*>(weight_.values->bytes.data()));
         in_place_blocked_ = true;
-        if (compute_ == ComputeType::int8) {
-            PackedWeight sums = int8_weight_sums(weight_);
-            weight_scales_ = std::move(sums.scales);
-            weight_row_sums_ = std::move(sums.row_sums);
-        }
+        if (compute_ == ComputeType::int8) set_int8_scales(int8_weight_sums(weight_));
         if (source_) prefault(weight_.values->bytes);
     } else if (compute_ == ComputeType::f32 && weight_.values->dtype == DType::F32 && !weight_.blocked) {
         // [out, in] row-major read as [in, out] with strides {1, in}: no copy.
@@ -135,11 +132,17 @@ void Linear::pack() {
     PackedWeight packed = pack_weight(weight_, compute_, layout);
     if (source_) source_->release_pages(weight_.values->bytes);
     packed_ = std::move(packed.buffer);
-    weight_scales_ = std::move(packed.scales);
-    weight_row_sums_ = std::move(packed.row_sums);
+    if (compute_ == ComputeType::int8) set_int8_scales(std::move(packed));
     weight_md_ = layout;
     weight_mem_ = memory(layout, cpu_engine(), packed_.data.get());
     primitives_.clear();
+}
+
+void Linear::set_int8_scales(PackedWeight weight) {
+    weight_scales_ = std::move(weight.scales);
+    weight_zero_correction_.resize(weight_scales_.size());
+    for (std::size_t n = 0; n < weight_scales_.size(); ++n)
+        weight_zero_correction_[n] = weight_scales_[n] * static_cast<float>(weight.row_sums[n]);
 }
 
 memory Linear::gemm_input(const float* x, int64_t rows, int64_t x_stride) {
@@ -147,21 +150,16 @@ memory Linear::gemm_input(const float* x, int64_t rows, int64_t x_stride) {
     switch (compute_) {
         case ComputeType::f32: return wrap(f32_desc({rows, in_}, {x_stride, 1}), x);
         case ComputeType::bf16: {
-            auto* converted = reinterpret_cast<uint16_t*>(conversion_buffer(static_cast<std::size_t>(rows * in_) * 2));
+            auto* converted = reinterpret_cast<uint16_t*>(thread_buffer(Scratch::converted_input, static_cast<std::size_t>(rows * in_) * 2));
             convert_to_bf16(x, rows, in_, x_stride, converted);
             return memory(md, cpu_engine(), converted);
         }
         case ComputeType::int8: {
-            auto* converted = reinterpret_cast<uint8_t*>(conversion_buffer(static_cast<std::size_t>(rows * in_)));
-            const ActivationQuantization q = quantize_to_u8(x, rows, in_, x_stride, converted);
-            // x·w = s_x s_w[n] (Σ q_x q_w - zero_point Σ q_w): the second term joins the bias.
-            call_scales_.resize(static_cast<std::size_t>(out_));
-            call_bias_.resize(static_cast<std::size_t>(out_));
-            for (std::size_t n = 0; n < call_bias_.size(); ++n) {
-                call_scales_[n] = q.scale * weight_scales_[n];
-                call_bias_[n] = bias_[n] - call_scales_[n] * static_cast<float>(q.zero_point) *
-                                               static_cast<float>(weight_row_sums_[n]);
-            }
+            auto* converted =
+                reinterpret_cast<uint8_t*>(thread_buffer(Scratch::converted_input, static_cast<std::size_t>(rows * in_)));
+            row_scales_.resize(static_cast<std::size_t>(rows));
+            row_zero_points_.resize(static_cast<std::size_t>(rows));
+            quantize_rows_to_u8(x, rows, in_, x_stride, converted, row_scales_.data(), row_zero_points_.data());
             return memory(md, cpu_engine(), converted);
         }
     }
@@ -180,17 +178,54 @@ void Linear::forward(const float* x, int64_t rows, float* y, int64_t x_stride) {
         reserve_scratchpad(pd.scratchpad_desc().get_size());
         it = primitives_.emplace(key, dnnl::matmul(pd)).first;
     }
+    float* product = compute_ == ComputeType::int8
+                         ? reinterpret_cast<float*>(thread_buffer(Scratch::int8_product,
+                                                                  static_cast<std::size_t>(rows * out_) * sizeof(float)))
+                         : y;
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, input},
                                          {DNNL_ARG_WEIGHTS, weight_mem_},
-                                         {DNNL_ARG_DST, wrap(y_md, y)},
+                                         {DNNL_ARG_DST, wrap(y_md, product)},
                                          {DNNL_ARG_SCRATCHPAD, scratchpad()}};
-    if (compute_ == ComputeType::int8) {
-        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = wrap(f32_desc({1, out_}), call_scales_.data());
-        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(1) | DNNL_ARG_SRC_1] = wrap(f32_desc({1, out_}), call_bias_.data());
-    } else {
+    if (compute_ == ComputeType::int8)
+        args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = wrap(f32_desc({1, out_}), weight_scales_.data());
+    else
         args[DNNL_ARG_BIAS] = bias_mem_;
-    }
     it->second.execute(cpu_stream(), args);
+    if (compute_ == ComputeType::int8) int8_epilogue(product, rows, y);
+}
+
+void Linear::int8_epilogue(const float* product, int64_t rows, float* y) {
+    // product[m, n] = s_w[n] Σ_k q_x q_w; with x ≈ s[m] (q_x - z[m]):
+    // x·w = s[m] product[m, n] - s[m] z[m] s_w[n] Σ_k q_w[n, k].
+    const int64_t out = out_;
+    const float* bias = bias_;
+    const float* correction = weight_zero_correction_.data();
+    const bool accumulate = epilogue_.accumulate;
+#pragma omp parallel for schedule(static) if (rows * out >= (1 << 16))
+    for (int64_t m = 0; m < rows; ++m) {
+        const float s = row_scales_[static_cast<std::size_t>(m)];
+        const float sz = s * static_cast<float>(row_zero_points_[static_cast<std::size_t>(m)]);
+        const float* p = product + m * out;
+        float* row = y + m * out;
+        if (accumulate) {
+#pragma omp simd
+            for (int64_t n = 0; n < out; ++n) row[n] += s * p[n] - sz * correction[n] + bias[n];
+        } else {
+#pragma omp simd
+            for (int64_t n = 0; n < out; ++n) row[n] = s * p[n] - sz * correction[n] + bias[n];
+        }
+    }
+    if (!epilogue_.activation) return;
+    auto it = activations_.find(rows);
+    if (it == activations_.end()) {
+        const dnnl::eltwise_forward::primitive_desc pd(
+            dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, eltwise_algorithm(*epilogue_.activation),
+                                        f32_desc({rows, out}), 0.0f, 0.0f),
+            cpu_engine());
+        it = activations_.emplace(rows, dnnl::eltwise_forward(pd)).first;
+    }
+    const memory data = wrap(f32_desc({rows, out}), y);
+    it->second.execute(cpu_stream(), {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}});
 }
 
 }  // namespace bertcls

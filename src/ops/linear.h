@@ -59,6 +59,9 @@ private:
     dnnl::memory::desc packed_layout() const;
     // The input as the GEMM reads it: x itself, or x converted for bf16/int8 arithmetic.
     dnnl::memory gemm_input(const float* x, int64_t rows, int64_t x_stride);
+    void set_int8_scales(PackedWeight weight);
+    // int8: y = s[m] (product - z[m] correction[n]) + b (+ y), then the activation.
+    void int8_epilogue(const float* product, int64_t rows, float* y);
 
     int64_t in_, out_;
     DenseWeight weight_;
@@ -71,11 +74,13 @@ private:
     bool in_place_blocked_ = false;  // the mapped weight is already in the kernels' layout
     dnnl::memory weight_mem_, bias_mem_;
     std::unordered_map<int64_t, dnnl::matmul> primitives_;  // keyed on rows and stride
-    // int8: per-row weight scales and row sums of q; the output scales (activations' times
-    // weight's) and the bias corrected for the activations' zero point, recomputed on every call.
-    std::vector<float> weight_scales_;
-    std::vector<int32_t> weight_row_sums_;
-    std::vector<float> call_scales_, call_bias_;
+    // int8: the weight's per-row scales s_w[n] and s_w[n] Σ_k q_w[n, k] (what a zero point costs);
+    // the activations' per-row scales and zero points of the current call; the activation
+    // primitive per row count (the epilogue runs outside the GEMM).
+    std::vector<float> weight_scales_, weight_zero_correction_;
+    std::vector<float> row_scales_;
+    std::vector<int32_t> row_zero_points_;
+    std::unordered_map<int64_t, dnnl::eltwise_forward> activations_;
 };
 
 // oneDNN's eltwise algorithm for an activation.

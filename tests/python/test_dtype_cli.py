@@ -103,6 +103,19 @@ class DtypeCliTest(unittest.TestCase):
                 for a, b in zip(converted, f32):
                     self.assertLess(max(abs(x - y) for x, y in zip(a, b)), 0.1)
 
+    def test_int8_batch_output_does_not_depend_on_batching(self):
+        # Activations are quantized per token, so batch size and threads change no byte.
+        records = "".join(json.dumps({"text": t * (i % 5 + 1)}) + "\n" for i, t in enumerate(TEXTS * 40))
+        outputs = []
+        for extra in (["--batch-size", "1", "--threads", "1"], ["--threads", "2"], ["--batch-size", "7", "--threads", "2"]):
+            proc = subprocess.run([BINARY, "batch", "-m", self.models["int8"], "--logits", "-q", *extra],
+                                  input=records, capture_output=True, text=True, env=ENV, timeout=120)
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+            outputs.append(proc.stdout)
+        self.assertEqual(len(outputs[0].splitlines()), 120)
+        self.assertEqual(outputs[0], outputs[1])
+        self.assertEqual(outputs[0], outputs[2])
+
     def test_dtype_f32_on_a_quantized_file_runs_its_stored_values(self):
         # f32 arithmetic over BF16 weights is exactly the f32 model with those weights rounded,
         # which differs from both the f32 model and bf16 arithmetic; it must simply run.
