@@ -25,6 +25,29 @@ def shared_dir():
     return path if os.path.isdir(os.path.join(path, "reference")) else None
 
 
+class BinaryTestCase(unittest.TestCase):
+    """A class-wide temporary folder (cls.tmp); each test skips when `binary` is not built or
+    `model` (if set) is missing."""
+    tmp_prefix = "bertcls-"
+    binary = None
+    model = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp_holder = tempfile.TemporaryDirectory(prefix=cls.tmp_prefix)
+        cls.tmp = cls.tmp_holder.name
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp_holder.cleanup()
+
+    def setUp(self):
+        if not os.access(self.binary, os.X_OK):
+            self.skipTest(f"bertcls binary not found at {self.binary} (set BERTCLS_BINARY)")
+        if self.model and not os.path.isfile(self.model):
+            self.skipTest(f"model {self.model} not found")
+
+
 class TempDirTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="bertcls-test-")

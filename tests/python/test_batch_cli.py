@@ -10,9 +10,9 @@ import random
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
+from tests.python.support import BinaryTestCase
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("BERTCLS_BINARY") or os.path.join(REPO, "build", "bertcls")
@@ -83,19 +83,9 @@ def converted_pair_model(shared, tmp):
     return converted_shared_model(shared, "models", PAIR_MODEL, tmp)
 
 
-class BatchCliTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp_holder = tempfile.TemporaryDirectory(prefix="bertcls-batch-")
-        cls.tmp = cls.tmp_holder.name
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp_holder.cleanup()
-
-    def setUp(self):
-        if not os.access(BINARY, os.X_OK):
-            self.skipTest(f"bertcls binary not found at {BINARY} (set BERTCLS_BINARY)")
+class BatchCliTest(BinaryTestCase):
+    tmp_prefix = "bertcls-batch-"
+    binary = BINARY
 
     def need_shared(self):
         shared = shared_dir()

@@ -10,11 +10,11 @@ import io
 import json
 import os
 import subprocess
-import tempfile
 import unittest
 
 from tests.python.test_batch_cli import (BINARY, DEFAULT_MODEL, EMOTION_LABELS, ENV, converted_pair_model,
                                          converted_shared_model, emotion_rows, read_reference, shared_dir)
+from tests.python.support import BinaryTestCase
 
 # Recorded in ../shared/README.md for the default model on data/emotion/test.txt (transformers, fp32).
 EMOTION_ACCURACY = 0.8575
@@ -32,21 +32,10 @@ def macro_f1(gold, pred):
     return sum(scores) / len(scores)
 
 
-class EvalCliTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp_holder = tempfile.TemporaryDirectory(prefix="bertcls-eval-")
-        cls.tmp = cls.tmp_holder.name
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp_holder.cleanup()
-
-    def setUp(self):
-        if not os.access(BINARY, os.X_OK):
-            self.skipTest(f"bertcls binary not found at {BINARY} (set BERTCLS_BINARY)")
-        if not os.path.isfile(DEFAULT_MODEL):
-            self.skipTest(f"default model {DEFAULT_MODEL} not found")
+class EvalCliTest(BinaryTestCase):
+    tmp_prefix = "bertcls-eval-"
+    binary = BINARY
+    model = DEFAULT_MODEL
 
     def need_shared(self):
         shared = shared_dir()

@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 import unittest
+from tests.python.support import BinaryTestCase
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("BERTCLS_BINARY") or os.path.join(REPO, "build", "bertcls")
@@ -72,22 +73,15 @@ def ids_of(output):
     return ids
 
 
-class ReliabilityTest(unittest.TestCase):
+class ReliabilityTest(BinaryTestCase):
+    tmp_prefix = "bertcls-reliability-"
+    binary = BINARY
+    model = MODEL
+
     @classmethod
     def setUpClass(cls):
-        cls.tmp_holder = tempfile.TemporaryDirectory(prefix="bertcls-reliability-")
-        cls.tmp = cls.tmp_holder.name
+        super().setUpClass()
         cls.expected = {}
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp_holder.cleanup()
-
-    def setUp(self):
-        if not os.access(BINARY, os.X_OK):
-            self.skipTest(f"bertcls binary not found at {BINARY} (set BERTCLS_BINARY)")
-        if not os.path.isfile(MODEL):
-            self.skipTest(f"bundled model {MODEL} not found")
 
     def path(self, name):
         return os.path.join(self.tmp, name)
