@@ -1,5 +1,6 @@
 // The attention report writers (src/attention_report) and the promise behind `bertcls attention`:
 // keeping the attention maps does not change what the classifier computes.
+#include <cmath>
 #include <cstring>
 #include <sstream>
 
@@ -37,7 +38,7 @@ AttentionData small_data() {
 
 }  // namespace
 
-TEST_CASE("keeping attention maps leaves the logits bit-identical", "[attention]") {
+TEST_CASE("keeping attention maps leaves the logits unchanged", "[attention]") {
     for (const auto& ref : test::reference_models()) {
         SECTION(ref.name) {
             SequenceClassifier classifier(std::make_shared<const ModelFile>(ref.model_file));
@@ -48,7 +49,9 @@ TEST_CASE("keeping attention maps leaves the logits bit-identical", "[attention]
             REQUIRE(plain.attentions.empty());
             REQUIRE(kept.attentions.size() == static_cast<std::size_t>(classifier.config().num_layers));
             REQUIRE(plain.logits.size() == kept.logits.size());
-            CHECK(std::memcmp(plain.logits.data(), kept.logits.data(), plain.logits.size() * sizeof(float)) == 0);
+            // Not bit-identical by design: without maps the last layer runs for the first token only,
+            // a GEMM of another row count.
+            for (std::size_t i = 0; i < plain.logits.size(); ++i) CHECK(std::abs(plain.logits[i] - kept.logits[i]) <= 1e-5);
             const auto all = all_attentions(kept.attentions, 0, classifier.config().num_heads);
             CHECK(all.tokens == 6);
             CHECK(all.values.size() == static_cast<std::size_t>(classifier.config().num_layers *

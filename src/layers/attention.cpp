@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "ops/attention_kernel.h"
@@ -26,8 +27,8 @@ SelfAttention::SelfAttention(const ModelFile& model, int64_t weight_set, Compute
       norm_(model.weight(prefix(weight_set) + "norm.weight", {hidden_}),
             model.weight(prefix(weight_set) + "norm.bias", {hidden_}), model.config().layer_norm_eps) {}
 
-void SelfAttention::forward(float* hidden, int64_t rows, const PackedBatch& batch, AttentionMaps* maps,
-                            Workspace& work) {
+const float* SelfAttention::attend(const float* hidden, int64_t rows, const PackedBatch& batch, int64_t queries,
+                                  AttentionMaps* maps, Workspace& work) {
     const int64_t H = hidden_, d = head_size_, heads = heads_;
     float* qkv_out = Workspace::reserve(work.qkv, static_cast<std::size_t>(rows * 3 * H));
     float* context = Workspace::reserve(work.context, static_cast<std::size_t>(rows * H));
@@ -48,6 +49,7 @@ void SelfAttention::forward(float* hidden, int64_t rows, const PackedBatch& batc
     for (int64_t task = 0; task < tasks; ++task) {
         const int64_t s = task / heads, h = task % heads;
         const int64_t first = batch.offsets[s], L = batch.length(s);
+        const int64_t context_row = queries > 0 ? s * queries : first;
         const float* q = qkv + first * 3 * H + h * d;
         AttentionHead args{.q = q,
                            .k = q + H,
@@ -56,13 +58,31 @@ void SelfAttention::forward(float* hidden, int64_t rows, const PackedBatch& batc
                            .length = L,
                            .head_size = d,
                            .scale = scale,
-                           .context = context + first * H + h * d,
+                           .queries = queries,
+                           .context = context + context_row * H + h * d,
                            .context_stride = H,
                            .probs = maps ? (*maps)[s].data() + h * L * L : nullptr};
         attention_head(args, scratch + per_thread * omp_get_thread_num());
     }
-    output_.forward(context, rows, hidden);
+    return context;
+}
+
+void SelfAttention::forward(float* hidden, int64_t rows, const PackedBatch& batch, AttentionMaps* maps,
+                            Workspace& work) {
+    output_.forward(attend(hidden, rows, batch, 0, maps, work), rows, hidden);
     norm_.forward(hidden, rows);
+}
+
+void SelfAttention::forward_first_tokens(const float* hidden, int64_t rows, const PackedBatch& batch,
+                                         float* first_tokens, Workspace& work) {
+    const float* context = attend(hidden, rows, batch, 1, nullptr, work);
+    const int64_t sequences = batch.sequences(), H = hidden_;
+    for (int64_t s = 0; s < sequences; ++s) {  // the residual
+        const float* first = hidden + batch.offsets[s] * H;
+        std::copy(first, first + H, first_tokens + s * H);
+    }
+    output_.forward(context, padded_rows(sequences), first_tokens);
+    norm_.forward(first_tokens, padded_rows(sequences));
 }
 
 }  // namespace bertcls

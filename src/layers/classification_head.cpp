@@ -13,20 +13,13 @@ ClassificationHead::ClassificationHead(const ModelFile& model)
            model.weight("head.out.bias", {static_cast<int64_t>(model.config().labels.size())}), {},
            &model.container().mapping()) {}
 
-void ClassificationHead::forward(const float* hidden, const PackedBatch& batch, float* logits) {
-    const int64_t B = batch.sequences(), rows = padded_rows(B), C = out_.out_features();
-    pooled_.resize(static_cast<std::size_t>(rows * hidden_size_));
-    // The first rows of each sequence are gathered into one contiguous block so both GEMMs
-    // run once for the whole batch.
-    for (int64_t s = 0; s < B; ++s) {
-        const float* first = hidden + batch.offsets[s] * hidden_size_;
-        std::copy(first, first + hidden_size_, pooled_.begin() + s * hidden_size_);
-    }
-    activated_.resize(pooled_.size());
+void ClassificationHead::forward(const float* first_tokens, int64_t sequences, float* logits) {
+    const int64_t rows = padded_rows(sequences), C = out_.out_features();
+    activated_.resize(static_cast<std::size_t>(rows * hidden_size_));
     logits_.resize(static_cast<std::size_t>(rows * C));
-    dense_.forward(pooled_.data(), rows, activated_.data());
+    dense_.forward(first_tokens, rows, activated_.data());
     out_.forward(activated_.data(), rows, logits_.data());
-    std::copy(logits_.begin(), logits_.begin() + B * C, logits);
+    std::copy(logits_.begin(), logits_.begin() + sequences * C, logits);
 }
 
 }  // namespace bertcls

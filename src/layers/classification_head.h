@@ -13,8 +13,9 @@ class ClassificationHead {
 public:
     explicit ClassificationHead(const ModelFile& model);
 
-    // Reads each sequence's first row of `hidden` and writes [sequences, labels] logits.
-    void forward(const float* hidden, const PackedBatch& batch, float* logits);
+    // first_tokens: each sequence's first-token hidden state, [padded_rows(sequences), H] (rows
+    // past `sequences` are padding). Writes [sequences, labels] logits.
+    void forward(const float* first_tokens, int64_t sequences, float* logits);
 
     void pack_weights() {
         dense_.pack();
@@ -25,7 +26,7 @@ private:
     int64_t hidden_size_;
     Linear dense_;
     Linear out_;
-    std::vector<float> pooled_, activated_, logits_;
+    std::vector<float> activated_, logits_;
 };
 
 }  // namespace bertcls

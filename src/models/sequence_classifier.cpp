@@ -1,5 +1,7 @@
 #include "models/sequence_classifier.h"
 
+#include <algorithm>
+
 #include "util/error.h"
 
 namespace bertcls {
@@ -68,16 +70,34 @@ ForwardResult SequenceClassifier::forward(std::span<const SequenceInput> sequenc
     const auto keep_hidden = [&] {
         if (options.keep_hidden_states) result.hidden_states.emplace_back(hidden_.begin(), hidden_.begin() + N * H);
     };
+    const int64_t B = batch_.sequences();
+    first_tokens_.resize(static_cast<std::size_t>(padded_rows(B) * H));
+    // Logits depend only on the first tokens' final states, so unless the caller wants every
+    // token's states, the last layer runs the queries, the output projection and the FFN for the
+    // first tokens alone (about 80% of that layer's work is skipped).
+    const bool first_tokens_only = !options.keep_hidden_states && !options.keep_attentions;
+    const int64_t full_layers = config().num_layers - (first_tokens_only ? 1 : 0);
+
     embeddings_.forward(batch_, rows, hidden_.data(), embedding_scratch_);
     keep_hidden();
-    for (int64_t l = 0; l < config().num_layers; ++l) {
+    for (int64_t l = 0; l < full_layers; ++l) {
         Layer& layer = *weight_sets_[config().weight_set_of_layer(l)];
         AttentionMaps* maps = options.keep_attentions ? &result.attentions.emplace_back() : nullptr;
         layer.attention.forward(hidden_.data(), rows, batch_, maps, workspace_);
         layer.feed_forward.forward(hidden_.data(), rows, workspace_);
         keep_hidden();
     }
-    head_.forward(hidden_.data(), batch_, result.logits.data());
+    if (first_tokens_only) {
+        Layer& last = *weight_sets_[config().weight_set_of_layer(config().num_layers - 1)];
+        last.attention.forward_first_tokens(hidden_.data(), rows, batch_, first_tokens_.data(), workspace_);
+        last.feed_forward.forward(first_tokens_.data(), padded_rows(B), workspace_);
+    } else {
+        for (int64_t s = 0; s < B; ++s) {
+            const auto first = hidden_.begin() + batch_.offsets[s] * H;
+            std::copy(first, first + H, first_tokens_.begin() + s * H);
+        }
+    }
+    head_.forward(first_tokens_.data(), B, result.logits.data());
     return result;
 }
 

@@ -70,7 +70,9 @@ private:
     PackedBatch batch_;
     int64_t calls_ = 0;
     bool packed_ = false;
-    std::vector<float> hidden_, embedding_scratch_;
+    // hidden_: [rows, H] over the packed batch; first_tokens_: each sequence's first row after the
+    // last layer, what the head reads.
+    std::vector<float> hidden_, first_tokens_, embedding_scratch_;
     Workspace workspace_;  // activation buffers shared by all layers
 };
 

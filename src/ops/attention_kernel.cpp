@@ -52,7 +52,8 @@ namespace detail {
 void attention_head_generic(const AttentionHead& h, float* scratch) {
     const int64_t L = h.length, d = h.head_size;
     float* s = scratch;  // one row of scores
-    for (int64_t i = 0; i < L; ++i) {
+    const int64_t queries = h.queries > 0 ? h.queries : L;
+    for (int64_t i = 0; i < queries; ++i) {
         const float* q = h.q + i * h.qkv_stride;
         float m = -INFINITY;
         for (int64_t j = 0; j < L; ++j) {

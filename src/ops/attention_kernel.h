@@ -16,9 +16,12 @@ struct AttentionHead {
     int64_t length;
     int64_t head_size;
     float scale;         // usually 1/sqrt(head_size)
-    float* context;      // [length, head_size], row stride context_stride
+    // Query rows computed, from the first (0 = all `length`): a classifier's last layer needs
+    // only the first token's, while keys and values still span the sequence.
+    int64_t queries = 0;
+    float* context;      // [queries, head_size], row stride context_stride
     int64_t context_stride;
-    float* probs;        // optional [length, length] softmax output; null = not kept
+    float* probs;        // optional [queries, length] softmax output; null = not kept
 };
 
 // Floats of scratch attention_head needs for one head (per thread).
