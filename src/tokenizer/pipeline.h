@@ -6,8 +6,11 @@
 //     1. validate UTF-8 (InputError naming the byte offset)
 //     2. AddedVocabulary splits the raw text around added tokens ([CLS], <mask>, ... matched
 //        before normalisation, leftmost-longest, honouring lstrip/rstrip/single_word)
-//     3. each remaining piece goes to the SegmentEncoder: text -> ids, no special tokens
+//     3. each remaining piece goes to the SegmentEncoder: text -> ids, no special tokens. When
+//        truncating, a text stops being tokenized after the first word that brings it to
+//        max_length tokens, as HF does (see PipelineTokenizer::encode)
 //     4. truncate_segments() applies the truncation strategy (exactly HF's utils/truncation.rs)
+//        to those possibly shortened segments
 //     5. the PostProcessor adds special tokens and token_type_ids (TemplateProcessing,
 //        BertProcessing, RobertaProcessing)
 //     6. token strings are looked up from the ids (Vocabulary)
@@ -48,11 +51,15 @@ private:
 };
 
 // Turns one text (valid UTF-8, no added tokens inside) into ids, appended to `ids`.
+// With a `stop_at`, it stops after the first word (pre-token) at whose end ids.size() >= stop_at
+// and returns true; it returns false when it tokenized the whole text. ids.size() counts what
+// was in `ids` before, so a caller can carry the count across added tokens.
 // Implementations must be thread-safe (const, with thread_local scratch where needed).
 class SegmentEncoder {
 public:
+    static constexpr std::size_t no_limit = static_cast<std::size_t>(-1);
     virtual ~SegmentEncoder() = default;
-    virtual void encode(std::string_view text, std::vector<int32_t>& ids) const = 0;
+    virtual bool encode(std::string_view text, std::vector<int32_t>& ids, std::size_t stop_at = no_limit) const = 0;
 };
 
 // Text -> text, e.g. BertNormalizer. `out` is cleared first.
@@ -98,7 +105,7 @@ class PipelineSegmentEncoder final : public SegmentEncoder {
 public:
     PipelineSegmentEncoder(std::unique_ptr<Normalizer> normalizer, std::unique_ptr<PreTokenizer> pre_tokenizer,
                            std::unique_ptr<Model> model);
-    void encode(std::string_view text, std::vector<int32_t>& ids) const override;
+    bool encode(std::string_view text, std::vector<int32_t>& ids, std::size_t stop_at = no_limit) const override;
 
 private:
     std::unique_ptr<Normalizer> normalizer_;
@@ -161,7 +168,9 @@ private:
 };
 
 // HF's truncate_encodings() on the segments, with max_length already reduced by the number of
-// special tokens. Throws InputError when the strategy cannot reach max_length (as HF does).
+// special tokens. The segments must be as HF holds them when it truncates: cut short at the
+// first word boundary at or past the full max_length (PipelineTokenizer::encode). Throws
+// InputError when the strategy cannot reach max_length (as HF does).
 void truncate_segments(std::vector<int32_t>& a, std::vector<int32_t>* b, std::size_t max_length,
                        Truncation strategy);
 
@@ -175,7 +184,9 @@ public:
     std::size_t num_special_tokens(bool pair) const override { return post_processor_.num_special_tokens(pair); }
 
 private:
-    void encode_segment(std::string_view text, std::vector<int32_t>& ids) const;
+    // Added tokens and encoder pieces of `text`, in order; stops after the word that the encoder
+    // stopped at (SegmentEncoder::encode), dropping the rest, added tokens included.
+    void encode_segment(std::string_view text, std::vector<int32_t>& ids, std::size_t stop_at) const;
 
     std::shared_ptr<const Vocabulary> vocabulary_;
     AddedVocabulary added_;

@@ -62,25 +62,22 @@ void truncate_segments(std::vector<int32_t>& a, std::vector<int32_t>* b, std::si
                 a.resize(max_length);
                 return;
             }
-            // HF's formula (n1: the shorter, n2: the longer). When the shorter alone fits,
-            // the longer takes the rest (at least as much as the shorter); otherwise both get
-            // half, the odd token going to the longer. The reference data show one more rule
-            // for when even the shorter exceeds max_length: then the odd token goes to the
-            // shorter (to the first text when both are as long). With it every pair line of
-            // ../shared and tests/data matches for BERT, RoBERTa and XLM-R.
+            // HF's formula, as in utils/truncation.rs (n1: the shorter, n2: the longer). When
+            // the shorter fits, the longer takes the rest (at least as much as the shorter);
+            // otherwise both get half and the odd token goes to the longer, to the second text
+            // when both are as long. "Longer" is by the lengths HF holds at this point: each text
+            // was tokenized only up to the first word boundary at or past the full max_length
+            // (PipelineTokenizer::encode). So when both texts are long, the odd token follows
+            // where their word boundaries fall around max_length, not their full lengths: with
+            // one-token words both stop at max_length exactly and the second text gets it.
             std::size_t n1 = a.size();
             std::size_t n2 = b->size();
             const bool swap = n1 > n2;
             if (swap) std::swap(n1, n2);
-            if (n1 > max_length) {
-                n2 = max_length / 2;
-                n1 = n2 + max_length % 2;
-            } else {
-                n2 = std::max(n1, max_length - n1);
-                if (n1 + n2 > max_length) {
-                    n1 = max_length / 2;
-                    n2 = n1 + max_length % 2;
-                }
+            n2 = n1 > max_length ? n1 : std::max(n1, max_length - n1);
+            if (n1 + n2 > max_length) {
+                n1 = max_length / 2;
+                n2 = n1 + max_length % 2;
             }
             if (swap) std::swap(n1, n2);
             if (a.size() > n1) a.resize(n1);
