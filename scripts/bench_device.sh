@@ -8,7 +8,9 @@
 #
 # usage: scripts/bench_device.sh SHARED_DIR OUT_DIR
 #   BERTCLS, BENCH_TOKENIZER: commands to run (default build/bertcls, build/bench_tokenizer);
-#   CORES (default 0,1); PYTHON (default python3); SKIP_TOKENIZERS=1.
+#   CORES (default 0,1); THREADS: thread counts for the engine rows (default 2; "1 2" for both,
+#   each pinned to that many of CORES); DTYPES (default "f32 bf16 int8"); ORT_MODELS (default
+#   "model.onnx model.int8.onnx"); PYTHON (default python3); SKIP_TOKENIZERS=1.
 set -euo pipefail
 shared=$1
 out=$2
@@ -36,18 +38,21 @@ $py scripts/quantize_onnx_dynamic.py "$work/base/model.onnx" "$work/base/model.i
 
 wl="$shared/bench/workloads"
 {
-  echo "| engine | latency seq 128 (ms) | SST-2 throughput (seq/s) |"
-  echo "|---|---|---|"
-  for onnx in model.onnx model.int8.onnx; do
-    r=$($pin2 $py scripts/bench_ort.py --model "$work/base/$onnx" --threads 2 --workload "$wl/sst2_dev.json")
-    echo "$r" > "$out/ort-$onnx.json"
-    printf '| ONNX Runtime %s | %.2f | %.1f |\n' "${onnx%.onnx}" "$(echo "$r" | field latency_ms.median)" "$(echo "$r" | field throughput_seq_s)"
-  done
-  for dtype in f32 bf16 int8; do
-    lat=$($pin2 $bertcls bench -m "$work/base.bertcls" --dtype "$dtype" --threads 2 --seq-len 128 --batch 1 --json 2>"$out/bertcls-$dtype.err")
-    tput=$($pin2 $bertcls bench -m "$work/base.bertcls" --dtype "$dtype" --threads 2 -i "$wl/sst2_dev_ids.jsonl" --json 2>>"$out/bertcls-$dtype.err")
-    echo "$lat" > "$out/bertcls-$dtype-latency.json"; echo "$tput" > "$out/bertcls-$dtype-throughput.json"
-    printf '| bertcls %s | %.2f | %.1f |\n' "$dtype" "$(echo "$lat" | field latency_ms.median)" "$(echo "$tput" | field throughput_seq_s)"
+  echo "| engine | threads | latency seq 128 (ms) | SST-2 throughput (seq/s) |"
+  echo "|---|---|---|---|"
+  for t in ${THREADS:-2}; do
+    pin="taskset -c $(echo "$cores" | cut -d, -f1-"$t")"
+    for onnx in ${ORT_MODELS:-model.onnx model.int8.onnx}; do
+      r=$($pin $py scripts/bench_ort.py --model "$work/base/$onnx" --threads "$t" --workload "$wl/sst2_dev.json")
+      echo "$r" > "$out/ort-$onnx-$t.json"
+      printf '| ONNX Runtime %s | %s | %.2f | %.1f |\n' "${onnx%.onnx}" "$t" "$(echo "$r" | field latency_ms.median)" "$(echo "$r" | field throughput_seq_s)"
+    done
+    for dtype in ${DTYPES:-f32 bf16 int8}; do
+      lat=$($pin $bertcls bench -m "$work/base.bertcls" --dtype "$dtype" --threads "$t" --seq-len 128 --batch 1 --json 2>"$out/bertcls-$dtype.err")
+      tput=$($pin $bertcls bench -m "$work/base.bertcls" --dtype "$dtype" --threads "$t" -i "$wl/sst2_dev_ids.jsonl" --json 2>>"$out/bertcls-$dtype.err")
+      echo "$lat" > "$out/bertcls-$dtype-$t-latency.json"; echo "$tput" > "$out/bertcls-$dtype-$t-throughput.json"
+      printf '| bertcls %s | %s | %.2f | %.1f |\n' "$dtype" "$t" "$(echo "$lat" | field latency_ms.median)" "$(echo "$tput" | field throughput_seq_s)"
+    done
   done
 } | tee "$out/engines.md"
 
@@ -60,7 +65,7 @@ for i in 1 2 3 4 5 6; do
   [[ $i -gt 1 ]] && walls+=($(( (t1 - t0) / 1000000 )))
 done
 ours=$(printf '%s\n' "${walls[@]}" | sort -n | sed -n 3p)
-theirs=$($py -c 'import json,sys; j=json.load(open(sys.argv[1])); print(round(j["load_ms"] + j["latency_ms"]["median"]))' "$out/ort-model.onnx.json")
+theirs=$($py -c 'import json,sys; j=json.load(open(sys.argv[1])); print(round(j["load_ms"] + j["latency_ms"]["median"]))' "$out/ort-model.onnx-$(echo "${THREADS:-2}" | awk '{print $NF}').json")
 echo "| start-up + one classification, f32 | bertcls ${ours} ms (process wall) | ONNX Runtime ${theirs} ms (session + one run) | $($py -c "print(round($ours / $theirs, 3))")x |" | tee -a "$out/engines.md"
 
 [[ ${SKIP_TOKENIZERS:-0} == 1 ]] && exit 0
