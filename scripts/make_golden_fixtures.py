@@ -8,7 +8,7 @@ made the same way and in the same layout (see tests/data/README.md):
     reference/<name>/      config.json, weights, reference.safetensors  (like shared/reference)
     reference/bert-with-tokenizer/   + tokenizer files and texts.jsonl  (end to end)
     tokenizers/<folder>/   tokenizer files                              (like shared/tokenizers)
-    tokenizers/parity/     expected.jsonl, pairs.jsonl, truncated.jsonl
+    tokenizers/parity/     expected.jsonl, pairs.jsonl, pairs_word_cut.jsonl, truncated.jsonl
 
 Usage, on a machine with torch, transformers 5.x, tokenizers, sentencepiece and safetensors
 (the project's own machines have none of them):
@@ -308,6 +308,29 @@ PAIRS = [
 ]
 PAIR_MAX_LENGTH = 24
 TRUNC_MAX_LENGTH = 12
+
+
+def _words(*runs):
+    """The words joined by single spaces, each repeated its count of times."""
+    return " ".join(w for word, count in runs for w in [word] * count)
+
+
+# Pairs for pairs_word_cut.jsonl (max_length 16, an odd budget of 13 for [CLS] A [SEP] B [SEP]):
+# both texts too long, so which one keeps the odd token decides the ids. HF tokenizes a text only
+# up to the first word boundary at or past max_length, so the answer depends on where words fall
+# around that point: words of one token ("x", "y" in bert-uncased), a word of several straddling
+# it, and added tokens before or after the stop.
+LONG_WORD = "Pneumonoultramicroscopicsilicovolcanoconiosis"
+WORD_CUT_PAIRS = [
+    (_words(("x", 30)), _words(("y", 40))),
+    (_words(("x", 40)), _words(("y", 30))),
+    (_words(("x", 40)), _words(("y", 12), (LONG_WORD, 1), ("y", 5))),
+    (_words(("x", 12), (LONG_WORD, 1), ("x", 30)), _words(("y", 25))),
+    (_words(("x", 13), ("[MASK]", 1), (LONG_WORD, 1), ("x", 30)), _words(("y", 40))),
+    (_words(("x", 14), ("[MASK]", 2), ("x", 30)), _words(("y", 40))),
+    (_words(("x", 12), (LONG_WORD, 1), ("[MASK]", 3), ("x", 30)), _words(("y", 12), (LONG_WORD, 1), ("y", 30))),
+]
+WORD_CUT_MAX_LENGTH = 16
 
 # The five tokenizer fixtures, as in shared/tokenizers (names of our own).
 TOKENIZER_FOLDERS = ["bert-uncased", "bert-cased", "albert-spm", "xlmr-spm", "roberta-bpe"]
@@ -1123,18 +1146,22 @@ class Gen:
                     if raw_ids(folder, text) != ids:
                         disagree(folder, text, ids, raw_ids(folder, text))
                 f.write(dump_jsonl_line(rec) + "\n")
-        with open(os.path.join(pdir, "pairs.jsonl"), "w", encoding="utf-8") as f:
-            for a, b in PAIRS:
-                rec = {"a": a, "b": b, "max_length": PAIR_MAX_LENGTH, "truncation": "longest_first"}
-                for folder, tok in toks.items():
-                    enc = tok(a, b, max_length=PAIR_MAX_LENGTH, truncation="longest_first")
-                    r = {"input_ids": list(enc["input_ids"])}
-                    if "token_type_ids" in enc:
-                        r["token_type_ids"] = list(enc["token_type_ids"])
-                    rec[folder] = r
-                    if raw_ids(folder, a, b, PAIR_MAX_LENGTH) != r["input_ids"]:
-                        disagree(folder, (a, b), r["input_ids"], raw_ids(folder, a, b, PAIR_MAX_LENGTH))
-                f.write(dump_jsonl_line(rec) + "\n")
+        def write_pairs(file, pairs, max_length):
+            with open(os.path.join(pdir, file), "w", encoding="utf-8") as f:
+                for a, b in pairs:
+                    rec = {"a": a, "b": b, "max_length": max_length, "truncation": "longest_first"}
+                    for folder, tok in toks.items():
+                        enc = tok(a, b, max_length=max_length, truncation="longest_first")
+                        r = {"input_ids": list(enc["input_ids"])}
+                        if "token_type_ids" in enc:
+                            r["token_type_ids"] = list(enc["token_type_ids"])
+                        rec[folder] = r
+                        if raw_ids(folder, a, b, max_length) != r["input_ids"]:
+                            disagree(folder, (a, b), r["input_ids"], raw_ids(folder, a, b, max_length))
+                    f.write(dump_jsonl_line(rec) + "\n")
+
+        write_pairs("pairs.jsonl", PAIRS, PAIR_MAX_LENGTH)
+        write_pairs("pairs_word_cut.jsonl", WORD_CUT_PAIRS, WORD_CUT_MAX_LENGTH)
         with open(os.path.join(pdir, "truncated.jsonl"), "w", encoding="utf-8") as f:
             for text in TEXTS:
                 rec = {"text": text, "max_length": TRUNC_MAX_LENGTH}
@@ -1350,7 +1377,7 @@ def verify(root):
               f"labels={nl} lengths={lens} {errs or ''}")
         print(f"{'':20s} files: {weights}")
     pdir = os.path.join(root, "tokenizers", "parity")
-    for fn in ("expected.jsonl", "pairs.jsonl", "truncated.jsonl"):
+    for fn in ("expected.jsonl", "pairs.jsonl", "pairs_word_cut.jsonl", "truncated.jsonl"):
         recs = [json.loads(line) for line in open(os.path.join(pdir, fn), encoding="utf-8")]
         folders = sorted(k for k in recs[0] if k not in ("text", "a", "b", "max_length", "truncation"))
         print(f"{fn}: {len(recs)} records, folders {folders}")

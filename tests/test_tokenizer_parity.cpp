@@ -150,133 +150,34 @@ TEST_CASE("tokenizer parity: single texts (expected.jsonl, truncated.jsonl)", "[
     }
 }
 
-TEST_CASE("tokenizer parity: pairs with truncation (pairs.jsonl)", "[tokenizer][parity]") {
-    // Every line must match, the split of an odd budget between two long texts included (it
-    // follows HF's word-boundary lengths; see the test below and PipelineTokenizer::encode).
-    for (const Root& root : parity_roots()) {
-        TokenizerCache cache(root.dir);
-        check_parity_file(root, cache, "pairs.jsonl",
-                          [&](const ReferenceLine& line, const std::string& folder, const json& expected,
-                              const Tokenizer& tokenizer) {
-            const std::string a = line.record.at("a").get<std::string>();
-            const std::string b = line.record.at("b").get<std::string>();
-            const Encoding got = tokenizer.encode(a, b, line.options);
-            const auto want_ids = expected.at("input_ids").get<std::vector<int32_t>>();
-            bool ok = got.input_ids == want_ids;
-            if (expected.contains("token_type_ids"))
-                ok = ok && got.token_type_ids == expected.at("token_type_ids").get<std::vector<int32_t>>();
-            if (!ok)
-                FAIL_CHECK(root.name << " pairs.jsonl line " << line.number << " " << folder << ": a "
-                                     << json(a).dump() << " b " << json(b).dump() << "\n  expected "
-                                     << show(want_ids) << "\n  got      " << show(got.input_ids) << "\n  types "
-                                     << show(got.token_type_ids));
-            return ok ? Outcome::equal : Outcome::differs;
-        });
-    }
-}
-
-namespace {
-
-const char* const kLongWord = "Pneumonoultramicroscopicsilicovolcanoconiosis";
-
-// The words joined by single spaces, each repeated its count of times.
-std::string words(std::initializer_list<std::pair<const char*, int>> runs) {
-    std::string text;
-    for (const auto& [word, count] : runs)
-        for (int i = 0; i < count; ++i) {
-            if (!text.empty()) text += ' ';
-            text += word;
-        }
-    return text;
-}
-
-}  // namespace
-
-// Which text of a pair keeps the odd token of an odd budget when both are too long. HF
+// Every line must match, the split of an odd budget between two long texts included. HF
 // (`tokenizers` 0.23.2) tokenizes each text only up to the first word boundary at or past
 // max_length (added tokens count, but the check comes only after a word of the model), and its
 // longest_first formula gives the odd token to the longer of those cut texts, to the second when
-// they are as long. So it depends on where word boundaries fall around max_length, not on the
-// texts' full lengths. Expected ids from transformers 5.17 / tokenizers 0.23.2 (AutoTokenizer,
-// truncation="longest_first", max_length=16, so an odd budget of 13) on the tests/data tokenizers.
-// "x" and "y" are one token each in bert-uncased (two, "▁" + letter, in albert-spm) and
-// kLongWord several. In bert-uncased each case fails one of the simpler rules: HF's formula on
-// the full lengths (the two cases marked "tie at the cut") or "the odd token goes to the
-// shorter text" (the others).
-TEST_CASE("tokenizer parity: longest_first odd token follows HF's word-boundary lengths", "[tokenizer][parity]") {
-    struct Case {
-        const char* folder;
-        const char* what;
-        std::string a, b;
-        std::vector<int32_t> want;
-    };
-    const std::vector<Case> cases = {
-        {"bert-uncased", "short words, a shorter than b",
-         words({{"x", 30}}),
-         words({{"y", 40}}),
-         {2, 66, 66, 66, 66, 66, 66, 3, 67, 67, 67, 67, 67, 67, 67, 3}},
-        {"bert-uncased", "short words, a longer than b (tie at the cut)",
-         words({{"x", 40}}),
-         words({{"y", 30}}),
-         {2, 66, 66, 66, 66, 66, 66, 3, 67, 67, 67, 67, 67, 67, 67, 3}},
-        {"bert-uncased", "a long word straddles max_length in b, b shorter",
-         words({{"x", 40}}),
-         words({{"y", 12}, {kLongWord, 1}, {"y", 5}}),
-         {2, 66, 66, 66, 66, 66, 66, 3, 67, 67, 67, 67, 67, 67, 67, 3}},
-        {"bert-uncased", "a long word straddles max_length in a, a longer",
-         words({{"x", 12}, {kLongWord, 1}, {"x", 30}}),
-         words({{"y", 25}}),
-         {2, 66, 66, 66, 66, 66, 66, 66, 3, 67, 67, 67, 67, 67, 67, 3}},
-        {"bert-uncased", "added token before the straddling word counts",
-         words({{"x", 13}, {"[MASK]", 1}, {kLongWord, 1}, {"x", 30}}),
-         words({{"y", 40}}),
-         {2, 66, 66, 66, 66, 66, 66, 66, 3, 67, 67, 67, 67, 67, 67, 3}},
-        {"bert-uncased", "added token reaching max_length is no stop",
-         words({{"x", 14}, {"[MASK]", 2}, {"x", 30}}),
-         words({{"y", 40}}),
-         {2, 66, 66, 66, 66, 66, 66, 66, 3, 67, 67, 67, 67, 67, 67, 3}},
-        {"bert-uncased", "added tokens after the stop are dropped (tie at the cut)",
-         words({{"x", 12}, {kLongWord, 1}, {"[MASK]", 3}, {"x", 30}}),
-         words({{"y", 12}, {kLongWord, 1}, {"y", 30}}),
-         {2, 66, 66, 66, 66, 66, 66, 3, 67, 67, 67, 67, 67, 67, 67, 3}},
-        {"albert-spm", "short words, a shorter than b",
-         words({{"x", 30}}),
-         words({{"y", 40}}),
-         {2, 5, 149, 5, 149, 5, 149, 3, 5, 21, 5, 21, 5, 21, 5, 3}},
-        {"albert-spm", "short words, a longer than b (tie at the cut)",
-         words({{"x", 40}}),
-         words({{"y", 30}}),
-         {2, 5, 149, 5, 149, 5, 149, 3, 5, 21, 5, 21, 5, 21, 5, 3}},
-        {"albert-spm", "a long word straddles max_length in b, b shorter",
-         words({{"x", 40}}),
-         words({{"y", 12}, {kLongWord, 1}, {"y", 5}}),
-         {2, 5, 149, 5, 149, 5, 149, 3, 5, 21, 5, 21, 5, 21, 5, 3}},
-        {"albert-spm", "a long word straddles max_length in a, a longer",
-         words({{"x", 12}, {kLongWord, 1}, {"x", 30}}),
-         words({{"y", 25}}),
-         {2, 5, 149, 5, 149, 5, 149, 3, 5, 21, 5, 21, 5, 21, 5, 3}},
-        {"albert-spm", "added token before the straddling word counts",
-         words({{"x", 13}, {"[MASK]", 1}, {kLongWord, 1}, {"x", 30}}),
-         words({{"y", 40}}),
-         {2, 5, 149, 5, 149, 5, 149, 3, 5, 21, 5, 21, 5, 21, 5, 3}},
-        {"albert-spm", "added token reaching max_length is no stop",
-         words({{"x", 14}, {"[MASK]", 2}, {"x", 30}}),
-         words({{"y", 40}}),
-         {2, 5, 149, 5, 149, 5, 149, 3, 5, 21, 5, 21, 5, 21, 5, 3}},
-        {"albert-spm", "added tokens after the stop are dropped",
-         words({{"x", 12}, {kLongWord, 1}, {"[MASK]", 3}, {"x", 30}}),
-         words({{"y", 12}, {kLongWord, 1}, {"y", 30}}),
-         {2, 5, 149, 5, 149, 5, 149, 3, 5, 21, 5, 21, 5, 21, 5, 3}},
-    };
-    TokenizerCache cache(fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers");
-    EncodeOptions options;
-    options.max_length = 16;
-    options.truncation = Truncation::longest_first;
-    for (const Case& c : cases) {
-        const Tokenizer* tokenizer = cache.get(c.folder);
-        REQUIRE(tokenizer);
-        const Encoding got = tokenizer->encode(c.a, c.b, options);
-        INFO(c.folder << ": " << c.what << "\n  expected " << show(c.want) << "\n  got      " << show(got.input_ids));
-        CHECK(got.input_ids == c.want);
+// they are as long (PipelineTokenizer::encode). So it depends on where word boundaries fall
+// around max_length, not on the texts' full lengths; tests/data's pairs_word_cut.jsonl pins that
+// down with words of one token, a long word straddling the cut and added tokens around it.
+TEST_CASE("tokenizer parity: pairs with truncation (pairs.jsonl, pairs_word_cut.jsonl)", "[tokenizer][parity]") {
+    for (const Root& root : parity_roots()) {
+        TokenizerCache cache(root.dir);
+        for (const std::string file : {"pairs.jsonl", "pairs_word_cut.jsonl"}) {
+            check_parity_file(root, cache, file,
+                              [&](const ReferenceLine& line, const std::string& folder, const json& expected,
+                                  const Tokenizer& tokenizer) {
+                const std::string a = line.record.at("a").get<std::string>();
+                const std::string b = line.record.at("b").get<std::string>();
+                const Encoding got = tokenizer.encode(a, b, line.options);
+                const auto want_ids = expected.at("input_ids").get<std::vector<int32_t>>();
+                bool ok = got.input_ids == want_ids;
+                if (expected.contains("token_type_ids"))
+                    ok = ok && got.token_type_ids == expected.at("token_type_ids").get<std::vector<int32_t>>();
+                if (!ok)
+                    FAIL_CHECK(root.name << " " << file << " line " << line.number << " " << folder << ": a "
+                                         << json(a).dump() << " b " << json(b).dump() << "\n  expected "
+                                         << show(want_ids) << "\n  got      " << show(got.input_ids)
+                                         << "\n  types " << show(got.token_type_ids));
+                return ok ? Outcome::equal : Outcome::differs;
+            });
+        }
     }
 }
