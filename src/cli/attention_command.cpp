@@ -250,8 +250,8 @@ void register_attention_command(CLI::App& app) {
     cmd->add_option("--threads", options->threads, "Threads (default: all cores)");
     cmd->footer(
         "Examples:\n"
-        "  bertcls attention \"I can't stop smiling today\"              # what [CLS] attends to, per layer\n"
-        "  bertcls attention \"I can't stop smiling today\" -o page.html # interactive page, every layer and head\n"
+        "  bertcls attention \"everything feels wonderful today\"        # what [CLS] attends to, per layer\n"
+        "  bertcls attention \"everything feels wonderful today\" -o page.html # interactive page, every layer and head\n"
         "  bertcls attention \"so tired of this\" --layer 1 --head 0 -o map.svg\n"
         "  bertcls attention \"so tired of this\" -o map.png            # last layer, mean over heads\n"
         "  bertcls attention -m model.bertcls \"premise\" --pair \"hypothesis\" -o attn.json\n"

@@ -382,7 +382,7 @@ void register_classify_command(CLI::App& app) {
     cmd->add_flag("--timing", options->timing, "Print load/tokenize/forward times and peak memory to stderr");
     cmd->footer(
         "Examples:\n"
-        "  bertcls classify \"I can't stop smiling today\"\n"
+        "  bertcls classify \"everything feels wonderful today\"\n"
         "  bertcls classify --format json \"first text\" \"second text\"\n"
         "  bertcls classify -m model.bertcls -f review.txt\n"
         "  bertcls classify --lines -f reviews.txt --format tsv\n"

@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", BERTCLS_VERSION);
     app.footer(
         "Examples (without -m, the bundled emotion model is used):\n"
-        "  bertcls classify \"I can't stop smiling today\"\n"
+        "  bertcls classify \"everything feels wonderful today\"\n"
         "  bertcls batch -i reviews.jsonl -o labelled.jsonl\n"
         "  bertcls attention \"so tired of this\" -o attention.html\n"
         "  bertcls eval -i test.tsv --reference model-f32.bertcls -m model-int8.bertcls\n"
