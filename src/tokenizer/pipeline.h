@@ -40,6 +40,11 @@ class Vocabulary {
 public:
     // Sets the string of `id`, growing the table as needed.
     void set(int32_t id, std::string token);
+    // Room for `tokens` entries, so filling a large vocabulary does not rehash on the way.
+    void reserve(std::size_t tokens) {
+        tokens_.reserve(tokens);
+        ids_.reserve(tokens);
+    }
     std::optional<int32_t> find(std::string_view token) const;
     const std::string& token(int32_t id) const;  // "" for an unknown id
     std::size_t size() const { return tokens_.size(); }

@@ -1,7 +1,7 @@
 #include "tokenizer/wordpiece.h"
 
 #include <algorithm>
-#include <deque>
+#include <string_view>
 
 #include "tokenizer/unicode.h"
 #include "util/error.h"
@@ -11,6 +11,7 @@ namespace bertcls::tok {
 WordPiece::WordPiece(const std::vector<std::pair<std::string, int32_t>>& vocab, const std::string& unk_token,
                      std::string continuing_subword_prefix, std::size_t max_input_chars_per_word)
     : prefix_(std::move(continuing_subword_prefix)), max_chars_(max_input_chars_per_word) {
+    vocab_.reserve(vocab.size());
     for (const auto& [token, id] : vocab) vocab_.emplace(token, id);
     const auto unk = vocab_.find(unk_token);
     if (unk == vocab_.end())
@@ -20,104 +21,121 @@ WordPiece::WordPiece(const std::vector<std::pair<std::string, int32_t>>& vocab, 
 }
 
 void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab) {
-    // 1. A plain trie with per-node child lists.
+    // Load time matters here (a shell user pays it on every call), so the trie is built without
+    // a heap allocation per node.
+    // 1. The trie from the strings in byte order: each string adds nodes only below its common
+    //    prefix with the one before, so a node's children arrive in byte order, and the last
+    //    child of a node on the current path is the previous string's node one level deeper.
+    struct Entry {
+        std::string_view text;
+        int32_t id;  // -1 for the prefix, which needs a node but may not be a token
+    };
+    std::vector<Entry> entries;
+    entries.reserve(vocab.size() + 1);
+    for (const auto& [token, id] : vocab)
+        if (!token.empty()) entries.push_back({token, vocab_.at(token)});
+    entries.push_back({prefix_, -1});
+    std::sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) { return x.text < y.text; });
+
     struct BuildNode {
-        std::vector<std::pair<uint8_t, uint32_t>> children;
+        uint32_t first_child = kNone, next_sibling = kNone;
         int32_t id = -1;
+        uint8_t label = 0;
     };
     std::vector<BuildNode> trie(1);
-    const auto insert = [&](std::string_view s) {
-        uint32_t node = 0;
-        for (const char ch : s) {
-            const auto b = static_cast<uint8_t>(ch);
-            uint32_t next = kNone;
-            for (const auto& [label, target] : trie[node].children)
-                if (label == b) next = target;
-            if (next == kNone) {
-                next = static_cast<uint32_t>(trie.size());
-                trie[node].children.emplace_back(b, next);
-                trie.emplace_back();
-            }
-            node = next;
+    std::vector<uint32_t> path{0};  // the previous string's nodes, by depth
+    std::string_view previous;
+    uint32_t suffix_root_build = 0;
+    for (const Entry& entry : entries) {
+        const std::string_view s = entry.text;
+        std::size_t common = 0;
+        while (common < s.size() && common < previous.size() && s[common] == previous[common]) ++common;
+        const uint32_t last_child = common + 1 < path.size() ? path[common + 1] : kNone;
+        path.resize(common + 1);
+        for (std::size_t depth = common; depth < s.size(); ++depth) {
+            const auto node = static_cast<uint32_t>(trie.size());
+            trie.push_back({.label = static_cast<uint8_t>(s[depth])});
+            if (depth == common && last_child != kNone) trie[last_child].next_sibling = node;
+            else trie[path.back()].first_child = node;
+            path.push_back(node);
         }
-        return node;
-    };
-    for (const auto& entry : vocab) {
-        const std::string& token = entry.first;
-        if (token.empty()) continue;
-        trie[insert(token)].id = vocab_.at(token);
+        if (entry.id >= 0) trie[path.back()].id = entry.id;
+        else suffix_root_build = path.back();
+        previous = s;
     }
-    const uint32_t suffix_root_build = insert(prefix_);
     if (trie.size() >= (1u << 24)) throw InputError("tokenizer: WordPiece vocabulary too large");
 
     // 2. Renumber breadth-first, so that the shallow nodes every word visits share cache lines.
-    std::vector<uint32_t> order{0}, new_id(trie.size(), kNone);
-    new_id[0] = 0;
+    //    The children of a node then have consecutive numbers: [first[v], first[v] + count[v]).
+    const std::size_t size = trie.size();
+    std::vector<uint32_t> order{0}, new_id(size), first(size), count(size, 0), labels(size);
+    std::vector<int32_t> ids(size);
+    order.reserve(size);
     for (std::size_t k = 0; k < order.size(); ++k) {
-        auto& children = trie[order[k]].children;
-        std::sort(children.begin(), children.end());
-        for (const auto& child_entry : children) {
-            new_id[child_entry.second] = static_cast<uint32_t>(order.size());
-            order.push_back(child_entry.second);
-        }
-    }
-    {
-        std::vector<BuildNode> renumbered(trie.size());
-        for (uint32_t old_id = 0; old_id < trie.size(); ++old_id) {
-            BuildNode& n = renumbered[new_id[old_id]];
-            n.id = trie[old_id].id;
-            n.children = std::move(trie[old_id].children);
-            for (auto& child_entry : n.children) child_entry.second = new_id[child_entry.second];
-        }
-        trie.swap(renumbered);
+        const BuildNode& node = trie[order[k]];
+        new_id[order[k]] = static_cast<uint32_t>(k);
+        labels[k] = node.label;
+        ids[k] = node.id;
+        first[k] = static_cast<uint32_t>(order.size());
+        for (uint32_t c = node.first_child; c != kNone; c = trie[c].next_sibling, ++count[k]) order.push_back(c);
     }
     suffix_root_ = new_id[suffix_root_build];
 
     // 3. Flatten: packed sorted edge lists, 256-entry tables for wide nodes.
-    nodes_.assign(trie.size(), Node{});
-    for (uint32_t v = 0; v < trie.size(); ++v) {
-        const auto& children = trie[v].children;
+    nodes_.assign(size, Node{});
+    for (uint32_t v = 0; v < size; ++v) {
         Node& n = nodes_[v];
-        if (children.size() > 16) {
+        if (count[v] > 16) {
             n.n_edges = kDense;
             n.edges = static_cast<uint32_t>(dense_.size() / 256);
             dense_.resize(dense_.size() + 256, kNone);
-            for (const auto& [label, target] : children) dense_[n.edges * 256 + label] = target;
+            for (uint32_t c = first[v]; c < first[v] + count[v]; ++c) dense_[n.edges * 256 + labels[c]] = c;
         } else {
             n.edges = static_cast<uint32_t>(edges_.size());
-            n.n_edges = static_cast<uint16_t>(children.size());
-            for (const auto& [label, target] : children) edges_.push_back((target << 8) | label);
+            n.n_edges = static_cast<uint16_t>(count[v]);
+            for (uint32_t c = first[v]; c < first[v] + count[v]; ++c) edges_.push_back((c << 8) | labels[c]);
         }
     }
 
     // 4. Failure links and pops, in breadth-first order: first the suffix subtrie (whose links
     //    point to shallower suffix nodes), then the rest (whose links point into the suffix subtrie).
-    std::vector<std::vector<int32_t>> pops(trie.size());
+    //    A node's pops are its parent's plus those met along the failure links, all computed
+    //    before it, so they are appended to pops_ as they are found.
+    std::vector<int32_t> popped;
     const auto compute = [&](uint32_t parent, uint8_t label, uint32_t v) {
         Node& n = nodes_[v];
-        if (trie[v].id >= 0) {
-            pops[v] = {trie[v].id};
+        if (ids[v] >= 0) {
+            n.pops = static_cast<uint32_t>(pops_.size());
+            n.pops_len = 1;
+            pops_.push_back(ids[v]);
             n.fail = suffix_root_;
             return;
         }
+        const auto append_pops = [&](uint32_t u) {
+            popped.insert(popped.end(), pops_.begin() + nodes_[u].pops, pops_.begin() + nodes_[u].pops + nodes_[u].pops_len);
+        };
+        popped.clear();
+        append_pops(parent);
         uint32_t z = nodes_[parent].fail;
-        std::vector<int32_t> popped = pops[parent];
         while (z != kNone && child(z, label) == kNone) {
-            popped.insert(popped.end(), pops[z].begin(), pops[z].end());
+            append_pops(z);
             z = nodes_[z].fail;
         }
         if (z == kNone) return;  // no way on: the word is unknown
         n.fail = child(z, label);
-        pops[v] = std::move(popped);
+        n.pops = static_cast<uint32_t>(pops_.size());
+        n.pops_len = static_cast<uint16_t>(popped.size());
+        pops_.insert(pops_.end(), popped.begin(), popped.end());
     };
+    std::vector<uint32_t> queue;
+    queue.reserve(size);
     const auto bfs = [&](uint32_t start, bool skip_suffix_root) {
-        std::deque<uint32_t> queue{start};
-        while (!queue.empty()) {
-            const uint32_t u = queue.front();
-            queue.pop_front();
-            for (const auto& [label, v] : trie[u].children) {
+        queue.assign(1, start);
+        for (std::size_t k = 0; k < queue.size(); ++k) {
+            const uint32_t u = queue[k];
+            for (uint32_t v = first[u]; v < first[u] + count[u]; ++v) {
                 if (skip_suffix_root && v == suffix_root_) continue;
-                compute(u, label, v);
+                compute(u, static_cast<uint8_t>(labels[v]), v);
                 queue.push_back(v);
             }
         }
@@ -126,12 +144,6 @@ void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab)
     nodes_[suffix_root_].fail = kNone;
     if (suffix_root_ != 0) bfs(suffix_root_, false);
     bfs(0, suffix_root_ != 0);
-    for (uint32_t v = 0; v < trie.size(); ++v) {
-        if (v == suffix_root_ || v == 0) continue;
-        nodes_[v].pops = static_cast<uint32_t>(pops_.size());
-        nodes_[v].pops_len = static_cast<uint16_t>(pops[v].size());
-        pops_.insert(pops_.end(), pops[v].begin(), pops[v].end());
-    }
 }
 
 void WordPiece::tokenize_word(std::string_view word, std::vector<int32_t>& ids) const {

@@ -16,6 +16,8 @@ using nlohmann::json;
 void build_wordpiece(const json& j, TokenizerParts& parts) {
     const json& model = j.at("model");
     std::vector<std::pair<std::string, int32_t>> vocab;
+    vocab.reserve(model.at("vocab").size());
+    parts.vocabulary->reserve(model.at("vocab").size());
     for (const auto& [token, id] : model.at("vocab").items()) {
         vocab.emplace_back(token, id.get<int32_t>());
         parts.vocabulary->set(id.get<int32_t>(), token);
