@@ -2,7 +2,6 @@
 
 #include <omp.h>
 
-#include <algorithm>
 #include <cmath>
 
 #include "ops/attention_kernel.h"
@@ -76,13 +75,10 @@ void SelfAttention::forward(float* hidden, int64_t rows, const PackedBatch& batc
 void SelfAttention::forward_first_tokens(const float* hidden, int64_t rows, const PackedBatch& batch,
                                          float* first_tokens, Workspace& work) {
     const float* context = attend(hidden, rows, batch, 1, nullptr, work);
-    const int64_t sequences = batch.sequences(), H = hidden_;
-    for (int64_t s = 0; s < sequences; ++s) {  // the residual
-        const float* first = hidden + batch.offsets[s] * H;
-        std::copy(first, first + H, first_tokens + s * H);
-    }
-    output_.forward(context, padded_rows(sequences), first_tokens);
-    norm_.forward(first_tokens, padded_rows(sequences));
+    batch.gather_first_rows(hidden, hidden_, first_tokens);  // the residual
+    const int64_t first_rows = padded_rows(batch.sequences());
+    output_.forward(context, first_rows, first_tokens);
+    norm_.forward(first_tokens, first_rows);
 }
 
 }  // namespace bertcls

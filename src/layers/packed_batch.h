@@ -29,6 +29,10 @@ struct PackedBatch {
 
     void clear();
     void add(const SequenceInput& sequence);
+
+    // Copies each sequence's first row of `rows` ([tokens, width], packed like the batch) to
+    // out[s] ([sequences, width]).
+    void gather_first_rows(const float* rows, int64_t width, float* out) const;
 };
 
 }  // namespace bertcls

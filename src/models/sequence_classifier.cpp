@@ -92,10 +92,7 @@ ForwardResult SequenceClassifier::forward(std::span<const SequenceInput> sequenc
         last.attention.forward_first_tokens(hidden_.data(), rows, batch_, first_tokens_.data(), workspace_);
         last.feed_forward.forward(first_tokens_.data(), padded_rows(B), workspace_);
     } else {
-        for (int64_t s = 0; s < B; ++s) {
-            const auto first = hidden_.begin() + batch_.offsets[s] * H;
-            std::copy(first, first + H, first_tokens_.begin() + s * H);
-        }
+        batch_.gather_first_rows(hidden_.data(), H, first_tokens_.data());
     }
     head_.forward(first_tokens_.data(), B, result.logits.data());
     return result;

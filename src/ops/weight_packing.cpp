@@ -78,6 +78,13 @@ float quantize_row_s8(std::span<const float> row, int8_t* q) {
     return scale;
 }
 
+// Σ_k q[k]: what an activation zero point costs an int8 row (Linear's int8 epilogue).
+int32_t row_sum(const int8_t* q, int64_t count) {
+    int32_t sum = 0;
+    for (int64_t k = 0; k < count; ++k) sum += q[k];
+    return sum;
+}
+
 // Fills row n of the weight, in the compute type, into `row`; int8 also reports the scale.
 template <typename T>
 float produce_row(const DenseWeight& weight, int64_t n, std::vector<float>& f32_row, T* row) {
@@ -99,10 +106,10 @@ float produce_row(const DenseWeight& weight, int64_t n, std::vector<float>& f32_
 }
 
 template <typename T>
-PackedWeight pack_as(const DenseWeight& weight, ComputeType compute, const memory::desc& layout) {
+PackedWeight pack_as(const DenseWeight& weight, const memory::desc& layout) {
     const int64_t in = weight.in(), out = weight.out();
     PackedWeight packed{AlignedBuffer::allocate(layout.get_size()), {}, {}};
-    if (compute == ComputeType::int8) {
+    if constexpr (std::is_same_v<T, int8_t>) {
         packed.scales.resize(static_cast<std::size_t>(out));
         packed.row_sums.resize(static_cast<std::size_t>(out));
     }
@@ -123,11 +130,9 @@ PackedWeight pack_as(const DenseWeight& weight, ComputeType compute, const memor
         for (int64_t n = 0; n < out; ++n) {
             T* target = offsets ? row.data() : reinterpret_cast<T*>(plain.data.get()) + n * in;
             const float scale = produce_row(weight, n, f32_row, target);
-            if (compute == ComputeType::int8) {
-                int32_t sum = 0;
-                for (int64_t k = 0; k < in; ++k) sum += static_cast<int32_t>(target[k]);
+            if constexpr (std::is_same_v<T, int8_t>) {
                 packed.scales[static_cast<std::size_t>(n)] = scale;
-                packed.row_sums[static_cast<std::size_t>(n)] = sum;
+                packed.row_sums[static_cast<std::size_t>(n)] = row_sum(target, in);
             }
             if (offsets) {
                 T* column = dst + offsets->base + offsets->n_offset[static_cast<std::size_t>(n)];
@@ -175,9 +180,7 @@ PackedWeight int8_weight_sums(const DenseWeight& weight) {
 #pragma omp for schedule(static)
         for (int64_t n = 0; n < out; ++n) {
             weight.row_as_s8(n, row.data());
-            int32_t sum = 0;
-            for (int8_t q : row) sum += q;
-            result.row_sums[static_cast<std::size_t>(n)] = sum;
+            result.row_sums[static_cast<std::size_t>(n)] = row_sum(row.data(), in);
         }
     }
     return result;
@@ -185,11 +188,11 @@ PackedWeight int8_weight_sums(const DenseWeight& weight) {
 
 PackedWeight pack_weight(const DenseWeight& weight, ComputeType compute, const memory::desc& layout) {
     switch (compute) {
-        case ComputeType::bf16: return pack_as<uint16_t>(weight, compute, layout);
-        case ComputeType::int8: return pack_as<int8_t>(weight, compute, layout);
+        case ComputeType::bf16: return pack_as<uint16_t>(weight, layout);
+        case ComputeType::int8: return pack_as<int8_t>(weight, layout);
         case ComputeType::f32: break;
     }
-    return pack_as<float>(weight, compute, layout);
+    return pack_as<float>(weight, layout);
 }
 
 }  // namespace bertcls

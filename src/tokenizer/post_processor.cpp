@@ -65,11 +65,8 @@ void truncate_segments(std::vector<int32_t>& a, std::vector<int32_t>* b, std::si
             // HF's formula, as in utils/truncation.rs (n1: the shorter, n2: the longer). When
             // the shorter fits, the longer takes the rest (at least as much as the shorter);
             // otherwise both get half and the odd token goes to the longer, to the second text
-            // when both are as long. "Longer" is by the lengths HF holds at this point: each text
-            // was tokenized only up to the first word boundary at or past the full max_length
-            // (PipelineTokenizer::encode). So when both texts are long, the odd token follows
-            // where their word boundaries fall around max_length, not their full lengths: with
-            // one-token words both stop at max_length exactly and the second text gets it.
+            // when both are as long. The lengths are those HF holds at this point, cut at a word
+            // boundary near max_length (why: PipelineTokenizer::encode).
             std::size_t n1 = a.size();
             std::size_t n2 = b->size();
             const bool swap = n1 > n2;
