@@ -247,8 +247,11 @@ TEST_CASE("weights stored blocked are read in place as the kernels' own layout",
     const auto blocked_q = blocked_copy(q, plain_q);
     const TensorInfo blocked_f32 = tensor(DType::F32, {out, in}, blocked_w), blocked_i8 = tensor(DType::I8, {out, in}, blocked_q);
 
+    // The plain weight is packed first, so both run the same kernel on the same layout (an
+    // unpacked f32 weight runs on oneDNN, whose sums round differently from blocked_gemm's).
     const auto forward = [&](DenseWeight weight, ComputeType compute) {
         Linear linear(weight, b, {}, nullptr, compute);
+        linear.pack();
         std::vector<float> y(rows * out);
         linear.forward(x.data(), rows, y.data());
         return y;

@@ -11,6 +11,8 @@
 // GCC 12 flags the _mm512_undefined_ps() inside its own reduce/roundscale intrinsics.
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
+#include "ops/avx512_math.h"
+
 namespace bertcls::detail {
 namespace avx512 {
 
@@ -33,23 +35,7 @@ struct Vec {
     static V max(V a, V b) { return _mm512_max_ps(a, b); }
     static float hmax(V v) { return _mm512_reduce_max_ps(v); }
     static float hsum(V v) { return _mm512_reduce_add_ps(v); }
-    // Cephes expf: 2^n * e^r with |r| <= ln2/2, about 1 ulp; inputs below -87.3 give ~1e-38.
-    static V exp(V x) {
-        x = _mm512_max_ps(x, _mm512_set1_ps(-87.3f));
-        x = _mm512_min_ps(x, _mm512_set1_ps(88.3f));
-        const V n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        V r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-        r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-        V p = _mm512_set1_ps(1.9875691500e-4f);
-        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-        p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-        p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-        return _mm512_scalef_ps(p, n);
-    }
+    static V exp(V x) { return avx512_math::exp(x); }
 };
 
 #include "ops/attention_kernel_impl.inc"

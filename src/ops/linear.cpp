@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "ops/activation_convert.h"
+#include "ops/blocked_gemm.h"
 #include "ops/dnnl_context.h"
 
 namespace bertcls {
@@ -106,9 +107,11 @@ Linear::Linear(DenseWeight weight, const TensorInfo& bias, LinearEpilogue epilog
         weight_md_ = stored_blocked_layout(weight_);
         weight_mem_ = memory(weight_md_, cpu_engine(), const_cast<std::byte*>(weight_.values->bytes.data()));
         in_place_blocked_ = true;
+        if (wants_blocked_gemm()) blocked_gemm_weight_ = weight_.values->as<float>().data();
         if (compute_ == ComputeType::int8) set_int8_scales(int8_weight_sums(weight_));
         if (source_) prefault(weight_.values->bytes);
-    } else if (compute_ == ComputeType::f32 && weight_.values->dtype == DType::F32 && !weight_.blocked) {
+    } else if (compute_ == ComputeType::f32 && weight_.values->dtype == DType::F32 && !weight_.blocked &&
+               !wants_blocked_gemm()) {
         // [out, in] row-major read as [in, out] with strides {1, in}: no copy.
         weight_md_ = f32_desc({in_, out_}, {1, in_});
         weight_mem_ = wrap(weight_md_, weight_.values->as<float>().data());
@@ -118,7 +121,12 @@ Linear::Linear(DenseWeight weight, const TensorInfo& bias, LinearEpilogue epilog
     }
 }
 
+bool Linear::wants_blocked_gemm() const {
+    return compute_ == ComputeType::f32 && blocked_gemm_available() && blocked_gemm_fits(in_, out_);
+}
+
 memory::desc Linear::packed_layout() const {
+    if (wants_blocked_gemm()) return {{in_, out_}, memory::data_type::f32, memory::format_tag::BA16a64b};
     // The blocked layout the GEMM kernels want. It depends on the weight's shape, not on the
     // row count, so one packed copy serves every batch shape.
     const memory::desc probe_x({128, in_}, input_data_type(compute_), memory::format_tag::ab);
@@ -135,6 +143,7 @@ void Linear::pack() {
     if (compute_ == ComputeType::int8) set_int8_scales(std::move(packed));
     weight_md_ = layout;
     weight_mem_ = memory(layout, cpu_engine(), packed_.data.get());
+    if (wants_blocked_gemm()) blocked_gemm_weight_ = reinterpret_cast<const float*>(packed_.data.get());
     primitives_.clear();
 }
 
@@ -169,6 +178,19 @@ memory Linear::gemm_input(const float* x, int64_t rows, int64_t x_stride) {
 void Linear::forward(const float* x, int64_t rows, float* y, int64_t x_stride) {
     if (rows == 0) return;
     if (x_stride == 0) x_stride = in_;
+    if (blocked_gemm_weight_) {
+        blocked_gemm({.x = x,
+                      .rows = rows,
+                      .x_stride = x_stride,
+                      .weight = blocked_gemm_weight_,
+                      .in = in_,
+                      .out = out_,
+                      .bias = bias_,
+                      .y = y,
+                      .accumulate = epilogue_.accumulate,
+                      .activation = epilogue_.activation});
+        return;
+    }
     const memory input = gemm_input(x, rows, x_stride);
     const memory::desc y_md = f32_desc({rows, out_});
     const int64_t key = rows * 1'000'003 + (compute_ == ComputeType::f32 ? x_stride : in_);

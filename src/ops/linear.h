@@ -12,6 +12,11 @@
 // A weight the converter stored blocked in the kernels' own layout needs neither: it is read in
 // place (see format/dense_weight.h), unless this CPU's kernels want another layout.
 // Primitives are built once per (row count, input stride) and reused.
+// On AVX-512 CPUs, f32 layers with a multiple of 64 outputs run on our own kernel instead
+// (ops/blocked_gemm.h), which hides the weight stream that oneDNN's stalls on. Their weight is
+// blocked from the start (read in place, or packed when constructed): a layer that switched
+// kernels at pack() would round differently before and after, and a batch job's output would
+// depend on how its records were batched.
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -21,8 +26,8 @@
 
 #include "format/safetensors.h"
 #include "models/model_config.h"
-#include "ops/compute_type.h"
 #include "format/dense_weight.h"
+#include "ops/compute_type.h"
 #include "ops/weight_packing.h"
 
 namespace bertcls {
@@ -57,6 +62,8 @@ public:
 
 private:
     dnnl::memory::desc packed_layout() const;
+    // f32 on this CPU runs on blocked_gemm once the weight is blocked.
+    bool wants_blocked_gemm() const;
     // The input as the GEMM reads it: x itself, or x converted for bf16/int8 arithmetic.
     dnnl::memory gemm_input(const float* x, int64_t rows, int64_t x_stride);
     void set_int8_scales(PackedWeight weight);
@@ -72,6 +79,7 @@ private:
     dnnl::memory::desc weight_md_;  // the mapped [out, in] weight, then the packed layout
     AlignedBuffer packed_;
     bool in_place_blocked_ = false;  // the mapped weight is already in the kernels' layout
+    const float* blocked_gemm_weight_ = nullptr;  // set when forward runs on blocked_gemm
     dnnl::memory weight_mem_, bias_mem_;
     std::unordered_map<int64_t, dnnl::matmul> primitives_;  // keyed on rows and stride
     // int8: the weight's per-row scales s_w[n] and s_w[n] Σ_k q_w[n, k] (what a zero point costs);

@@ -1,0 +1,28 @@
+#include "ops/blocked_gemm.h"
+
+#include <cstdlib>
+#include <string_view>
+
+namespace bertcls {
+
+namespace {
+
+bool detect() {
+    if (const char* choice = std::getenv("BERTCLS_GEMM"); choice && std::string_view(choice) == "onednn") return false;
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+}
+
+const bool kAvailable = detect();
+
+}  // namespace
+
+bool blocked_gemm_available() { return kAvailable; }
+
+bool blocked_gemm_fits(int64_t in, int64_t out) { return in > 0 && out > 0 && out % 64 == 0; }
+
+void blocked_gemm(const BlockedGemmArgs& args) {
+    if (args.rows > 0) detail::blocked_gemm_avx512(args);
+}
+
+}  // namespace bertcls

@@ -1,0 +1,40 @@
+#pragma once
+// Our own f32 GEMM over weights in the blocked layout (BA16a64b, format/dense_weight.h), for
+// AVX-512 CPUs: y = act(x · W + b (+ y)).
+//
+// Why not oneDNN's: a forward pass reads every weight from memory exactly once per layer, and
+// oneDNN 2.6's kernels stall on that stream (190-206 GFLOP/s on bert-base's layers against
+// 215-220 with the weights in cache). This kernel software-prefetches the next weight panel while
+// it multiplies the current one, which gets 205-214 GFLOP/s on the same cold sequence of layers.
+// Bias, residual and activation are applied in registers on the last pass over each tile.
+#include <cstdint>
+#include <optional>
+
+#include "models/model_config.h"
+
+namespace bertcls {
+
+struct BlockedGemmArgs {
+    const float* x;     // [rows, in], row stride x_stride
+    int64_t rows, x_stride;
+    const float* weight;  // [in, out] as BA16a64b: in padded to 16, out a multiple of 64
+    int64_t in, out;
+    const float* bias;  // [out]
+    float* y;           // [rows, out], contiguous
+    bool accumulate;    // y = x·W + b + y (the residual), before the activation
+    std::optional<Activation> activation;
+};
+
+// Whether this CPU can run blocked_gemm (AVX-512F) and it is not switched off: BERTCLS_GEMM=onednn
+// keeps every layer on oneDNN, to compare the two.
+bool blocked_gemm_available();
+// Whether blocked_gemm handles a weight of this shape (out a multiple of 64).
+bool blocked_gemm_fits(int64_t in, int64_t out);
+
+void blocked_gemm(const BlockedGemmArgs& args);
+
+namespace detail {
+void blocked_gemm_avx512(const BlockedGemmArgs& args);
+}
+
+}  // namespace bertcls
