@@ -28,7 +28,8 @@ struct BlockedGemmArgs {
 // Whether this CPU can run blocked_gemm (AVX-512F) and it is not switched off: BERTCLS_GEMM=onednn
 // keeps every layer on oneDNN, to compare the two.
 bool blocked_gemm_available();
-// Whether blocked_gemm handles a weight of this shape (out a multiple of 64).
+// Whether f32 layers of this shape run on blocked_gemm: out a multiple of 64, and a weight too
+// large to stay in cache (1 MiB and up). blocked_gemm itself takes any such out.
 bool blocked_gemm_fits(int64_t in, int64_t out);
 
 void blocked_gemm(const BlockedGemmArgs& args);

@@ -41,18 +41,26 @@ struct Tile {
     int64_t per4;
 };
 
-__m512 activate(Activation activation, __m512 v) {
-    switch (activation) {
-        case Activation::gelu_erf: return avx512_math::gelu_erf(v);
-        case Activation::gelu_tanh: return avx512_math::gelu_tanh(v);
-        case Activation::relu: return _mm512_max_ps(v, _mm512_setzero_ps());
-        case Activation::tanh: return avx512_math::tanh(v);
-    }
-    return v;
+template <int R, __m512 (*F)(__m512)>
+void apply(__m512 (&acc)[R][4]) {
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < 4; ++j) acc[r][j] = F(acc[r][j]);
 }
 
+// The activation over a whole tile, with one branch per tile rather than per vector.
 template <int R>
-void run_tile(const Tile& t, const BlockedGemmArgs& a) {
+void activate(Activation activation, __m512 (&acc)[R][4]) {
+    switch (activation) {
+        case Activation::gelu_erf: apply<R, avx512_math::gelu_erf>(acc); return;
+        case Activation::gelu_tanh: apply<R, avx512_math::gelu_tanh>(acc); return;
+        case Activation::relu: apply<R, avx512_math::relu>(acc); return;
+        case Activation::tanh: apply<R, avx512_math::tanh>(acc); return;
+    }
+}
+
+// Kept out of line: inlined into run_block, GCC allocates the accumulators worse.
+template <int R>
+__attribute__((noinline)) void run_tile(const Tile& t, const BlockedGemmArgs& a) {
     const int64_t xs = a.x_stride, ys = a.out;
     __m512 acc[R][4];
     if (t.first) {
@@ -90,9 +98,7 @@ void run_tile(const Tile& t, const BlockedGemmArgs& a) {
         for (int u = 0; u < 4; ++u) step(k + u);
     }
     for (; k < t.depth; ++k) step(k);
-    if (t.last && a.activation)
-        for (int r = 0; r < R; ++r)
-            for (int j = 0; j < 4; ++j) acc[r][j] = activate(*a.activation, acc[r][j]);
+    if (t.last && a.activation) activate<R>(*a.activation, acc);
     for (int r = 0; r < R; ++r)
         for (int j = 0; j < 4; ++j) _mm512_storeu_ps(t.y + r * ys + 16 * j, acc[r][j]);
 }
@@ -164,7 +170,7 @@ void blocked_gemm_avx512(const BlockedGemmArgs& a) {
     const double flops = 2.0 * static_cast<double>(a.rows) * static_cast<double>(a.in) * static_cast<double>(a.out);
     const int64_t threads = std::clamp<int64_t>(static_cast<int64_t>(flops / kFlopsPerThread), 1, omp_get_max_threads());
     // Threads split the panels first (each reads only its share of the weights), then the rows.
-    const int64_t column_groups = std::min(threads, panels);
+    const int64_t column_groups = std::max<int64_t>(1, std::min(threads, panels / 2));
     const int64_t row_groups = std::min(threads / column_groups, tiles);
     if (column_groups * row_groups == 1) {
         run_block(a, 0, a.rows, 0, panels, depth);
