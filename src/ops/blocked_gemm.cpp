@@ -10,7 +10,9 @@ namespace {
 bool detect() {
     if (const char* choice = std::getenv("BERTCLS_GEMM"); choice && std::string_view(choice) == "onednn") return false;
     __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
+    // The ISA set blocked_gemm_avx512.cpp is compiled for (and_ps/or_ps are AVX512DQ).
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 }
 
 const bool kAvailable = detect();

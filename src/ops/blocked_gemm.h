@@ -25,8 +25,8 @@ struct BlockedGemmArgs {
     std::optional<Activation> activation;
 };
 
-// Whether this CPU can run blocked_gemm (AVX-512F) and it is not switched off: BERTCLS_GEMM=onednn
-// keeps every layer on oneDNN, to compare the two.
+// Whether this CPU can run blocked_gemm (AVX-512 F, DQ, BW and VL) and it is not switched off:
+// BERTCLS_GEMM=onednn keeps every layer on oneDNN, to compare the two.
 bool blocked_gemm_available();
 // Whether f32 layers of this shape run on blocked_gemm: out a multiple of 64, and a weight too
 // large to stay in cache (1 MiB and up). blocked_gemm itself takes any such out.
