@@ -152,3 +152,74 @@ TEST_CASE("f32 dense layers too large for the cache run on the blocked GEMM thro
         CHECK(worst_error(p, epilogue, y) < 1e-5);
     }
 }
+
+TEST_CASE("a column range of the blocked GEMM writes those outputs only, at any row stride", "[gemm]") {
+    if (!blocked_gemm_available()) {
+        WARN("no AVX-512 here (or BERTCLS_GEMM=onednn): blocked_gemm not checked");
+        return;
+    }
+    const Shape s{13, 768, 320, 768};
+    std::mt19937 rng(23);
+    const Problem p = make_problem(s, rng);
+    const std::vector<float> weight = blocked_layout(p);
+    const int64_t y_stride = s.out + 48;
+    for (const auto& [begin, end] : {std::pair<int64_t, int64_t>{0, 64}, {64, 256}, {128, 320}}) {
+        for (const int threads : {1, 2}) {
+            const ThreadCount scope(threads);
+            INFO("columns [" << begin << ", " << end << "), threads " << threads);
+            std::vector<float> y(static_cast<std::size_t>(s.rows * y_stride), -7.0f);
+            blocked_gemm({.x = p.x.data(),
+                          .rows = s.rows,
+                          .x_stride = s.x_stride,
+                          .weight = weight.data(),
+                          .in = s.in,
+                          .out = s.out,
+                          .bias = p.bias.data(),
+                          .y = y.data(),
+                          .accumulate = false,
+                          .activation = Activation::gelu_erf,
+                          .out_begin = begin,
+                          .out_end = end,
+                          .y_stride = y_stride});
+            double worst = 0;
+            int64_t touched_outside = 0;
+            for (int64_t r = 0; r < s.rows; ++r)
+                for (int64_t n = 0; n < y_stride; ++n) {
+                    const float got = y[static_cast<std::size_t>(r * y_stride + n)];
+                    if (n < begin || n >= end) {
+                        touched_outside += got != -7.0f;
+                        continue;
+                    }
+                    const double want = activate(Activation::gelu_erf, p.product[static_cast<std::size_t>(r * s.out + n)]);
+                    worst = std::max(worst, std::abs(got - want) / (1.0 + std::abs(want)));
+                }
+            CHECK(worst < 1e-5);
+            CHECK(touched_outside == 0);
+        }
+    }
+}
+
+// A classifier's last layer takes its queries from Linear::forward_columns on the first rows
+// alone and its keys and values from the whole batch: the outputs must be bit for bit those of
+// a full forward, or logits would change with what else is in the batch.
+TEST_CASE("Linear::forward_columns gives exactly the full forward's outputs", "[gemm]") {
+    const Shape s{17, 768, 384, 768};
+    std::mt19937 rng(24);
+    const Problem p = make_problem(s, rng);
+    const TensorInfo w{DType::F32, {s.out, s.in}, std::as_bytes(std::span<const float>(p.w))};
+    const TensorInfo b{DType::F32, {s.out}, std::as_bytes(std::span<const float>(p.bias))};
+    Linear linear(w, b);
+    if (!linear.computes_column_ranges()) {
+        WARN("this layer runs on oneDNN here (no AVX-512, or BERTCLS_GEMM=onednn): forward_columns not checked");
+        CHECK_THROWS_AS(linear.forward_columns(p.x.data(), s.rows, nullptr, s.out, 0, 64), std::logic_error);
+        return;
+    }
+    std::vector<float> full(static_cast<std::size_t>(s.rows * s.out));
+    linear.forward(p.x.data(), s.rows, full.data());
+    std::vector<float> parts(full.size(), -7.0f);
+    linear.forward_columns(p.x.data(), s.rows, parts.data(), s.out, 128, 384);
+    for (int64_t r = 0; r < s.rows; ++r)  // the first rows' first columns one row at a time
+        linear.forward_columns(p.x.data() + r * s.in, 1, parts.data() + r * s.out, s.out, 0, 128);
+    CHECK(parts == full);
+    CHECK_THROWS_AS(linear.forward_columns(p.x.data(), s.rows, parts.data(), s.out, 0, 100), std::logic_error);
+}

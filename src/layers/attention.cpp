@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "ops/attention_kernel.h"
@@ -26,21 +27,35 @@ SelfAttention::SelfAttention(const ModelFile& model, int64_t weight_set, Compute
       norm_(model.weight(prefix(weight_set) + "norm.weight", {hidden_}),
             model.weight(prefix(weight_set) + "norm.bias", {hidden_}), model.config().layer_norm_eps) {}
 
-const float* SelfAttention::attend(const float* hidden, int64_t rows, const PackedBatch& batch, int64_t queries,
-                                  AttentionMaps* maps, Workspace& work) {
+void SelfAttention::project(const float* hidden, int64_t rows, const PackedBatch& batch, const float* first_rows,
+                            float* qkv_out, Workspace& work) {
+    if (!first_rows || !qkv_.computes_column_ranges()) {
+        qkv_.forward(hidden, rows, qkv_out);
+        return;
+    }
+    const int64_t H = hidden_, B = batch.sequences();
+    qkv_.forward_columns(hidden, rows, qkv_out, 3 * H, H, 3 * H);
+    float* queries = Workspace::reserve(work.first_queries, static_cast<std::size_t>(B * H));
+    qkv_.forward_columns(first_rows, B, queries, H, 0, H);
+    for (int64_t s = 0; s < B; ++s) std::copy_n(queries + s * H, H, qkv_out + batch.offsets[s] * 3 * H);
+}
+
+const float* SelfAttention::attend(const float* hidden, int64_t rows, const PackedBatch& batch,
+                                  const float* first_rows, AttentionMaps* maps, Workspace& work) {
     const int64_t H = hidden_, d = head_size_, heads = heads_;
     float* qkv_out = Workspace::reserve(work.qkv, static_cast<std::size_t>(rows * 3 * H));
     float* context = Workspace::reserve(work.context, static_cast<std::size_t>(rows * H));
     const auto threads = static_cast<std::size_t>(omp_get_max_threads());
     const auto per_thread = (attention_scratch_floats(batch.max_length(), d) + 15) / 16 * 16;
     float* scratch = Workspace::reserve(work.attention_scratch, per_thread * threads);
-    qkv_.forward(hidden, rows, qkv_out);
+    project(hidden, rows, batch, first_rows, qkv_out, work);
     if (maps) {
         maps->resize(static_cast<std::size_t>(batch.sequences()));
         for (int64_t s = 0; s < batch.sequences(); ++s)
             (*maps)[s].resize(static_cast<std::size_t>(heads * batch.length(s) * batch.length(s)));
     }
 
+    const int64_t queries = first_rows ? 1 : 0;
     const int64_t tasks = batch.sequences() * heads;
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
     const float* qkv = qkv_out;
@@ -68,14 +83,14 @@ const float* SelfAttention::attend(const float* hidden, int64_t rows, const Pack
 
 void SelfAttention::forward(float* hidden, int64_t rows, const PackedBatch& batch, AttentionMaps* maps,
                             Workspace& work) {
-    output_.forward(attend(hidden, rows, batch, 0, maps, work), rows, hidden);
+    output_.forward(attend(hidden, rows, batch, nullptr, maps, work), rows, hidden);
     norm_.forward(hidden, rows);
 }
 
 void SelfAttention::forward_first_tokens(const float* hidden, int64_t rows, const PackedBatch& batch,
                                          float* first_tokens, Workspace& work) {
-    const float* context = attend(hidden, rows, batch, 1, nullptr, work);
-    batch.gather_first_rows(hidden, hidden_, first_tokens);  // the residual
+    batch.gather_first_rows(hidden, hidden_, first_tokens);  // the queries' input, and the residual
+    const float* context = attend(hidden, rows, batch, first_tokens, nullptr, work);
     const int64_t first_rows = padded_rows(batch.sequences());
     output_.forward(context, first_rows, first_tokens);
     norm_.forward(first_tokens, first_rows);

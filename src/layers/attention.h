@@ -39,11 +39,16 @@ public:
     }
 
 private:
-    // Projects Q, K and V for all rows and writes the attention context of each sequence's first
-    // `queries` rows (0 = all of them) to work.context: at the sequence's own rows when all are
-    // computed, else at row s * queries.
-    const float* attend(const float* hidden, int64_t rows, const PackedBatch& batch, int64_t queries,
+    // Projects Q, K and V and writes the attention context to work.context: of every row, at its
+    // own row; or, given `first_rows` (each sequence's first row of hidden, [sequences, H]), of
+    // the first rows only, at row s.
+    const float* attend(const float* hidden, int64_t rows, const PackedBatch& batch, const float* first_rows,
                         AttentionMaps* maps, Workspace& work);
+    // Q, K and V of every row into qkv_out ([rows, 3H]). Given first_rows, and where the fused
+    // projection can split its outputs, K and V of every row but Q of the first rows only: the
+    // other rows' queries are never read (a third less work in a classifier's last layer).
+    void project(const float* hidden, int64_t rows, const PackedBatch& batch, const float* first_rows,
+                 float* qkv_out, Workspace& work);
 
     int64_t hidden_, heads_, head_size_;
     Linear qkv_;

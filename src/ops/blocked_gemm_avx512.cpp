@@ -61,7 +61,7 @@ void activate(Activation activation, __m512 (&acc)[R][4]) {
 // Kept out of line: inlined into run_block, GCC allocates the accumulators worse.
 template <int R>
 __attribute__((noinline)) void run_tile(const Tile& t, const BlockedGemmArgs& a) {
-    const int64_t xs = a.x_stride, ys = a.out;
+    const int64_t xs = a.x_stride, ys = a.y_stride;
     __m512 acc[R][4];
     if (t.first) {
         // The bias (and the residual) go in first, so that later passes only add to y.
@@ -115,9 +115,9 @@ void run_tile_rows(int rows, const Tile& t, const BlockedGemmArgs& a) {
     }
 }
 
-struct Slice {  // the weights of one pass: `depth` inputs of one panel from input k0
+struct Slice {  // the weights of one pass: `depth` inputs of panel `panel` from input k0
     const float* weight;
-    int64_t depth;
+    int64_t depth, panel, k0;
 };
 
 // Rows [row_begin, row_end) times panels [panel_begin, panel_end): for each chunk of rows, each
@@ -130,14 +130,13 @@ void run_block(const BlockedGemmArgs& a, int64_t row_begin, int64_t row_end, int
     // Step i works on this weight slice (the same panels again for every chunk of rows).
     const auto slice_at = [&](int64_t i) {
         const int64_t k0 = i % slices * depth, panel = panel_begin + i / slices % panels;
-        return Slice{a.weight + panel * panel_floats + k0 * kPanel, std::min(depth, a.in - k0)};
+        return Slice{a.weight + panel * panel_floats + k0 * kPanel, std::min(depth, a.in - k0), panel, k0};
     };
     for (int64_t i = 0; i < steps; ++i) {
         const int64_t r0 = row_begin + i / (panels * slices) * kRowChunk, r1 = std::min(row_end, r0 + kRowChunk);
         const int64_t tiles = ceil_div(r1 - r0, kTileRows);
-        const int64_t p = panel_begin + i / slices % panels, k0 = i % slices * depth;
         const Slice current = slice_at(i);
-        const Slice next = i + 1 < steps ? slice_at(i + 1) : Slice{nullptr, 0};
+        const Slice next = i + 1 < steps ? slice_at(i + 1) : Slice{nullptr, 0, 0, 0};
         const auto* prefetch = reinterpret_cast<const char*>(next.weight);
         const int64_t lines = next.depth * kPanel * 4 / 64;
         const int64_t slots = current.depth / 4;  // prefetch slots per tile
@@ -146,15 +145,15 @@ void run_block(const BlockedGemmArgs& a, int64_t row_begin, int64_t row_end, int
                .weight = current.weight,
                .depth = current.depth,
                .y = nullptr,
-               .bias = a.bias + p * kPanel,
-               .first = k0 == 0,
-               .last = k0 + depth >= a.in,
+               .bias = a.bias + current.panel * kPanel,
+               .first = current.k0 == 0,
+               .last = current.k0 + current.depth >= a.in,
                .prefetch = prefetch,
                .prefetch_end = prefetch + lines * 64,
                .per4 = per4};
         for (int64_t r = r0; r < r1; r += kTileRows) {
-            t.x = a.x + r * a.x_stride + k0;
-            t.y = a.y + r * a.out + p * kPanel;
+            t.x = a.x + r * a.x_stride + current.k0;
+            t.y = a.y + r * a.y_stride + current.panel * kPanel;
             run_tile_rows(static_cast<int>(std::min<int64_t>(kTileRows, r1 - r)), t, a);
             t.prefetch += slots * per4 * 64;
         }
@@ -164,16 +163,16 @@ void run_block(const BlockedGemmArgs& a, int64_t row_begin, int64_t row_end, int
 }  // namespace
 
 void blocked_gemm_avx512(const BlockedGemmArgs& a) {
-    const int64_t panels = a.out / kPanel;
+    const int64_t first_panel = a.out_begin / kPanel, panels = a.out_end / kPanel - first_panel;
     const int64_t depth = ceil_div(a.in, ceil_div(a.in, kMaxDepth));  // equal slices of at most kMaxDepth
     const int64_t tiles = ceil_div(a.rows, kTileRows);
-    const double flops = 2.0 * static_cast<double>(a.rows) * static_cast<double>(a.in) * static_cast<double>(a.out);
+    const double flops = 2.0 * static_cast<double>(a.rows) * static_cast<double>(a.in) * static_cast<double>(panels * kPanel);
     const int64_t threads = std::clamp<int64_t>(static_cast<int64_t>(flops / kFlopsPerThread), 1, omp_get_max_threads());
     // Threads split the panels first (each reads only its share of the weights), then the rows.
     const int64_t column_groups = std::max<int64_t>(1, std::min(threads, panels / 2));
     const int64_t row_groups = std::min(threads / column_groups, tiles);
     if (column_groups * row_groups == 1) {
-        run_block(a, 0, a.rows, 0, panels, depth);
+        run_block(a, 0, a.rows, first_panel, first_panel + panels, depth);
         return;
     }
 #pragma omp parallel num_threads(static_cast<int>(column_groups * row_groups))
@@ -183,7 +182,8 @@ void blocked_gemm_avx512(const BlockedGemmArgs& a) {
         const int64_t tiles_per_group = ceil_div(tiles, row_groups);
         const int64_t row_begin = std::min(a.rows, row * tiles_per_group * kTileRows);
         const int64_t row_end = std::min(a.rows, (row + 1) * tiles_per_group * kTileRows);
-        run_block(a, row_begin, row_end, panels * column / column_groups, panels * (column + 1) / column_groups, depth);
+        run_block(a, row_begin, row_end, first_panel + panels * column / column_groups,
+                  first_panel + panels * (column + 1) / column_groups, depth);
     }
 }
 

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 
 #include "ops/activation_convert.h"
@@ -179,16 +181,7 @@ void Linear::forward(const float* x, int64_t rows, float* y, int64_t x_stride) {
     if (rows == 0) return;
     if (x_stride == 0) x_stride = in_;
     if (blocked_gemm_weight_) {
-        blocked_gemm({.x = x,
-                      .rows = rows,
-                      .x_stride = x_stride,
-                      .weight = blocked_gemm_weight_,
-                      .in = in_,
-                      .out = out_,
-                      .bias = bias_,
-                      .y = y,
-                      .accumulate = epilogue_.accumulate,
-                      .activation = epilogue_.activation});
+        run_blocked_gemm(x, rows, x_stride, y, out_, 0, out_);
         return;
     }
     const memory input = gemm_input(x, rows, x_stride);
@@ -214,6 +207,30 @@ void Linear::forward(const float* x, int64_t rows, float* y, int64_t x_stride) {
         args[DNNL_ARG_BIAS] = bias_mem_;
     it->second.execute(cpu_stream(), args);
     if (compute_ == ComputeType::int8) int8_epilogue(product, rows, y);
+}
+
+void Linear::forward_columns(const float* x, int64_t rows, float* y, int64_t y_stride, int64_t begin, int64_t end) {
+    if (!blocked_gemm_weight_ || begin % 64 != 0 || end % 64 != 0 || begin < 0 || end > out_ || begin > end)
+        throw std::logic_error("Linear::forward_columns: columns [" + std::to_string(begin) + ", " +
+                               std::to_string(end) + ") of a layer that cannot split them");
+    run_blocked_gemm(x, rows, in_, y, y_stride, begin, end);
+}
+
+void Linear::run_blocked_gemm(const float* x, int64_t rows, int64_t x_stride, float* y, int64_t y_stride,
+                              int64_t begin, int64_t end) const {
+    blocked_gemm({.x = x,
+                  .rows = rows,
+                  .x_stride = x_stride,
+                  .weight = blocked_gemm_weight_,
+                  .in = in_,
+                  .out = out_,
+                  .bias = bias_,
+                  .y = y,
+                  .accumulate = epilogue_.accumulate,
+                  .activation = epilogue_.activation,
+                  .out_begin = begin,
+                  .out_end = end,
+                  .y_stride = y_stride});
 }
 
 void Linear::int8_epilogue(const float* product, int64_t rows, float* y) {

@@ -54,6 +54,12 @@ public:
     // x: [rows, in] with row stride `x_stride` (0 = in); y: [rows, out] contiguous.
     void forward(const float* x, int64_t rows, float* y, int64_t x_stride = 0);
 
+    // Whether forward_columns can compute part of the outputs: layers that run on blocked_gemm.
+    bool computes_column_ranges() const { return blocked_gemm_weight_ != nullptr; }
+    // Outputs [begin, end) of each row only (multiples of 64), into y's rows of y_stride floats;
+    // x contiguous. For a fused projection of which only some parts are needed for some rows.
+    void forward_columns(const float* x, int64_t rows, float* y, int64_t y_stride, int64_t begin, int64_t end);
+
     // Switches to a packed copy of the weight (idempotent). Not while forward runs.
     void pack();
     bool packed() const { return packed_.data != nullptr || in_place_blocked_; }
@@ -64,6 +70,8 @@ private:
     dnnl::memory::desc packed_layout() const;
     // f32 on this CPU runs on blocked_gemm once the weight is blocked.
     bool wants_blocked_gemm() const;
+    void run_blocked_gemm(const float* x, int64_t rows, int64_t x_stride, float* y, int64_t y_stride, int64_t begin,
+                          int64_t end) const;
     // The input as the GEMM reads it: x itself, or x converted for bf16/int8 arithmetic.
     dnnl::memory gemm_input(const float* x, int64_t rows, int64_t x_stride);
     void set_int8_scales(PackedWeight weight);
