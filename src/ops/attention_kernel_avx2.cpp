@@ -61,6 +61,26 @@ struct Vec {
         const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
         return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
     }
+    // dst[c][r] = src[r][c] for an 8 x 8 block, in registers.
+    static void transpose(const float* src, int64_t src_stride, float* dst, int64_t dst_stride) {
+        V r[8], t[8];
+        for (int i = 0; i < 8; ++i) r[i] = load(src + i * src_stride);
+        for (int i = 0; i < 8; i += 2) {
+            t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+            t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+        }
+        // Now r[4i + m], 128-bit lane k, is column 4k + m of rows 4i .. 4i + 3.
+        for (int i = 0; i < 8; i += 4) {
+            r[i] = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(t[i]), _mm256_castps_pd(t[i + 2])));
+            r[i + 1] = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(t[i]), _mm256_castps_pd(t[i + 2])));
+            r[i + 2] = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(t[i + 1]), _mm256_castps_pd(t[i + 3])));
+            r[i + 3] = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(t[i + 1]), _mm256_castps_pd(t[i + 3])));
+        }
+        for (int m = 0; m < 4; ++m) {
+            store(dst + m * dst_stride, _mm256_permute2f128_ps(r[m], r[4 + m], 0x20));
+            store(dst + (4 + m) * dst_stride, _mm256_permute2f128_ps(r[m], r[4 + m], 0x31));
+        }
+    }
 };
 
 #include "ops/attention_kernel_impl.inc"
