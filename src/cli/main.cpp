@@ -47,7 +47,9 @@ int main(int argc, char** argv) {
         "  bertcls attention \"so tired of this\" -o attention.html\n"
         "  bertcls eval -i test.tsv --reference model-f32.bertcls -m model-int8.bertcls\n"
         "  bertcls info -m model.bertcls\n"
-        "Run 'bertcls COMMAND --help' for a command's options and examples.");
+        "Run 'bertcls COMMAND --help' for a command's options and examples.\n"
+        "On a machine busy with other work, set OMP_WAIT_POLICY=passive: threads waiting for each\n"
+        "other then sleep instead of spinning (slower on an idle machine, far faster on a loaded one).");
     bertcls::cli::register_attention_command(app);
     bertcls::cli::register_batch_command(app);
     bertcls::cli::register_bench_command(app);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <memory>
 
 namespace bertcls {
@@ -69,14 +68,3 @@ const dnnl::memory& scratchpad() {
 }
 
 }  // namespace bertcls
-
-// OpenMP threads that spin at barriers stall the whole process on this project's target (a
-// 2-vCPU VM shared with other work): bert-base at 2 threads measured 630 ms per call spinning
-// and 122 ms with passive waiting. libgomp reads OMP_WAIT_POLICY in its own constructor, before
-// any code of ours runs, so the default is set from the executable's preinit array, which the
-// dynamic linker runs before the constructors of shared libraries. An explicit setting wins.
-namespace {
-void default_omp_wait_policy(int, char**, char**) { ::setenv("OMP_WAIT_POLICY", "passive", 0); }
-}  // namespace
-__attribute__((section(".preinit_array"), used)) static void (*const bertcls_preinit)(int, char**, char**) =
-    default_omp_wait_policy;
