@@ -101,6 +101,21 @@ const std::vector<Epilogue> kEpilogues{{std::nullopt, false},         {std::null
                                         {Activation::gelu_tanh, false}, {Activation::relu, false}, {Activation::tanh, false},
                                         {Activation::gelu_erf, true}};
 
+// The problem's product on `weight` (its blocked layout) into y, with the given epilogue.
+BlockedGemmArgs gemm_args(const Problem& p, const std::vector<float>& weight, const Epilogue& epilogue,
+                          std::vector<float>& y) {
+    return {.x = p.x.data(),
+            .rows = p.shape.rows,
+            .x_stride = p.shape.x_stride,
+            .weight = weight.data(),
+            .in = p.shape.in,
+            .out = p.shape.out,
+            .bias = p.bias.data(),
+            .y = y.data(),
+            .accumulate = epilogue.second,
+            .activation = epilogue.first};
+}
+
 }  // namespace
 
 TEST_CASE("the blocked GEMM matches a double-precision reference on every path", "[gemm]") {
@@ -122,16 +137,7 @@ TEST_CASE("the blocked GEMM matches a double-precision reference on every path",
                              << (epilogue.first ? activation_name(*epilogue.first) : "none") << ", residual "
                              << epilogue.second << ", threads " << threads);
                 std::vector<float> y = epilogue.second ? p.residual : std::vector<float>(p.residual.size(), -7.0f);
-                blocked_gemm({.x = p.x.data(),
-                              .rows = s.rows,
-                              .x_stride = s.x_stride,
-                              .weight = weight.data(),
-                              .in = s.in,
-                              .out = s.out,
-                              .bias = p.bias.data(),
-                              .y = y.data(),
-                              .accumulate = epilogue.second,
-                              .activation = epilogue.first});
+                blocked_gemm(gemm_args(p, weight, epilogue, y));
                 CHECK(worst_error(p, epilogue, y) < 1e-5);
             }
         }
@@ -168,19 +174,11 @@ TEST_CASE("a column range of the blocked GEMM writes those outputs only, at any 
             const ThreadCount scope(threads);
             INFO("columns [" << begin << ", " << end << "), threads " << threads);
             std::vector<float> y(static_cast<std::size_t>(s.rows * y_stride), -7.0f);
-            blocked_gemm({.x = p.x.data(),
-                          .rows = s.rows,
-                          .x_stride = s.x_stride,
-                          .weight = weight.data(),
-                          .in = s.in,
-                          .out = s.out,
-                          .bias = p.bias.data(),
-                          .y = y.data(),
-                          .accumulate = false,
-                          .activation = Activation::gelu_erf,
-                          .out_begin = begin,
-                          .out_end = end,
-                          .y_stride = y_stride});
+            BlockedGemmArgs args = gemm_args(p, weight, {Activation::gelu_erf, false}, y);
+            args.out_begin = begin;
+            args.out_end = end;
+            args.y_stride = y_stride;
+            blocked_gemm(args);
             double worst = 0;
             int64_t touched_outside = 0;
             for (int64_t r = 0; r < s.rows; ++r)
