@@ -46,7 +46,7 @@ private:
                         AttentionMaps* maps, Workspace& work);
     // Q, K and V of every row into qkv_out ([rows, 3H]). Given first_rows, and where the fused
     // projection can split its outputs, K and V of every row but Q of the first rows only: the
-    // other rows' queries are never read (a third less work in a classifier's last layer).
+    // other rows' queries are never read (a third of a classifier's last QKV projection).
     void project(const float* hidden, int64_t rows, const PackedBatch& batch, const float* first_rows,
                  float* qkv_out, Workspace& work);
 
