@@ -1,14 +1,18 @@
 // The fp32 engine's own invariants, beyond parity with transformers: the vectorised attention
 // kernels agree with the plain one, and a sequence gets the same logits alone or inside
-// mixed-length batches of any size, with weights read in place or packed.
+// mixed-length batches of any size, with weights read in place or packed, and with batches run
+// one at a time or side by side.
 #include <algorithm>
 #include <cmath>
 #include <memory>
 #include <random>
 #include <vector>
 
+#include <omp.h>
+
 #include <catch2/catch.hpp>
 
+#include "batch/length_batcher.h"
 #include "format/model_file.h"
 #include "models/sequence_classifier.h"
 #include "ops/attention_kernel.h"
@@ -154,4 +158,46 @@ TEST_CASE("mixed-length batches give each row the logits it gets alone", "[engin
             }
         }
     }
+}
+
+TEST_CASE("batches run side by side give each row the logits it gets alone, in input order", "[engine][padding]") {
+    const auto models = test::reference_models();
+    REQUIRE_FALSE(models.empty());
+    const int threads = omp_get_max_threads();
+    omp_set_num_threads(2);
+    for (const auto& ref_model : models) {
+        SECTION(ref_model.name) {
+            auto model = std::make_shared<const ModelFile>(ref_model.model_file);
+            SequenceClassifier classifier(model);
+            const ModelConfig& config = classifier.config();
+            std::mt19937 rng(5);
+            // Unsorted lengths, enough tokens that classify_all runs its batches side by side.
+            std::vector<std::vector<int32_t>> ids;
+            std::size_t tokens = 0;
+            while (tokens < 3000) {
+                const auto L = std::min<std::size_t>(1 + rng() % 48, static_cast<std::size_t>(config.max_length));
+                ids.push_back(random_ids(L, config.vocab_size, rng));
+                tokens += L;
+            }
+            REQUIRE(batch::side_by_side_batches(tokens) == 2);
+            std::vector<SequenceInput> inputs;
+            for (const auto& row : ids) inputs.push_back({row, {}});
+            const auto labels = static_cast<std::size_t>(classifier.num_labels());
+            const auto logits = batch::classify_all(classifier, inputs, {.max_sequences = 8, .max_tokens = 600});
+            REQUIRE(logits.size() == inputs.size() * labels);
+            for (std::size_t b = 0; b < inputs.size(); ++b) {
+                const auto alone = classifier.forward(std::span(inputs).subspan(b, 1)).logits;
+                INFO("row " << b << " of length " << ids[b].size());
+                for (std::size_t i = 0; i < labels; ++i) CHECK(std::abs(alone[i] - logits[b * labels + i]) <= 1e-5);
+            }
+
+            // A bad batch anywhere fails the whole call with the sequence named, before any runs.
+            std::vector<std::vector<SequenceInput>> batches(5, std::vector<SequenceInput>(inputs.begin(), inputs.begin() + 3));
+            const std::vector<int32_t> outside{0, static_cast<int32_t>(config.vocab_size)};
+            batches[3][1] = {outside, {}};
+            CHECK_THROWS_WITH(classifier.forward_batches(batches), Catch::Contains("outside the vocabulary") &&
+                                                                     Catch::Contains("sequence 2"));
+        }
+    }
+    omp_set_num_threads(threads);
 }

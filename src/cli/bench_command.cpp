@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "batch/length_batcher.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "format/model_file.h"
@@ -67,28 +68,6 @@ std::vector<std::vector<int32_t>> read_workload(const std::string& path, int64_t
     }
     if (sequences.empty()) throw InputError(path + ": no records");
     return sequences;
-}
-
-// Length-sorted batches of at most batch_size sequences and batch_tokens tokens.
-std::vector<std::vector<SequenceInput>> make_batches(const std::vector<std::vector<int32_t>>& sequences,
-                                                     const BenchOptions& o) {
-    std::vector<std::size_t> order(sequences.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return sequences[a].size() < sequences[b].size(); });
-    std::vector<std::vector<SequenceInput>> batches;
-    int64_t tokens = 0;
-    for (const std::size_t i : order) {
-        const auto length = static_cast<int64_t>(sequences[i].size());
-        if (batches.empty() || static_cast<int64_t>(batches.back().size()) >= o.batch_size ||
-            tokens + length > o.batch_tokens) {
-            batches.emplace_back();
-            tokens = 0;
-        }
-        batches.back().push_back({sequences[i], {}});
-        tokens += length;
-    }
-    return batches;
 }
 
 void run_bench(const BenchOptions& o, bool seq_len_given) {
@@ -156,17 +135,27 @@ void run_bench(const BenchOptions& o, bool seq_len_given) {
         text << line;
     }
     if (!o.workload.empty()) {
+        // Timed as `bertcls batch` runs them: length-sorted batches, side by side when there
+        // are enough (batch::classify_all).
         const auto sequences = read_workload(o.workload, config.max_length);
-        const auto batches = make_batches(sequences, o);
-        int64_t tokens = 0;
-        for (const auto& s : sequences) tokens += static_cast<int64_t>(s.size());
+        std::vector<SequenceInput> inputs;
+        std::vector<std::size_t> lengths;
+        for (const auto& ids : sequences) {
+            inputs.push_back({ids, {}});
+            lengths.push_back(ids.size());
+        }
+        const std::size_t tokens = std::accumulate(lengths.begin(), lengths.end(), std::size_t{0});
+        const batch::BatchLimits limits{.max_sequences = static_cast<std::size_t>(o.batch_size),
+                                        .max_tokens = static_cast<std::size_t>(o.batch_tokens)};
+        const int side_by_side = batch::side_by_side_batches(tokens);
+        const std::size_t batches = batch::plan_batches(lengths, limits, side_by_side).size();
         const Stopwatch first_clock;
-        for (const auto& batch : batches) classifier.forward(batch);  // warm-up: builds every shape's primitives
+        batch::classify_all(classifier, inputs, limits);  // warm-up: builds every shape's primitives
         const double first_s = first_clock.elapsed_ms() / 1e3;
         std::vector<double> seconds;
         for (int r = 0; r < o.reps; ++r) {
             const Stopwatch clock;
-            for (const auto& batch : batches) classifier.forward(batch);
+            batch::classify_all(classifier, inputs, limits);
             seconds.push_back(clock.elapsed_ms() / 1e3);
         }
         const double median_s = percentile(seconds, 0.5);
@@ -174,15 +163,16 @@ void run_bench(const BenchOptions& o, bool seq_len_given) {
         out["workload"] = o.workload;
         out["sequences"] = sequences.size();
         out["tokens"] = tokens;
-        out["batches"] = batches.size();
+        out["batches"] = batches;
+        out["batches_side_by_side"] = side_by_side;
         out["throughput_seq_s"] = n / median_s;
         out["tokens_s"] = static_cast<double>(tokens) / median_s;
         out["throughput_first_pass_seq_s"] = n / first_s;
         out["throughput_passes_s"] = seconds;
         std::snprintf(line, sizeof line,
-                      "throughput %zu sequences (%lld tokens) in %zu length-sorted batches: %.1f seq/s, %.0f tokens/s "
-                      "(median of %d passes; first pass %.1f seq/s)\n",
-                      sequences.size(), static_cast<long long>(tokens), batches.size(), n / median_s,
+                      "throughput %zu sequences (%zu tokens) in %zu length-sorted batches, %d side by side: %.1f seq/s, "
+                      "%.0f tokens/s (median of %d passes; first pass %.1f seq/s)\n",
+                      sequences.size(), tokens, batches, side_by_side, n / median_s,
                       static_cast<double>(tokens) / median_s, o.reps, n / first_s);
         text << line;
     }

@@ -13,13 +13,13 @@ ClassificationHead::ClassificationHead(const ModelFile& model)
            model.weight("head.out.bias", {static_cast<int64_t>(model.config().labels.size())}), {},
            &model.container().mapping()) {}
 
-void ClassificationHead::forward(const float* first_tokens, int64_t sequences, float* logits) {
+void ClassificationHead::forward(const float* first_tokens, int64_t sequences, float* logits, Workspace& work) {
     const int64_t rows = padded_rows(sequences), C = out_.out_features();
-    activated_.resize(static_cast<std::size_t>(rows * hidden_size_));
-    logits_.resize(static_cast<std::size_t>(rows * C));
-    dense_.forward(first_tokens, rows, activated_.data());
-    out_.forward(activated_.data(), rows, logits_.data());
-    std::copy(logits_.begin(), logits_.begin() + sequences * C, logits);
+    float* activated = Workspace::reserve(work.head_activated, static_cast<std::size_t>(rows * hidden_size_));
+    float* padded_logits = Workspace::reserve(work.head_logits, static_cast<std::size_t>(rows * C));
+    dense_.forward(first_tokens, rows, activated);
+    out_.forward(activated, rows, padded_logits);
+    std::copy_n(padded_logits, sequences * C, logits);
 }
 
 }  // namespace bertcls

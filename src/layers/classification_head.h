@@ -5,6 +5,7 @@
 
 #include "format/model_file.h"
 #include "layers/packed_batch.h"
+#include "layers/workspace.h"
 #include "ops/linear.h"
 
 namespace bertcls {
@@ -15,7 +16,7 @@ public:
 
     // first_tokens: each sequence's first-token hidden state, [padded_rows(sequences), H] (rows
     // past `sequences` are padding). Writes [sequences, labels] logits.
-    void forward(const float* first_tokens, int64_t sequences, float* logits);
+    void forward(const float* first_tokens, int64_t sequences, float* logits, Workspace& work);
 
     void pack_weights() {
         dense_.pack();
@@ -26,7 +27,6 @@ private:
     int64_t hidden_size_;
     Linear dense_;
     Linear out_;
-    std::vector<float> activated_, logits_;
 };
 
 }  // namespace bertcls

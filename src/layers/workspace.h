@@ -8,7 +8,7 @@
 namespace bertcls {
 
 struct Workspace {
-    std::vector<float> qkv, first_queries, context, intermediate, attention_scratch;
+    std::vector<float> qkv, first_queries, context, intermediate, attention_scratch, head_activated, head_logits;
 
     // The buffer, grown to at least `size` floats.
     static float* reserve(std::vector<float>& buffer, std::size_t size) {

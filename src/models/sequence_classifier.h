@@ -43,9 +43,17 @@ public:
     const ComputeChoice& compute_choice() const { return compute_; }
     int64_t num_labels() const { return static_cast<int64_t>(config().labels.size()); }
 
-    // Runs a batch of sequences (with special tokens already added). Throws InputError when an
-    // id is outside the vocabulary or a sequence is empty or longer than the model's limit.
+    // Runs a batch of sequences (with special tokens already added), every layer's work split
+    // between the threads. Throws InputError when an id is outside the vocabulary or a sequence
+    // is empty or longer than the model's limit.
     ForwardResult forward(std::span<const SequenceInput> sequences, const ForwardOptions& options = {});
+
+    // Runs independent batches at once, one per thread, each thread's layers on one core;
+    // results[i] is batches[i]'s. With many batches to run this is faster than forward on each
+    // in turn: threads never wait for each other inside a layer, where forward's threads meet
+    // after every GEMM. Batches are taken in order as threads come free, so the last ones
+    // should be the smallest (batch::plan_batches does that). The first failure is rethrown.
+    std::vector<ForwardResult> forward_batches(std::span<const std::vector<SequenceInput>> batches);
 
     // Dense weights are first read in place from the mapped file, which is what a process that
     // classifies once wants (nothing is copied). A classifier used again re-lays them out for
@@ -60,20 +68,28 @@ private:
         SelfAttention attention;
         FeedForward feed_forward;
     };
+    // What one forward call writes as it goes; each thread running one needs its own.
+    // hidden: [rows, H] over the packed batch; first_tokens: each sequence's first row after the
+    // last layer, what the head reads.
+    struct ForwardState {
+        PackedBatch batch;
+        std::vector<float> hidden, first_tokens, embedding_scratch;
+        Workspace workspace;  // activation buffers shared by all layers
+    };
     void validate(std::span<const SequenceInput> sequences) const;
+    // Layers and head only read the weights and their (locked) primitive caches, so any number
+    // of threads may run this at once with different states.
+    ForwardResult run(std::span<const SequenceInput> sequences, const ForwardOptions& options, ForwardState& state);
 
     std::shared_ptr<const ModelFile> model_;
     ComputeChoice compute_;
     Embeddings embeddings_;
     std::vector<std::unique_ptr<Layer>> weight_sets_;
     ClassificationHead head_;
-    PackedBatch batch_;
     int64_t calls_ = 0;
     bool packed_ = false;
-    // hidden_: [rows, H] over the packed batch; first_tokens_: each sequence's first row after the
-    // last layer, what the head reads.
-    std::vector<float> hidden_, first_tokens_, embedding_scratch_;
-    Workspace workspace_;  // activation buffers shared by all layers
+    ForwardState state_;                                      // forward's
+    std::vector<std::unique_ptr<ForwardState>> worker_states_;  // forward_batches', one per thread
 };
 
 }  // namespace bertcls

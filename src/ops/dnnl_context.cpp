@@ -17,7 +17,7 @@ dnnl::engine& cpu_engine() {
 }
 
 dnnl::stream& cpu_stream() {
-    static dnnl::stream stream(cpu_engine());
+    thread_local dnnl::stream stream(cpu_engine());  // a stream is not meant to be shared between threads
     return stream;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The one CPU engine and stream every primitive runs on, and the scratchpad they share.
+// The one CPU engine every primitive runs on, and each calling thread's stream and scratchpad.
 #include <cstddef>
 
 #include <dnnl.hpp>

@@ -1,9 +1,10 @@
 #pragma once
 // In-place LayerNorm over the last dimension of a [rows, width] buffer, with scale and shift.
+//
+// Our own loop rather than oneDNN's primitive: it holds no per-shape state, so any number of
+// threads can run one LayerNorm on different batches at once (SequenceClassifier::forward_batches),
+// and a new row count costs nothing to set up.
 #include <cstdint>
-#include <unordered_map>
-
-#include <dnnl.hpp>
 
 #include "format/safetensors.h"
 
@@ -13,14 +14,13 @@ class LayerNorm {
 public:
     LayerNorm(const TensorInfo& weight, const TensorInfo& bias, double epsilon);
 
-    void forward(float* data, int64_t rows);
+    void forward(float* data, int64_t rows) const;
 
 private:
     int64_t width_;
     const float* weight_;
     const float* bias_;
     float epsilon_;
-    std::unordered_map<int64_t, dnnl::layer_normalization_forward> primitives_;
 };
 
 }  // namespace bertcls

@@ -91,6 +91,19 @@ std::byte* thread_buffer(Scratch which, std::size_t bytes) {
     return buffer.data.get();
 }
 
+// int8: the per-row scales and zero points the calling thread quantized its current input with,
+// which its epilogue then needs.
+struct RowQuantization {
+    std::vector<float> scales;
+    std::vector<int32_t> zero_points;
+};
+RowQuantization& row_quantization(int64_t rows) {
+    thread_local RowQuantization rows_of_this_thread;
+    rows_of_this_thread.scales.resize(static_cast<std::size_t>(rows));
+    rows_of_this_thread.zero_points.resize(static_cast<std::size_t>(rows));
+    return rows_of_this_thread;
+}
+
 }  // namespace
 
 Linear::Linear(DenseWeight weight, const TensorInfo& bias, LinearEpilogue epilogue, const MappedFile* source,
@@ -168,9 +181,8 @@ memory Linear::gemm_input(const float* x, int64_t rows, int64_t x_stride) {
         case ComputeType::int8: {
             auto* converted =
                 reinterpret_cast<uint8_t*>(thread_buffer(Scratch::converted_input, static_cast<std::size_t>(rows * in_)));
-            row_scales_.resize(static_cast<std::size_t>(rows));
-            row_zero_points_.resize(static_cast<std::size_t>(rows));
-            quantize_rows_to_u8(x, rows, in_, x_stride, converted, row_scales_.data(), row_zero_points_.data());
+            RowQuantization& q = row_quantization(rows);
+            quantize_rows_to_u8(x, rows, in_, x_stride, converted, q.scales.data(), q.zero_points.data());
             return memory(md, cpu_engine(), converted);
         }
     }
@@ -187,12 +199,11 @@ void Linear::forward(const float* x, int64_t rows, float* y, int64_t x_stride) {
     const memory input = gemm_input(x, rows, x_stride);
     const memory::desc y_md = f32_desc({rows, out_});
     const int64_t key = rows * 1'000'003 + (compute_ == ComputeType::f32 ? x_stride : in_);
-    auto it = primitives_.find(key);
-    if (it == primitives_.end()) {
+    const auto matmul = primitives_.get(key, [&] {
         const auto pd = make_matmul(input.get_desc(), weight_md_, y_md, epilogue_, compute_, out_);
-        reserve_scratchpad(pd.scratchpad_desc().get_size());
-        it = primitives_.emplace(key, dnnl::matmul(pd)).first;
-    }
+        return PrimitiveCache<dnnl::matmul>::Entry{dnnl::matmul(pd), pd.scratchpad_desc().get_size()};
+    });
+    reserve_scratchpad(matmul.scratchpad_bytes);
     float* product = compute_ == ComputeType::int8
                          ? reinterpret_cast<float*>(thread_buffer(Scratch::int8_product,
                                                                   static_cast<std::size_t>(rows * out_) * sizeof(float)))
@@ -205,7 +216,7 @@ void Linear::forward(const float* x, int64_t rows, float* y, int64_t x_stride) {
         args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(0) | DNNL_ARG_SRC_1] = wrap(f32_desc({1, out_}), weight_scales_.data());
     else
         args[DNNL_ARG_BIAS] = bias_mem_;
-    it->second.execute(cpu_stream(), args);
+    matmul.primitive.execute(cpu_stream(), args);
     if (compute_ == ComputeType::int8) int8_epilogue(product, rows, y);
 }
 
@@ -240,10 +251,11 @@ void Linear::int8_epilogue(const float* product, int64_t rows, float* y) {
     const float* bias = bias_;
     const float* correction = weight_zero_correction_.data();
     const bool accumulate = epilogue_.accumulate;
+    const RowQuantization& q = row_quantization(rows);
 #pragma omp parallel for schedule(static) if (rows * out >= (1 << 16))
     for (int64_t m = 0; m < rows; ++m) {
-        const float s = row_scales_[static_cast<std::size_t>(m)];
-        const float sz = s * static_cast<float>(row_zero_points_[static_cast<std::size_t>(m)]);
+        const float s = q.scales[static_cast<std::size_t>(m)];
+        const float sz = s * static_cast<float>(q.zero_points[static_cast<std::size_t>(m)]);
         const float* p = product + m * out;
         float* row = y + m * out;
         if (accumulate) {
@@ -255,16 +267,15 @@ void Linear::int8_epilogue(const float* product, int64_t rows, float* y) {
         }
     }
     if (!epilogue_.activation) return;
-    auto it = activations_.find(rows);
-    if (it == activations_.end()) {
+    const auto activation = activations_.get(rows, [&] {
         const dnnl::eltwise_forward::primitive_desc pd(
             dnnl::eltwise_forward::desc(dnnl::prop_kind::forward_inference, eltwise_algorithm(*epilogue_.activation),
                                         f32_desc({rows, out}), 0.0f, 0.0f),
             cpu_engine());
-        it = activations_.emplace(rows, dnnl::eltwise_forward(pd)).first;
-    }
+        return PrimitiveCache<dnnl::eltwise_forward>::Entry{dnnl::eltwise_forward(pd)};
+    });
     const memory data = wrap(f32_desc({rows, out}), y);
-    it->second.execute(cpu_stream(), {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}});
+    activation.primitive.execute(cpu_stream(), {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}});
 }
 
 }  // namespace bertcls

@@ -28,6 +28,7 @@
 #include "models/model_config.h"
 #include "format/dense_weight.h"
 #include "ops/compute_type.h"
+#include "ops/primitive_cache.h"
 #include "ops/weight_packing.h"
 
 namespace bertcls {
@@ -60,6 +61,7 @@ public:
     // x contiguous. For a fused projection of which only some parts are needed for some rows.
     void forward_columns(const float* x, int64_t rows, float* y, int64_t y_stride, int64_t begin, int64_t end);
 
+    // forward and forward_columns may run on several threads at once, on different data.
     // Switches to a packed copy of the weight (idempotent). Not while forward runs.
     void pack();
     bool packed() const { return packed_.data != nullptr || in_place_blocked_; }
@@ -89,14 +91,12 @@ private:
     bool in_place_blocked_ = false;  // the mapped weight is already in the kernels' layout
     const float* blocked_gemm_weight_ = nullptr;  // set when forward runs on blocked_gemm
     dnnl::memory weight_mem_, bias_mem_;
-    std::unordered_map<int64_t, dnnl::matmul> primitives_;  // keyed on rows and stride
-    // int8: the weight's per-row scales s_w[n] and s_w[n] Σ_k q_w[n, k] (what a zero point costs);
-    // the activations' per-row scales and zero points of the current call; the activation
-    // primitive per row count (the epilogue runs outside the GEMM).
+    PrimitiveCache<dnnl::matmul> primitives_;  // keyed on rows and stride
+    // int8: the weight's per-row scales s_w[n] and s_w[n] Σ_k q_w[n, k] (what a zero point costs),
+    // and the activation primitive per row count (the epilogue runs outside the GEMM). The
+    // activations' per-row scales are the calling thread's (row_quantization in linear.cpp).
     std::vector<float> weight_scales_, weight_zero_correction_;
-    std::vector<float> row_scales_;
-    std::vector<int32_t> row_zero_points_;
-    std::unordered_map<int64_t, dnnl::eltwise_forward> activations_;
+    PrimitiveCache<dnnl::eltwise_forward> activations_;
 };
 
 // oneDNN's eltwise algorithm for an activation.
