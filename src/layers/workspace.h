@@ -1,7 +1,8 @@
 #pragma once
-// Activation buffers shared by every layer of a classifier: one layer runs at a time, so one set
+// Activation buffers shared by every layer of a forward pass: one layer runs at a time, so one set
 // serves them all (per-layer buffers would multiply activation memory by the layer count and
-// make each layer touch fresh memory). Buffers only grow, so steady-state calls allocate nothing.
+// make each layer touch fresh memory). Threads running batches side by side have one set each.
+// Buffers only grow, so steady-state calls allocate nothing.
 #include <cstddef>
 #include <vector>
 
