@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <optional>
 
-#include "batch/sequence_check.h"
+#include "models/sequence_check.h"
 #include "util/error.h"
 
 namespace bertcls::batch {

@@ -18,6 +18,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "format/model_file.h"
+#include "models/sequence_check.h"
 #include "models/sequence_classifier.h"
 #include "util/error.h"
 #include "util/resources.h"
@@ -48,7 +49,9 @@ double percentile(std::vector<double> values, double p) {
     return values[lo] + (values[hi] - values[lo]) * (pos - static_cast<double>(lo));
 }
 
-std::vector<std::vector<int32_t>> read_workload(const std::string& path, int64_t max_length) {
+// The workload's records, each checked against the model (and cut to its limit, as `batch
+// --long-text truncate` would), so that a bad one is reported with its line.
+std::vector<std::vector<int32_t>> read_workload(const std::string& path, const ModelConfig& config) {
     std::istringstream in(read_file_or_stdin(path));
     std::vector<std::vector<int32_t>> sequences;
     std::string line;
@@ -56,15 +59,17 @@ std::vector<std::vector<int32_t>> read_workload(const std::string& path, int64_t
     while (std::getline(in, line)) {
         ++line_number;
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        const std::string where = path + ":" + std::to_string(line_number) + ": ";
+        std::vector<int32_t> ids;
         try {
-            const auto record = nlohmann::json::parse(line);
-            auto ids = record.at("input_ids").get<std::vector<int32_t>>();
-            if (static_cast<int64_t>(ids.size()) > max_length) ids.resize(static_cast<std::size_t>(max_length));
-            if (ids.empty()) throw InputError("empty input_ids");
-            sequences.push_back(std::move(ids));
+            ids = nlohmann::json::parse(line).at("input_ids").get<std::vector<int32_t>>();
         } catch (const nlohmann::json::exception& e) {
-            throw InputError(path + ":" + std::to_string(line_number) + ": expected {\"input_ids\": [...]}: " + e.what());
+            throw InputError(where + "expected {\"input_ids\": [...]}: " + e.what());
         }
+        if (static_cast<int64_t>(ids.size()) > config.max_length) ids.resize(static_cast<std::size_t>(config.max_length));
+        if (const std::string problem = check_sequence(config, ids, {}, config.max_length); !problem.empty())
+            throw InputError(where + "input_ids: " + problem);
+        sequences.push_back(std::move(ids));
     }
     if (sequences.empty()) throw InputError(path + ": no records");
     return sequences;
@@ -137,7 +142,7 @@ void run_bench(const BenchOptions& o, bool seq_len_given) {
     if (!o.workload.empty()) {
         // Timed as `bertcls batch` runs them: length-sorted batches, side by side when there
         // are enough (batch::classify_all).
-        const auto sequences = read_workload(o.workload, config.max_length);
+        const auto sequences = read_workload(o.workload, config);
         std::vector<SequenceInput> inputs;
         std::vector<std::size_t> lengths;
         for (const auto& ids : sequences) {
@@ -177,10 +182,18 @@ void run_bench(const BenchOptions& o, bool seq_len_given) {
         text << line;
     }
     out["peak_rss_mb"] = peak_rss_mb();
-    std::snprintf(line, sizeof line, "peak RSS %.1f MiB (model file %.1f MiB)\n", peak_rss_mb(),
-                  static_cast<double>(model->container().file_size()) / (1 << 20));
+    const double file_mb = static_cast<double>(model->container().file_size()) / (1 << 20);
+    std::snprintf(line, sizeof line, "peak RSS %.1f MiB (model file %.1f MiB", peak_rss_mb(), file_mb);
     text << line;
-    out["model_file_mb"] = static_cast<double>(model->container().file_size()) / (1 << 20);
+    out["model_file_mb"] = file_mb;
+    // Weights mapped in 4 KiB pages make the GEMMs a few percent slower (docs/PERFORMANCE.md):
+    // a figure to read before comparing two runs.
+    if (const auto huge_mb = file_huge_pages_mb()) {
+        out["model_in_2mib_pages_mb"] = *huge_mb;
+        std::snprintf(line, sizeof line, ", %.0f MiB of it mapped in 2 MiB pages", *huge_mb);
+        text << line;
+    }
+    text << ")\n";
     if (o.json)
         std::cout << out.dump() << "\n";
     else

@@ -15,7 +15,7 @@
 #include "batch/line_reader.h"
 #include "batch/long_text.h"
 #include "batch/output_format.h"
-#include "batch/sequence_check.h"
+#include "models/sequence_check.h"
 #include "batch/utf8_check.h"
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -151,7 +151,7 @@ public:
     }
 
     Prediction classify_ids(const std::vector<int32_t>& ids, const std::vector<int32_t>& types) {
-        if (const auto why = batch::check_sequence(config(), ids, types, long_text_.max_length); !why.empty())
+        if (const auto why = check_sequence(config(), ids, types, long_text_.max_length); !why.empty())
             throw InputError("--input-ids: " + why);
         const SequenceInput input{ids, types};
         return make_prediction(config(), run(std::span(&input, 1)));

@@ -7,6 +7,7 @@
 #include <exception>
 #include <mutex>
 
+#include "models/sequence_check.h"
 #include "util/error.h"
 
 namespace bertcls {
@@ -34,26 +35,11 @@ void SequenceClassifier::pack_weights() {
 }
 
 void SequenceClassifier::validate(std::span<const SequenceInput> sequences) const {
-    const ModelConfig& c = config();
     for (std::size_t s = 0; s < sequences.size(); ++s) {
-        const auto& seq = sequences[s];
-        const std::string where = sequences.size() > 1 ? " (sequence " + std::to_string(s + 1) + ")" : "";
-        if (seq.input_ids.empty()) throw InputError("empty input" + where);
-        if (static_cast<int64_t>(seq.input_ids.size()) > c.max_length)
-            throw InputError("input has " + std::to_string(seq.input_ids.size()) + " tokens, more than the model's limit of " +
-                             std::to_string(c.max_length) + where);
-        if (!seq.token_type_ids.empty() && seq.token_type_ids.size() != seq.input_ids.size())
-            throw InputError("token_type_ids has " + std::to_string(seq.token_type_ids.size()) +
-                             " entries but input_ids has " + std::to_string(seq.input_ids.size()) + where);
-        for (std::size_t i = 0; i < seq.input_ids.size(); ++i)
-            if (seq.input_ids[i] < 0 || seq.input_ids[i] >= c.vocab_size)
-                throw InputError("input id " + std::to_string(seq.input_ids[i]) + " at position " + std::to_string(i) +
-                                 " is outside the vocabulary [0, " + std::to_string(c.vocab_size) + ")" + where);
-        const int64_t types = std::max<int64_t>(c.type_vocab_size, 1);
-        for (std::size_t i = 0; i < seq.token_type_ids.size(); ++i)
-            if (seq.token_type_ids[i] < 0 || seq.token_type_ids[i] >= types)
-                throw InputError("token type id " + std::to_string(seq.token_type_ids[i]) + " at position " +
-                                 std::to_string(i) + " is outside [0, " + std::to_string(types) + ")" + where);
+        const std::string problem =
+            check_sequence(config(), sequences[s].input_ids, sequences[s].token_type_ids, config().max_length);
+        if (!problem.empty())
+            throw InputError(problem + (sequences.size() > 1 ? " (sequence " + std::to_string(s + 1) + ")" : ""));
     }
 }
 

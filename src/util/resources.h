@@ -1,6 +1,7 @@
 #pragma once
 // Wall-clock timing and memory figures for `--timing` and the benchmarks.
 #include <chrono>
+#include <optional>
 
 namespace bertcls {
 
@@ -17,5 +18,9 @@ private:
 
 // Peak resident set size of this process so far, in MiB.
 double peak_rss_mb();
+
+// How much of this process's file mappings (for bertcls, the model file) is mapped in 2 MiB
+// pages, in MiB; nullopt where the kernel does not say (no /proc/self/smaps_rollup).
+std::optional<double> file_huge_pages_mb();
 
 }  // namespace bertcls

@@ -19,7 +19,7 @@
 #include "batch/output_format.h"
 #include "batch/record.h"
 #include "batch/record_encoder.h"
-#include "batch/sequence_check.h"
+#include "models/sequence_check.h"
 #include "batch/utf8_check.h"
 #include "format/model_file.h"
 #include "models/sequence_classifier.h"
@@ -323,7 +323,7 @@ int jsonl_one(const uint8_t* data, std::size_t size) {
         Encoding encoding;
         const std::string why = record_encoder().encode(record, encoding);
         if (why.empty())
-            check(batch::check_sequence(bundled_model().config(), encoding.input_ids, encoding.token_type_ids,
+            check(check_sequence(bundled_model().config(), encoding.input_ids, encoding.token_type_ids,
                                         record_encoder().max_length())
                       .empty(),
                   "the encoder produced ids the model refuses");
@@ -347,7 +347,7 @@ int model_file_one(const uint8_t* data, std::size_t size) {
             const auto e = tokenizer->encode("Hello world, this is a test.", std::nullopt,
                                              {.max_length = static_cast<std::size_t>(model->config().max_length)});
             // What batch does with the ids: check them against the model before running it.
-            (void)batch::check_sequence(model->config(), e.input_ids, e.token_type_ids, model->config().max_length);
+            (void)check_sequence(model->config(), e.input_ids, e.token_type_ids, model->config().max_length);
         } catch (const InputError&) {
         } catch (const UsageError&) {
         }

@@ -1,8 +1,8 @@
-#include "batch/sequence_check.h"
+#include "models/sequence_check.h"
 
 #include <algorithm>
 
-namespace bertcls::batch {
+namespace bertcls {
 
 std::string check_sequence(const ModelConfig& config, std::span<const int32_t> input_ids,
                            std::span<const int32_t> token_type_ids, int64_t max_length) {
@@ -25,4 +25,4 @@ std::string check_sequence(const ModelConfig& config, std::span<const int32_t> i
     return "";
 }
 
-}  // namespace bertcls::batch
+}  // namespace bertcls
