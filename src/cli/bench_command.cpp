@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "batch/length_batcher.h"
+#include "batch/record.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "format/model_file.h"
@@ -49,8 +50,9 @@ double percentile(std::vector<double> values, double p) {
     return values[lo] + (values[hi] - values[lo]) * (pos - static_cast<double>(lo));
 }
 
-// The workload's records, each checked against the model (and cut to its limit, as `batch
-// --long-text truncate` would), so that a bad one is reported with its line.
+// The workload's records, read as `bertcls batch` reads pre-tokenized ones, each checked against
+// the model (and cut to its limit, as `batch --long-text truncate` would), so that a bad one is
+// reported with its line.
 std::vector<std::vector<int32_t>> read_workload(const std::string& path, const ModelConfig& config) {
     std::istringstream in(read_file_or_stdin(path));
     std::vector<std::vector<int32_t>> sequences;
@@ -60,12 +62,10 @@ std::vector<std::vector<int32_t>> read_workload(const std::string& path, const M
         ++line_number;
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         const std::string where = path + ":" + std::to_string(line_number) + ": ";
-        std::vector<int32_t> ids;
-        try {
-            ids = nlohmann::json::parse(line).at("input_ids").get<std::vector<int32_t>>();
-        } catch (const nlohmann::json::exception& e) {
-            throw InputError(where + "expected {\"input_ids\": [...]}: " + e.what());
-        }
+        batch::Record record = batch::parse_record(line, {});
+        if (!record.error.empty()) throw InputError(where + record.error);
+        if (!record.pretokenized) throw InputError(where + "expected {\"input_ids\": [...]}");
+        std::vector<int32_t>& ids = record.input_ids;
         if (static_cast<int64_t>(ids.size()) > config.max_length) ids.resize(static_cast<std::size_t>(config.max_length));
         if (const std::string problem = check_sequence(config, ids, {}, config.max_length); !problem.empty())
             throw InputError(where + "input_ids: " + problem);

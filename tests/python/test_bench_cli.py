@@ -25,7 +25,7 @@ class BenchCliTest(BinaryTestCase):
 
     def write_workload(self, name, lines):
         path = os.path.join(self.tmp, name)
-        with open(path, "w") as f:
+        with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:  # "\udcff" is byte 0xff
             f.write("\n".join(lines) + "\n")
         return path
 
@@ -68,7 +68,11 @@ class BenchCliTest(BinaryTestCase):
         cases = {
             "truncated.jsonl": ('{"input_ids": [1, 2', "expected"),
             "no_ids.jsonl": ('{"text": "hello"}', "input_ids"),
-            "empty_ids.jsonl": ('{"input_ids": []}', "empty input"),
+            "empty_ids.jsonl": ('{"input_ids": []}', "empty"),
+            # ids must be int32 integers, not silently narrowed: 2**32 + 1 would become 1
+            "beyond_int32.jsonl": (json.dumps({"input_ids": [1, 2**32 + 1, 3]}), "out of range"),
+            "fractional_id.jsonl": ('{"input_ids": [1, 1.5, 3]}', "not an integer"),
+            "invalid_utf8.jsonl": ('{"input_ids": [1, 2], "note": "\udcff"}', "UTF-8"),
             "out_of_vocab.jsonl": (json.dumps({"input_ids": [1, vocab, 3]}), "outside the vocabulary"),
             "negative_id.jsonl": (json.dumps({"input_ids": [1, -5, 3]}), "outside the vocabulary"),
         }
