@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs everything bertcls needs to build, test and convert checkpoints (Debian 12).
-# Idempotent: apt-get skips what is already installed.
+# Idempotent: apt-get skips what is already installed. CI (.ci/run) runs it in a fresh Debian 12
+# root, so a package missing here fails CI.
+# oneDNN: Debian's dnnl-config.cmake wants the OpenCL headers (ocl-icd-opencl-dev, only a
+# Recommends of libdnnl-dev), which a CPU-only bertcls never uses; CMakeLists.txt finds oneDNN
+# with cmake/FindOneDNN.cmake instead, so nothing OpenCL is listed here.
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config

@@ -1,7 +1,7 @@
 // The row loops of activation_convert.cpp for AVX-512 CPUs (GCC does not vectorise the scalar
 // versions: the clamps and the float-to-byte conversion defeat it). Only this file is compiled
 // for AVX-512, and it runs only after a CPU check, so the binary stays portable.
-#include <immintrin.h>
+#include "ops/x86_intrinsics.h"
 
 #include <cstdint>
 

@@ -1,6 +1,6 @@
 // The attention kernel for AVX2 + FMA CPUs, compiled for them by pragma and run only after a
 // CPU check.
-#include <immintrin.h>
+#include "ops/x86_intrinsics.h"
 
 #include <cstdint>
 

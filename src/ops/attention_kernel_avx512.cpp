@@ -1,6 +1,6 @@
 // The attention kernel for AVX-512 CPUs. Only this file is compiled for AVX-512 (by pragma, not
 // by build flags), and it runs only after a CPU check, so the binary stays portable.
-#include <immintrin.h>
+#include "ops/x86_intrinsics.h"
 
 #include <cstdint>
 
@@ -8,9 +8,6 @@
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")
-// GCC 12 flags the _mm512_undefined_ps() inside its own reduce, roundscale and shuffle intrinsics.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
 
 #include "ops/avx512_math.h"
 

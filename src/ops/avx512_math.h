@@ -1,7 +1,7 @@
 #pragma once
 // Vectorised f32 functions for the AVX-512 kernels (attention's softmax, the GEMM's activations).
 // Include only from a file compiled for AVX-512 by `#pragma GCC target`, after that pragma.
-#include <immintrin.h>
+#include "ops/x86_intrinsics.h"
 
 namespace bertcls::avx512_math {
 

@@ -1,6 +1,6 @@
 // blocked_gemm for AVX-512 CPUs. Only this file is compiled for AVX-512 (by pragma, not by build
 // flags), and it runs only after a CPU check, so the binary stays portable.
-#include <immintrin.h>
+#include "ops/x86_intrinsics.h"
 #include <omp.h>
 
 #include <algorithm>
@@ -10,7 +10,6 @@
 
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 #include "ops/avx512_math.h"
 
