@@ -17,8 +17,8 @@
 #              tests (determinism over 25000 records, 100k records through slow pipes, signal
 #              interruptions + --resume, --on-error fail + --resume, file size limit, full disk):
 #              they ran under the sanitizers by hand (docs/RELIABILITY.md) and run unsanitized in
-#              every CI run. Left out too: the converter's modules (label "converter": pure Python,
-#              nothing sanitized runs in them) and the modules in CI_EXCLUDE below.
+#              every CI run. Left out too: the pure-Python modules (label "pure-python": the
+#              converter's tests and the floor-plan check; nothing sanitized runs in them) and the modules in CI_EXCLUDE below.
 #
 # Build: RelWithDebInfo with -O1 -g1 instead of -O2 -g: about half the compile time, stack traces
 # still carry file:line. Only bertcls and bertcls_tests are built (not tools/).
@@ -74,7 +74,7 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 select=()
 if [ "$MODE" = ci ]; then
     export BERTCLS_SKIP_SLOW_TESTS=1
-    select=(-LE converter -E "$CI_EXCLUDE")
+    select=(-LE pure-python -E "$CI_EXCLUDE")
 fi
 
 status=0

@@ -14,7 +14,7 @@
 #include "attention_report/labels.h"
 #include "attention_report/npy_writer.h"
 #include "attention_report/png_encoder.h"
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "models/sequence_classifier.h"
 #include "reference_data.h"
 #include "util/error.h"

@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "format/safetensors.h"
 #include "models/sequence_classifier.h"
 #include "reference_data.h"

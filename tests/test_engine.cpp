@@ -13,7 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "batch/length_batcher.h"
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "models/sequence_classifier.h"
 #include "ops/attention_kernel.h"
 #include "reference_data.h"

@@ -12,7 +12,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "models/model_config.h"
 #include "reference_data.h"
 #include "util/error.h"

@@ -88,6 +88,16 @@ def _problem_type(hf, num_labels):
     return problem
 
 
+# The encoder's four dense (GEMM) weights per layer, which --dtype bf16/int8 converts
+# (src/models/bert_weights.cpp is the runtime's side of this table).
+DENSE_PARTS = ("attention.qkv", "attention.output", "ffn.intermediate", "ffn.output")
+
+
+def dense_weight_names(c):
+    """The dense weight names, in canonical file order."""
+    return [f"layers.{g}.{part}.weight" for g in range(c["num_layer_weights"]) for part in DENSE_PARTS]
+
+
 def expected_tensors(c):
     """[(canonical name, shape)] in file order, exactly the table of docs/FORMAT.md."""
     V, E, H, I, C = c["vocab_size"], c["embedding_size"], c["hidden_size"], c["intermediate_size"], len(c["labels"])

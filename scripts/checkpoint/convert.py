@@ -5,7 +5,7 @@ import os
 import numpy as np
 
 from . import albert, bert, distilbert, electra, layout as weight_layout, quantize, roberta
-from .canonical import canonical_config, canonical_tensors
+from .canonical import canonical_config, canonical_tensors, dense_weight_names
 from .errors import ConversionError
 from .safetensors_io import write_bertcls
 from .tokenizer_files import read_tokenizer_files, tokenizer_vocab_size
@@ -40,7 +40,7 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_
     if keep_f32 and dtype == "f32":
         warn("warning: --keep-f32 has no effect with --dtype f32 (every weight is F32)")
     entries = quantize.apply(entries, dtype, converted)
-    entries, blocked = weight_layout.apply(entries, quantize.quantizable_weights(config), layout)
+    entries, blocked = weight_layout.apply(entries, dense_weight_names(config), layout)
 
     files = _tokenizer_files(tokenizer_dir or hf_dir, config["vocab_size"], required=tokenizer_dir is not None)
     if not files:

@@ -6,17 +6,12 @@ stays F32 whatever the dtype.
 """
 import numpy as np
 
+from .canonical import DENSE_PARTS, dense_weight_names
 from .errors import ConversionError
 
 WEIGHT_DTYPES = ("f32", "bf16", "int8")
-DENSE_PARTS = ("attention.qkv", "attention.output", "ffn.intermediate", "ffn.output")
 SCALE_SUFFIX = "_scale"                      # int8: "<weight name>_scale", F32 [out]
 INT8_MAX = 127                               # symmetric: q in [-127, 127], never -128
-
-
-def quantizable_weights(config):
-    """The dense weight names that --dtype bf16/int8 converts, in canonical file order."""
-    return [f"layers.{g}.{part}.weight" for g in range(config["num_layer_weights"]) for part in DENSE_PARTS]
 
 
 def parse_keep_f32(text):
@@ -40,7 +35,7 @@ def plan(config, dtype, keep_f32=()):
     ("layers.1", "layers.1.ffn.output"); one that matches no dense weight is an error. With
     dtype f32 nothing is converted (the names are still checked)."""
     check_dtype(dtype)
-    names = quantizable_weights(config)
+    names = dense_weight_names(config)
     keep = set()
     for entry in keep_f32:
         matches = [n for n in names if n == entry or n.startswith(entry + ".")]

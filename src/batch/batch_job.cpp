@@ -17,7 +17,7 @@
 #include "batch/line_writer.h"
 #include "batch/record_encoder.h"
 #include "batch/resume.h"
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "models/sequence_classifier.h"
 #include "util/error.h"
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "batch/record.h"
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "tokenizer/tokenizer.h"
 
 namespace bertcls::batch {

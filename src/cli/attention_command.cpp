@@ -22,7 +22,7 @@
 #include "attention_report/token_names.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "models/prediction.h"
 #include "models/sequence_classifier.h"
 #include "util/error.h"

@@ -18,7 +18,7 @@
 #include "batch/utf8_check.h"
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "models/prediction.h"
 #include "models/sequence_check.h"
 #include "models/sequence_classifier.h"

@@ -12,7 +12,7 @@
 #include "eval/metrics.h"
 #include "eval/model_runner.h"
 #include "eval/report.h"
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "models/sequence_classifier.h"
 #include "util/error.h"
 #include "util/resources.h"

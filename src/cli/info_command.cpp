@@ -7,29 +7,19 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "format/model_file.h"
+#include "models/bert_weights.h"
+#include "models/model_file.h"
 #include "util/error.h"
 
 namespace bertcls::cli {
 
 namespace {
 
-// Which part of the model a tensor belongs to, for the per-part dtype summary.
-std::string part_of(const std::string& name) {
-    if (name.starts_with("embeddings.")) return "embeddings";
-    if (name.starts_with("head.")) return "head (pooler, classifier)";
-    if (name.ends_with("_scale")) return "encoder dense scales";
-    for (const char* dense : {".attention.qkv.weight", ".attention.output.weight", ".ffn.intermediate.weight",
-                              ".ffn.output.weight"})
-        if (name.ends_with(dense)) return "encoder dense weights";
-    return "encoder biases, norms";
-}
-
 // {"part": "I8"} or, for a mix, {"part": "I8 x6, F32 x2"} (tensor counts).
 nlohmann::json part_dtypes(const ModelFile& model) {
     std::map<std::string, std::map<std::string, int>> counts;
     for (const auto& [name, tensor] : model.container().tensors())
-        if (!name.starts_with("tokenizer/")) ++counts[part_of(name)][dtype_name(tensor.dtype)];
+        if (!name.starts_with("tokenizer/")) ++counts[bert_weights::part_name(bert_weights::part_of(model.config(), name))][dtype_name(tensor.dtype)];
     nlohmann::json parts = nlohmann::json::object();
     for (const auto& [part, by_dtype] : counts) {
         std::string text;

@@ -9,7 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "tokenizer/tokenizer.h"
 #include "util/error.h"
 

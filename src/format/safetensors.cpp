@@ -1,10 +1,5 @@
 #include "format/safetensors.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -17,8 +12,6 @@
 namespace bertcls {
 
 namespace {
-
-constexpr std::size_t kHugePage = 2u << 20;
 
 [[noreturn]] void fail(const std::filesystem::path& path, const std::string& problem) {
     throw InputError(path.string() + ": " + problem);
@@ -34,73 +27,6 @@ DType parse_dtype(const std::string& name, const std::filesystem::path& path, co
 }
 
 }  // namespace
-
-std::size_t dtype_size(DType dtype) {
-    switch (dtype) {
-        case DType::F32: case DType::I32: return 4;
-        case DType::F16: case DType::BF16: return 2;
-        case DType::I64: return 8;
-        case DType::I8: case DType::U8: return 1;
-    }
-    return 0;
-}
-
-const char* dtype_name(DType dtype) {
-    switch (dtype) {
-        case DType::F32: return "F32";
-        case DType::F16: return "F16";
-        case DType::BF16: return "BF16";
-        case DType::I64: return "I64";
-        case DType::I32: return "I32";
-        case DType::I8: return "I8";
-        case DType::U8: return "U8";
-    }
-    return "?";
-}
-
-int64_t TensorInfo::numel() const {
-    int64_t n = 1;
-    for (int64_t d : shape) n *= d;
-    return n;
-}
-
-MappedFile::MappedFile(const std::filesystem::path& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) fail(path, std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        ::close(fd);
-        fail(path, "not a regular file");
-    }
-    size_ = static_cast<std::size_t>(st.st_size);
-    if (size_ > 0) {
-        void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p == MAP_FAILED) {
-            ::close(fd);
-            fail(path, std::string("cannot map: ") + std::strerror(errno));
-        }
-        // Before the first touch: pages read from disk then come in 2 MiB folios where the
-        // filesystem has large folios (ext4 since Linux 6.16, XFS, tmpfs), mapped with one TLB
-        // entry each. The GEMMs stream every weight once per batch; with 4 KiB pages, batch
-        // throughput on bert-base is 2-9% lower. Best effort: without THP it changes nothing.
-        if (size_ >= kHugePage) ::madvise(p, size_, MADV_HUGEPAGE);
-        data_ = static_cast<const std::byte*>(p);
-    }
-    ::close(fd);
-}
-
-MappedFile::~MappedFile() {
-    if (data_) ::munmap(const_cast<std::byte*>(data_), size_);
-}
-
-void MappedFile::release_pages(std::span<const std::byte> range) const {
-    if (range.empty()) return;
-    const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-    // Only whole pages inside the range may go: neighbours may still be in use.
-    const auto begin = (reinterpret_cast<uintptr_t>(range.data()) + page - 1) / page * page;
-    const auto end = (reinterpret_cast<uintptr_t>(range.data()) + range.size()) / page * page;
-    if (end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
-}
 
 SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path), file_(path) {
     const auto bytes = file_.bytes();

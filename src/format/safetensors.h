@@ -6,44 +6,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
-#include <span>
 #include <string>
 #include <vector>
 
+#include "util/mapped_file.h"
+#include "util/tensor.h"
+
 namespace bertcls {
-
-enum class DType { F32, F16, BF16, I64, I32, I8, U8 };
-
-std::size_t dtype_size(DType dtype);
-const char* dtype_name(DType dtype);
-
-struct TensorInfo {
-    DType dtype;
-    std::vector<int64_t> shape;
-    std::span<const std::byte> bytes;
-
-    int64_t numel() const;
-    template <typename T>
-    std::span<const T> as() const {
-        return {reinterpret_cast<const T*>(bytes.data()), bytes.size() / sizeof(T)};
-    }
-};
-
-class MappedFile {
-public:
-    explicit MappedFile(const std::filesystem::path& path);
-    ~MappedFile();
-    MappedFile(const MappedFile&) = delete;
-    MappedFile& operator=(const MappedFile&) = delete;
-
-    std::span<const std::byte> bytes() const { return {data_, size_}; }
-    // Tells the kernel these pages will not be read again, so they stop counting as resident.
-    void release_pages(std::span<const std::byte> range) const;
-
-private:
-    const std::byte* data_ = nullptr;
-    std::size_t size_ = 0;
-};
 
 class SafetensorsFile {
 public:

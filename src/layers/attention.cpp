@@ -9,23 +9,14 @@
 
 namespace bertcls {
 
-namespace {
-
-std::string prefix(int64_t weight_set) { return "layers." + std::to_string(weight_set) + ".attention."; }
-
-}  // namespace
-
-SelfAttention::SelfAttention(const ModelFile& model, int64_t weight_set, ComputeType compute)
-    : hidden_(model.config().hidden_size),
-      heads_(model.config().num_heads),
-      head_size_(model.config().head_size()),
-      qkv_(model.dense_weight(prefix(weight_set) + "qkv.weight", {3 * hidden_, hidden_}),
-           model.weight(prefix(weight_set) + "qkv.bias", {3 * hidden_}), {}, &model.container().mapping(), compute),
-      output_(model.dense_weight(prefix(weight_set) + "output.weight", {hidden_, hidden_}),
-              model.weight(prefix(weight_set) + "output.bias", {hidden_}), LinearEpilogue{.accumulate = true},
-              &model.container().mapping(), compute),
-      norm_(model.weight(prefix(weight_set) + "norm.weight", {hidden_}),
-            model.weight(prefix(weight_set) + "norm.bias", {hidden_}), model.config().layer_norm_eps) {}
+SelfAttention::SelfAttention(const SelfAttentionWeights& weights, int64_t heads, double layer_norm_eps,
+                             const MappedFile* source, ComputeType compute)
+    : hidden_(weights.output.out()),
+      heads_(heads),
+      head_size_(hidden_ / heads),
+      qkv_(weights.qkv, *weights.qkv_bias, {}, source, compute),
+      output_(weights.output, *weights.output_bias, LinearEpilogue{.accumulate = true}, source, compute),
+      norm_(weights.norm, layer_norm_eps) {}
 
 void SelfAttention::project(const float* hidden, int64_t rows, const PackedBatch& batch, const float* first_rows,
                             float* qkv_out, Workspace& work) {

@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "format/model_file.h"
 #include "layers/packed_batch.h"
 #include "layers/workspace.h"
 #include "ops/layer_norm.h"
 #include "ops/linear.h"
+#include "util/mapped_file.h"
 
 namespace bertcls {
 
@@ -18,9 +18,21 @@ namespace bertcls {
 // sequence. Null means they are not kept, and nothing is copied.
 using AttentionMaps = std::vector<std::vector<float>>;
 
+// One layer's attention weights: the fused [3H, H] Q/K/V projection, the output projection and
+// the LayerNorm after the residual.
+struct SelfAttentionWeights {
+    DenseWeight qkv;
+    const TensorInfo* qkv_bias = nullptr;
+    DenseWeight output;
+    const TensorInfo* output_bias = nullptr;
+    LayerNormWeights norm;
+};
+
 class SelfAttention {
 public:
-    SelfAttention(const ModelFile& model, int64_t weight_set, ComputeType compute);
+    // `source` is the mapping the weights live in (its pages are released once packed).
+    SelfAttention(const SelfAttentionWeights& weights, int64_t heads, double layer_norm_eps, const MappedFile* source,
+                  ComputeType compute);
 
     // hidden = LayerNorm(hidden + Attention(hidden)), in place; hidden is [rows, H] where rows
     // >= batch.tokens() (rows past the real tokens are padding that only the dense layers see).

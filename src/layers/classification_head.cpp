@@ -4,14 +4,11 @@
 
 namespace bertcls {
 
-ClassificationHead::ClassificationHead(const ModelFile& model)
-    : hidden_size_(model.config().hidden_size),
-      dense_(model.weight("head.dense.weight", {hidden_size_, hidden_size_}),
-             model.weight("head.dense.bias", {hidden_size_}),
-             LinearEpilogue{.activation = model.config().head_activation}, &model.container().mapping()),
-      out_(model.weight("head.out.weight", {static_cast<int64_t>(model.config().labels.size()), hidden_size_}),
-           model.weight("head.out.bias", {static_cast<int64_t>(model.config().labels.size())}), {},
-           &model.container().mapping()) {}
+ClassificationHead::ClassificationHead(const ClassificationHeadWeights& weights, Activation activation,
+                                       const MappedFile* source)
+    : hidden_size_(weights.dense->shape.at(0)),
+      dense_(*weights.dense, *weights.dense_bias, LinearEpilogue{.activation = activation}, source),
+      out_(*weights.out, *weights.out_bias, {}, source) {}
 
 void ClassificationHead::forward(const float* first_tokens, int64_t sequences, float* logits, Workspace& work) {
     const int64_t rows = padded_rows(sequences), C = out_.out_features();

@@ -3,16 +3,24 @@
 // (BERT/ALBERT: pooler + tanh; DistilBERT: pre_classifier + ReLU; RoBERTa: tanh; ELECTRA: GELU.)
 #include <vector>
 
-#include "format/model_file.h"
 #include "layers/packed_batch.h"
 #include "layers/workspace.h"
 #include "ops/linear.h"
+#include "util/mapped_file.h"
 
 namespace bertcls {
 
+// dense [H, H] and out [labels, H], each with its bias.
+struct ClassificationHeadWeights {
+    const TensorInfo* dense = nullptr;
+    const TensorInfo* dense_bias = nullptr;
+    const TensorInfo* out = nullptr;
+    const TensorInfo* out_bias = nullptr;
+};
+
 class ClassificationHead {
 public:
-    explicit ClassificationHead(const ModelFile& model);
+    ClassificationHead(const ClassificationHeadWeights& weights, Activation activation, const MappedFile* source);
 
     // first_tokens: each sequence's first-token hidden state, [padded_rows(sequences), H] (rows
     // past `sequences` are padding). Writes [sequences, labels] logits.

@@ -4,35 +4,26 @@
 
 namespace bertcls {
 
-Embeddings::Embeddings(const ModelFile& model)
-    : config_(model.config()),
-      word_(model.weight("embeddings.word", {config_.vocab_size, config_.embedding_size}).as<float>().data()),
-      position_(model.weight("embeddings.position", {config_.max_position_embeddings, config_.embedding_size})
-                    .as<float>()
-                    .data()),
-      token_type_(config_.type_vocab_size > 0
-                      ? model.weight("embeddings.token_type", {config_.type_vocab_size, config_.embedding_size})
-                            .as<float>()
-                            .data()
-                      : nullptr),
-      norm_(model.weight("embeddings.norm.weight", {config_.embedding_size}),
-            model.weight("embeddings.norm.bias", {config_.embedding_size}), config_.layer_norm_eps) {
-    if (config_.embedding_projection)
-        projection_ = std::make_unique<Linear>(
-            model.weight("embeddings.projection.weight", {config_.hidden_size, config_.embedding_size}),
-            model.weight("embeddings.projection.bias", {config_.hidden_size}), LinearEpilogue{},
-            &model.container().mapping());
+Embeddings::Embeddings(const EmbeddingWeights& weights, const EmbeddingOptions& options, const MappedFile* source)
+    : options_(options),
+      embedding_size_(weights.word->shape.at(1)),
+      word_(weights.word->as<float>().data()),
+      position_(weights.position->as<float>().data()),
+      token_type_(weights.token_type ? weights.token_type->as<float>().data() : nullptr),
+      norm_(weights.norm, options.layer_norm_eps) {
+    if (weights.projection)
+        projection_ = std::make_unique<Linear>(*weights.projection, *weights.projection_bias, LinearEpilogue{}, source);
 }
 
 int64_t Embeddings::position_id(int32_t token, int64_t index_in_sequence, int64_t& non_pad_seen) const {
-    if (config_.position_offset == 0) return index_in_sequence;
-    const int64_t padding_idx = config_.position_offset - 1;
-    if (token == config_.pad_token_id) return padding_idx;
+    if (options_.position_offset == 0) return index_in_sequence;
+    const int64_t padding_idx = options_.position_offset - 1;
+    if (token == options_.pad_token_id) return padding_idx;
     return padding_idx + ++non_pad_seen;
 }
 
 void Embeddings::forward(const PackedBatch& batch, int64_t rows, float* out, std::vector<float>& scratch) {
-    const int64_t E = config_.embedding_size, N = batch.tokens();
+    const int64_t E = embedding_size_, N = batch.tokens();
     float* embedded = out;
     if (projection_) {
         if (scratch.size() < static_cast<std::size_t>(rows * E)) scratch.resize(static_cast<std::size_t>(rows * E));

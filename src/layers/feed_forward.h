@@ -3,16 +3,26 @@
 // activation and the residual add run as matmul post-ops.
 #include <vector>
 
-#include "format/model_file.h"
 #include "layers/workspace.h"
 #include "ops/layer_norm.h"
 #include "ops/linear.h"
+#include "util/mapped_file.h"
 
 namespace bertcls {
 
+// One layer's FFN weights: W1 [I, H], W2 [H, I] and the LayerNorm after the residual.
+struct FeedForwardWeights {
+    DenseWeight intermediate;
+    const TensorInfo* intermediate_bias = nullptr;
+    DenseWeight output;
+    const TensorInfo* output_bias = nullptr;
+    LayerNormWeights norm;
+};
+
 class FeedForward {
 public:
-    FeedForward(const ModelFile& model, int64_t weight_set, ComputeType compute);
+    FeedForward(const FeedForwardWeights& weights, Activation activation, double layer_norm_eps,
+                const MappedFile* source, ComputeType compute);
 
     void forward(float* hidden, int64_t tokens, Workspace& work);
 

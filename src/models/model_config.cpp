@@ -104,16 +104,6 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
     return c;
 }
 
-const char* activation_name(Activation activation) {
-    switch (activation) {
-        case Activation::gelu_erf: return "gelu";
-        case Activation::gelu_tanh: return "gelu_new";
-        case Activation::relu: return "relu";
-        case Activation::tanh: return "tanh";
-    }
-    return "?";
-}
-
 const char* problem_type_name(ProblemType problem_type) {
     switch (problem_type) {
         case ProblemType::single_label: return "single_label_classification";

@@ -6,9 +6,10 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "ops/activation.h"
+
 namespace bertcls {
 
-enum class Activation { gelu_erf, gelu_tanh, relu, tanh };
 enum class ProblemType { single_label, multi_label, regression };
 
 struct ModelConfig {
@@ -62,7 +63,6 @@ struct ModelConfig {
     static ModelConfig from_json(const nlohmann::json& json);
 };
 
-const char* activation_name(Activation activation);
 const char* problem_type_name(ProblemType problem_type);
 
 }  // namespace bertcls

@@ -7,6 +7,7 @@
 #include <exception>
 #include <mutex>
 
+#include "models/bert_weights.h"
 #include "models/sequence_check.h"
 #include "util/error.h"
 
@@ -15,12 +16,19 @@ namespace bertcls {
 SequenceClassifier::SequenceClassifier(std::shared_ptr<const ModelFile> model, std::optional<ComputeType> compute)
     : model_(std::move(model)),
       compute_(choose_compute_type(compute.value_or(model_->stored_compute_type()))),
-      embeddings_(*model_),
-      head_(*model_) {
+      embeddings_(bert_weights::embeddings(*model_),
+                  {.position_offset = config().position_offset,
+                   .pad_token_id = config().pad_token_id,
+                   .layer_norm_eps = config().layer_norm_eps},
+                  &model_->container().mapping()),
+      head_(bert_weights::head(*model_), config().head_activation, &model_->container().mapping()) {
     const ComputeType type = compute_.effective;
-    for (int64_t g = 0; g < config().num_layer_weights; ++g)
-        weight_sets_.push_back(
-            std::make_unique<Layer>(Layer{SelfAttention(*model_, g, type), FeedForward(*model_, g, type)}));
+    const ModelConfig& c = config();
+    const MappedFile* source = &model_->container().mapping();
+    for (int64_t g = 0; g < c.num_layer_weights; ++g)
+        weight_sets_.push_back(std::make_unique<Layer>(
+            Layer{SelfAttention(bert_weights::attention(*model_, g), c.num_heads, c.layer_norm_eps, source, type),
+                  FeedForward(bert_weights::feed_forward(*model_, g), c.hidden_act, c.layer_norm_eps, source, type)}));
 }
 
 void SequenceClassifier::pack_weights() {

@@ -8,7 +8,7 @@
 #include <span>
 #include <vector>
 
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "layers/attention.h"
 #include "layers/classification_head.h"
 #include "layers/embeddings.h"

@@ -10,7 +10,7 @@
 #include <cstdint>
 #include <optional>
 
-#include "models/model_config.h"
+#include "ops/activation.h"
 
 namespace bertcls {
 

@@ -6,13 +6,20 @@
 // and a new row count costs nothing to set up.
 #include <cstdint>
 
-#include "format/safetensors.h"
+#include "util/tensor.h"
 
 namespace bertcls {
+
+// A LayerNorm's scale and shift, [width] each.
+struct LayerNormWeights {
+    const TensorInfo* weight = nullptr;
+    const TensorInfo* bias = nullptr;
+};
 
 class LayerNorm {
 public:
     LayerNorm(const TensorInfo& weight, const TensorInfo& bias, double epsilon);
+    LayerNorm(const LayerNormWeights& weights, double epsilon) : LayerNorm(*weights.weight, *weights.bias, epsilon) {}
 
     void forward(float* data, int64_t rows) const;
 

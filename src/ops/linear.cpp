@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
@@ -79,6 +80,16 @@ void prefault(std::span<const std::byte> bytes) {
 #else
     (void)bytes;
 #endif
+}
+
+// Below AVX-512, oneDNN 2.6 runs f32 matmuls on its AVX2 sgemm, which rounds a row differently
+// depending on how many rows the call has and how its threads split the work: a record's scores
+// would depend on the other records in its batch. Its AVX-512 kernels (brgemm) compute each row
+// on its own. Where the rounding depends on the rows, every call gets the same row count
+// (Linear::run_matmul_in_fixed_chunks), so a row's result depends on that row alone.
+bool matmul_rounding_depends_on_rows() {
+    static const bool depends = dnnl::get_effective_cpu_isa() < dnnl::cpu_isa::avx512_core;
+    return depends;
 }
 
 // Per-thread buffers shared by every layer (layers run one at a time; buffers only grow): the
@@ -196,6 +207,36 @@ void Linear::forward(const float* x, int64_t rows, float* y, int64_t x_stride) {
         run_blocked_gemm(x, rows, x_stride, y, out_, 0, out_);
         return;
     }
+    if (matmul_rounding_depends_on_rows()) run_matmul_in_fixed_chunks(x, rows, y, x_stride);
+    else run_matmul(x, rows, y, x_stride);
+}
+
+void Linear::run_matmul_in_fixed_chunks(const float* x, int64_t rows, float* y, int64_t x_stride) {
+    const int64_t chunks = (rows + kFixedRows - 1) / kFixedRows;
+    // A parallel region with more than one thread, even for one chunk: inside it oneDNN runs
+    // each call on the calling thread alone, so no call is split between threads.
+#pragma omp parallel
+    {
+#pragma omp for schedule(static)
+        for (int64_t c = 0; c < chunks; ++c) {
+            const int64_t first = c * kFixedRows, n = std::min(kFixedRows, rows - first);
+            if (n == kFixedRows) {
+                run_matmul(x + first * x_stride, kFixedRows, y + first * out_, x_stride);
+                continue;
+            }
+            // The last rows, padded to a whole chunk (padding rows are zeros; nothing reads them).
+            thread_local std::vector<float> padded_x, padded_y;
+            padded_x.assign(static_cast<std::size_t>(kFixedRows * in_), 0.0f);
+            padded_y.assign(static_cast<std::size_t>(kFixedRows * out_), 0.0f);
+            for (int64_t m = 0; m < n; ++m) std::copy_n(x + (first + m) * x_stride, in_, padded_x.data() + m * in_);
+            if (epilogue_.accumulate) std::copy_n(y + first * out_, n * out_, padded_y.data());
+            run_matmul(padded_x.data(), kFixedRows, padded_y.data(), in_);
+            std::copy_n(padded_y.data(), n * out_, y + first * out_);
+        }
+    }
+}
+
+void Linear::run_matmul(const float* x, int64_t rows, float* y, int64_t x_stride) {
     const memory input = gemm_input(x, rows, x_stride);
     const memory::desc y_md = f32_desc({rows, out_});
     const int64_t key = rows * 1'000'003 + (compute_ == ComputeType::f32 ? x_stride : in_);

@@ -24,9 +24,10 @@
 
 #include <dnnl.hpp>
 
-#include "format/safetensors.h"
-#include "models/model_config.h"
-#include "format/dense_weight.h"
+#include "util/mapped_file.h"
+#include "util/tensor.h"
+#include "ops/activation.h"
+#include "ops/dense_weight.h"
 #include "ops/compute_type.h"
 #include "ops/primitive_cache.h"
 #include "ops/weight_packing.h"
@@ -69,6 +70,12 @@ public:
     std::size_t packed_bytes() const { return packed_.bytes; }
 
 private:
+    // One oneDNN matmul over `rows` rows.
+    void run_matmul(const float* x, int64_t rows, float* y, int64_t x_stride);
+    // run_matmul over chunks of kFixedRows rows, each on one thread (see linear.cpp).
+    void run_matmul_in_fixed_chunks(const float* x, int64_t rows, float* y, int64_t x_stride);
+    static constexpr int64_t kFixedRows = 16;
+
     dnnl::memory::desc packed_layout() const;
     // f32 on this CPU runs on blocked_gemm once the weight is blocked.
     bool wants_blocked_gemm() const;

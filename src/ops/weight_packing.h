@@ -10,7 +10,7 @@
 #include <dnnl.hpp>
 
 #include "ops/compute_type.h"
-#include "format/dense_weight.h"
+#include "ops/dense_weight.h"
 
 namespace bertcls {
 

@@ -20,7 +20,7 @@
 #include "batch/record.h"
 #include "batch/record_encoder.h"
 #include "batch/utf8_check.h"
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "models/sequence_check.h"
 #include "models/sequence_classifier.h"
 #include "tokenizer/tokenizer.h"

@@ -25,6 +25,8 @@ import zlib
 
 import numpy as np
 
+from tests.python.support import supported_checkpoint
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOLERANCE = 1e-4
 _converted = {}
@@ -84,7 +86,7 @@ def reference_checkpoints():
     shared = shared_dir()
     if shared:
         found += [("shared", d) for d in sorted(glob.glob(os.path.join(shared, "reference", "*")))
-                  if os.path.isfile(os.path.join(d, "reference.safetensors"))]
+                  if os.path.isfile(os.path.join(d, "reference.safetensors")) and supported_checkpoint(d)]
     return found
 
 

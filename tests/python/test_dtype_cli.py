@@ -97,9 +97,13 @@ class DtypeCliTest(unittest.TestCase):
             with self.subTest(dtype=dtype):
                 converted, _ = self.classify(self.models[dtype])
                 runtime, _ = self.classify(self.models["f32"], "--dtype", dtype)
-                self.assertEqual(converted, runtime)
                 if cpu_runs(dtype):
+                    self.assertEqual(converted, runtime)
                     self.assertNotEqual(converted, f32)  # it really ran in reduced precision
+                else:
+                    # Without AVX512-BF16 / VNNI the f32 file runs in f32 on its own weights
+                    # (README: "runs the layers in f32"); the converted file on its rounded ones.
+                    self.assertEqual(runtime, f32)
                 for a, b in zip(converted, f32):
                     self.assertLess(max(abs(x - y) for x, y in zip(a, b)), 0.1)
 

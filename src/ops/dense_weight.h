@@ -8,7 +8,7 @@
 // packing at load and no re-blocking per call.
 #include <cstdint>
 
-#include "format/safetensors.h"
+#include "util/tensor.h"
 
 namespace bertcls {
 

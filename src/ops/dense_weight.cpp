@@ -1,4 +1,4 @@
-#include "format/dense_weight.h"
+#include "ops/dense_weight.h"
 
 #include <algorithm>
 #include <cstring>

@@ -1,10 +1,11 @@
-#include "format/model_file.h"
+#include "models/model_file.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include <nlohmann/json.hpp>
 
+#include "models/bert_weights.h"
 #include "util/error.h"
 #include "util/json_depth.h"
 
@@ -48,51 +49,6 @@ ModelConfig parse_config(const SafetensorsFile& file) {
     }
 }
 
-// Every weight the generic encoder reads, with its expected shape; checked once at open so a
-// bad file fails before any computation. `dense` marks the encoder's four GEMM weights per
-// layer, which may be stored in BF16 or I8 as well as F32.
-struct RequiredWeight {
-    std::string name;
-    std::vector<int64_t> shape;
-    bool dense = false;
-};
-
-std::vector<RequiredWeight> required_weights(const ModelConfig& c) {
-    const int64_t E = c.embedding_size, H = c.hidden_size, I = c.intermediate_size;
-    const auto C = static_cast<int64_t>(c.labels.size());
-    std::vector<RequiredWeight> w = {
-        {"embeddings.word", {c.vocab_size, E}},
-        {"embeddings.position", {c.max_position_embeddings, E}},
-        {"embeddings.norm.weight", {E}},
-        {"embeddings.norm.bias", {E}},
-        {"head.dense.weight", {H, H}},
-        {"head.dense.bias", {H}},
-        {"head.out.weight", {C, H}},
-        {"head.out.bias", {C}},
-    };
-    if (c.type_vocab_size > 0) w.push_back({"embeddings.token_type", {c.type_vocab_size, E}});
-    if (c.embedding_projection) {
-        w.push_back({"embeddings.projection.weight", {H, E}});
-        w.push_back({"embeddings.projection.bias", {H}});
-    }
-    for (int64_t g = 0; g < c.num_layer_weights; ++g) {
-        const std::string p = "layers." + std::to_string(g) + ".";
-        w.push_back({p + "attention.qkv.weight", {3 * H, H}, true});
-        w.push_back({p + "attention.qkv.bias", {3 * H}});
-        w.push_back({p + "attention.output.weight", {H, H}, true});
-        w.push_back({p + "attention.output.bias", {H}});
-        w.push_back({p + "attention.norm.weight", {H}});
-        w.push_back({p + "attention.norm.bias", {H}});
-        w.push_back({p + "ffn.intermediate.weight", {I, H}, true});
-        w.push_back({p + "ffn.intermediate.bias", {I}});
-        w.push_back({p + "ffn.output.weight", {H, I}, true});
-        w.push_back({p + "ffn.output.bias", {H}});
-        w.push_back({p + "ffn.norm.weight", {H}});
-        w.push_back({p + "ffn.norm.bias", {H}});
-    }
-    return w;
-}
-
 std::string weights_dtype_of(const SafetensorsFile& file) {
     const auto it = file.metadata().find("weights_dtype");
     return it == file.metadata().end() ? "f32" : it->second;
@@ -112,9 +68,10 @@ ModelFile::ModelFile(const std::filesystem::path& path) : file_(path), config_(p
     const std::string dtype = weights_dtype_of(file_);
     if (!parse_compute_type(dtype))
         throw InputError(path.string() + ": metadata 'weights_dtype' is '" + dtype + "', expected f32, bf16 or int8");
-    for (const auto& required : required_weights(config_)) {
-        if (required.dense) dense_weight(required.name, required.shape);
-        else weight(required.name, required.shape);
+    // Every weight is checked once here, so a bad file fails before any computation.
+    for (const auto& spec : bert_weights::table(config_)) {
+        if (spec.dense()) dense_weight(spec.name, spec.shape);
+        else weight(spec.name, spec.shape);
     }
     for (const auto& name : config_.tokenizer_files) {
         const TensorInfo* blob = file_.find("tokenizer/" + name);

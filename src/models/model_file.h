@@ -10,7 +10,7 @@
 #include "format/safetensors.h"
 #include "models/model_config.h"
 #include "ops/compute_type.h"
-#include "format/dense_weight.h"
+#include "ops/dense_weight.h"
 #include "tokenizer/tokenizer.h"
 
 namespace bertcls {
