@@ -8,8 +8,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "cli/common.h"
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "models/sequence_classifier.h"
 #include "reference_data.h"
 
@@ -59,7 +58,7 @@ struct EmotionRun {
 
 // Classifies the whole test set in `compute` arithmetic and compares with transformers (f32).
 EmotionRun run_emotion(const std::vector<EmotionRow>& rows, std::optional<ComputeType> compute) {
-    auto model = std::make_shared<const ModelFile>(cli::resolve_model_path(""));
+    auto model = std::make_shared<const ModelFile>(std::filesystem::path(BERTCLS_SOURCE_MODEL_DIR) / "emotion-bert-L2-H128.bertcls");
     REQUIRE(model->has_tokenizer());
     const auto tokenizer = make_tokenizer(model->tokenizer_files());
     SequenceClassifier classifier(model, compute);
