@@ -96,11 +96,10 @@ void write_run_record(const std::string& output, const nlohmann::ordered_json& r
 
 bool check_run_record(const std::string& output, const nlohmann::ordered_json& run) {
     const std::string path = run_record_path(output);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec) && !ec) return false;
     std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        if (errno == ENOENT) return false;
-        throw InputError(path + ": cannot read (" + std::strerror(errno) + ")");
-    }
+    if (!in) throw InputError(path + ": cannot read (" + std::strerror(errno) + ")");
     nlohmann::ordered_json recorded;
     try {
         recorded = nlohmann::ordered_json::parse(in);
