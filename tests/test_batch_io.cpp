@@ -111,3 +111,11 @@ TEST_CASE("resume counts complete lines and error records and cuts a partial lin
     CHECK(prepare_resume(file.path).lines == 3);
     CHECK(prepare_resume(file.path + ".missing").lines == 0);
 }
+
+TEST_CASE("line reader drops a UTF-8 byte order mark at the start of the input only", "[batch]") {
+    const auto lines = read_all("\xEF\xBB\xBF{\"a\": 1}\n\xEF\xBB\xBFsecond\n", 100);
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0].text == "{\"a\": 1}");
+    CHECK(lines[0].bytes == 11);  // the input's bytes, mark included, so byte counts stay true
+    CHECK(lines[1].text == "\xEF\xBB\xBFsecond");  // not at the start of the input: not a mark
+}

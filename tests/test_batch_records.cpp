@@ -56,6 +56,22 @@ TEST_CASE("bad records say what is wrong", "[batch]") {
     CHECK_THAT(error("{\"input_ids\": [1, 2], \"token_type_ids\": [0]}"), Catch::Contains("token_type_ids has 1"));
 }
 
+TEST_CASE("records say whether they failed for not being objects or for lacking a field", "[batch]") {
+    RecordFields fields{.text = "text", .pair = "pair", .id = "", .output = "prediction"};
+    const auto failure = [&](std::string_view line) { return parse_record(line, fields).failure; };
+    using F = Record::Failure;
+    CHECK(failure(R"({"text": "a", "pair": "b"})") == F::none);
+    CHECK(failure(R"({"input_ids": [101, 102]})") == F::none);
+    for (const char* line : {"sentence\tlabel", "[1, 2]", "\"text\"", R"({"text": "a")", "1e999"})
+        CHECK(failure(line) == F::not_object);
+    CHECK(failure(R"({"body": "a", "pair": "b"})") == F::missing_field);
+    CHECK(failure(R"({"text": "a"})") == F::missing_field);
+    CHECK(failure(R"({"text": 5})") == F::missing_field);  // it lacks "pair" too
+    CHECK(failure(R"({"text": 5, "pair": "b"})") == F::other);
+    CHECK(failure("{\"text\": \"\xFF\"}") == F::other);
+    CHECK(failure(R"({"text": "a", "pair": "b", "prediction": 1})") == F::other);
+}
+
 TEST_CASE("output lines keep the input's bytes and add one field", "[batch]") {
     CHECK(add_field(R"({"text": "a", "n": 1.50, "u": "\u00e9"})", "prediction", "{}") ==
           R"({"text": "a", "n": 1.50, "u": "\u00e9","prediction":{}})");

@@ -13,13 +13,18 @@
 #include <optional>
 #include <vector>
 
+#include "batch/input_check.h"
+#include "batch/interrupt_notice.h"
 #include "batch/line_reader.h"
 #include "batch/line_writer.h"
 #include "batch/record_encoder.h"
 #include "batch/resume.h"
+#include "batch/run_record.h"
 #include "models/model_file.h"
 #include "models/sequence_classifier.h"
 #include "util/error.h"
+#include "util/same_file.h"
+#include "util/text_input.h"
 
 namespace bertcls::batch {
 
@@ -44,6 +49,7 @@ struct Item {
     Encoding encoding;
     std::string error;  // non-empty: an error record
     nlohmann::json id;
+    bool blank = false;  // a blank line is no record: an empty output line keeps the lines aligned
 };
 
 std::optional<uint64_t> regular_file_size(int fd) {
@@ -66,7 +72,7 @@ public:
         std::vector<std::size_t> valid;
         std::vector<SequenceInput> inputs;
         for (std::size_t i = 0; i < n; ++i)
-            if (items[i].error.empty()) {
+            if (items[i].error.empty() && !items[i].blank) {
                 valid.push_back(i);
                 inputs.push_back({items[i].encoding.input_ids, items[i].encoding.token_type_ids});
                 counts.tokens += items[i].encoding.input_ids.size();
@@ -87,6 +93,7 @@ public:
         const auto labels = static_cast<std::size_t>(classifier_.num_labels());
 #pragma omp parallel for schedule(static)
         for (std::size_t i = 0; i < end; ++i) {
+            if (items[i].blank) continue;
             if (logit_row[i] == SIZE_MAX) {
                 output[i] = error_json(items[i].error, lines[i].number, items[i].id);
             } else {
@@ -97,6 +104,7 @@ public:
         }
         for (std::size_t i = 0; i < end; ++i) {
             out_.write_line(output[i]);
+            if (items[i].blank) continue;
             ++counts.records;
             if (!items[i].error.empty()) ++counts.errors;
         }
@@ -116,6 +124,10 @@ private:
                 if (lines[i].too_long) {
                     items[i].error = "line has " + std::to_string(lines[i].bytes) + " bytes, more than --max-record-bytes " +
                                      std::to_string(o_.max_record_bytes);
+                    continue;
+                }
+                if (is_blank_line(lines[i].text)) {
+                    items[i].blank = true;
                     continue;
                 }
                 const Record record = parse_record(lines[i].text, o_.fields);
@@ -151,6 +163,7 @@ void check_batch_options(const BatchJobOptions& o) {
 
 BatchSummary run_batch_job(const BatchJobOptions& options) {
     check_batch_options(options);
+    refuse_output_over_input(options.input, options.output);
     BatchJobOptions o = options;
 
     // The model first: a bad model must not truncate an existing output file.
@@ -165,20 +178,29 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     if (!classifier.compute_choice().reason.empty())
         std::fprintf(stderr, "note: %s\n", classifier.compute_choice().reason.c_str());
     const RecordEncoder encoder(*model, o.max_length);
+    const InterruptNotice interrupt_notice(o.progress, o.output != "-");
 
     std::optional<File> input_file, output_file;
     if (o.input != "-") input_file.emplace(o.input, O_RDONLY, "the input");
     const int input_fd = input_file ? input_file->fd() : STDIN_FILENO;
+    const std::string input_name = o.input == "-" ? "stdin" : o.input;
 
+    const nlohmann::ordered_json run = describe_run(o, classifier.compute_choice().effective, encoder.max_length());
     BatchSummary summary;
+    bool recorded = false;  // the output's run record is there and matches
     if (o.resume) {
         const ResumePoint point = prepare_resume(o.output);
         summary.resumed = point.lines;
         summary.earlier_errors = point.errors;
+        // With no complete line there is nothing to keep consistent with.
+        if (point.lines > 0) {
+            recorded = check_run_record(o.output, run);
+            if (!recorded)
+                std::fprintf(stderr, "note: %s has no %s (written by an older bertcls?): the model and options cannot "
+                                     "be checked against the earlier run's; resuming, and recording this run's\n",
+                             o.output.c_str(), run_record_path(o.output).c_str());
+        }
     }
-    if (o.output != "-")
-        output_file.emplace(o.output, O_WRONLY | O_CREAT | (o.resume ? O_APPEND : O_TRUNC), "the output");
-    LineWriter writer(output_file ? output_file->fd() : STDOUT_FILENO, o.output == "-" ? "stdout" : o.output);
 
     LineReader reader(input_fd, o.max_record_bytes);
     Line line;
@@ -191,21 +213,28 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     std::optional<uint64_t> to_read = regular_file_size(input_fd);
     if (to_read) to_read = *to_read > skipped_bytes ? *to_read - skipped_bytes : 0;
 
-    Progress progress(o.progress, o.summary, to_read);
-    Pipeline pipeline(o, classifier, encoder, writer);
     std::vector<Line> window;
-    for (bool more = true; more;) {
+    const auto read_window = [&] {
         window.clear();
         std::size_t bytes = 0;
-        while (window.size() < o.window_records && bytes < o.window_bytes) {
-            if (!reader.next(line)) {
-                more = false;
-                break;
-            }
+        while (window.size() < o.window_records && bytes < o.window_bytes && reader.next(line)) {
             bytes += line.text.size();
             window.push_back(std::move(line));
         }
-        if (window.empty()) break;
+    };
+    read_window();
+    // A resumed run already passed this check on its first records.
+    if (summary.resumed == 0) check_first_records(window, o.fields, input_name);
+
+    if (o.output != "-") {
+        output_file.emplace(o.output, O_WRONLY | O_CREAT | (o.resume ? O_APPEND : O_TRUNC), "the output");
+        if (!recorded) write_run_record(o.output, run);
+    }
+    LineWriter writer(output_file ? output_file->fd() : STDOUT_FILENO, o.output == "-" ? "stdout" : o.output);
+
+    Progress progress(o.progress, o.summary, to_read);
+    Pipeline pipeline(o, classifier, encoder, writer);
+    for (; !window.empty(); read_window()) {
         pipeline.run_window(window, summary.counts);
         summary.counts.input_bytes = reader.bytes_consumed() - skipped_bytes;
         progress.update(summary.counts);

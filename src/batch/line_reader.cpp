@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "util/error.h"
+#include "util/text_input.h"
 
 namespace bertcls::batch {
 
@@ -47,6 +48,8 @@ bool LineReader::next(Line& line) {
     const auto finish = [&](std::size_t length, std::size_t newline) {
         if (line.bytes + length > max_line_bytes_) line.too_long = true;
         if (!line.too_long) line.text.assign(buffer_.data() + begin_, length);
+        // A byte order mark is not text; `bytes` still counts it, as it counts input bytes.
+        if (line_number_ == 0) line.text.erase(0, utf8_bom_size(line.text));
         line.bytes += length;
         begin_ += length + newline;
         consumed_ += length + newline;

@@ -10,9 +10,9 @@
 namespace bertcls::batch {
 
 struct Line {
-    std::string text;         // without the '\n'; empty when too_long
+    std::string text;         // without the '\n' (nor, on line 1, a UTF-8 byte order mark); empty when too_long
     uint64_t number = 0;      // 1-based line number in the input
-    uint64_t bytes = 0;       // the line's size without the '\n'
+    uint64_t bytes = 0;       // the line's size in the input without the '\n'
     bool too_long = false;
 };
 

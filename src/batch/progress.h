@@ -9,7 +9,7 @@
 namespace bertcls::batch {
 
 struct Counts {
-    uint64_t records = 0;  // output lines written by this run
+    uint64_t records = 0;  // output lines written by this run, blank lines not counted
     uint64_t errors = 0;
     uint64_t tokens = 0;
     uint64_t input_bytes = 0;  // consumed by this run

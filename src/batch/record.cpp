@@ -56,12 +56,14 @@ Record parse_record(std::string_view line, const RecordFields& fields) {
     Record r;
     if (const auto bad = find_invalid_utf8(line)) {
         r.error = "invalid UTF-8 at byte " + std::to_string(*bad + 1);
+        r.failure = Record::Failure::other;
         return r;
     }
     // nlohmann stops at a NUL byte as if the input ended there, so '{"text": "a"}\0...}' would
     // pass and add_field would put the prediction after the NUL. A raw NUL is never valid JSON.
     if (const auto nul = line.find('\0'); nul != std::string_view::npos) {
         r.error = "invalid JSON: NUL byte at byte " + std::to_string(nul + 1);
+        r.failure = Record::Failure::not_object;
         return r;
     }
     nlohmann::json object;
@@ -69,16 +71,19 @@ Record parse_record(std::string_view line, const RecordFields& fields) {
         object = nlohmann::json::parse(line);
     } catch (const nlohmann::json::parse_error& e) {
         r.error = line.find_first_not_of(" \t\r") == std::string_view::npos ? "empty line" : parse_error_message(e);
+        r.failure = Record::Failure::not_object;
         return r;
     } catch (const nlohmann::json::out_of_range& e) {
         // A number beyond a double's range (1e999) is out_of_range 406, not a parse_error.
         const std::string what = e.what();
         const auto p = what.find("] ");
         r.error = "invalid JSON: " + (p == std::string::npos ? what : what.substr(p + 2));
+        r.failure = Record::Failure::not_object;
         return r;
     }
     if (!object.is_object()) {
         r.error = std::string("not a JSON object (") + json_type_name(object) + ")";
+        r.failure = Record::Failure::not_object;
         return r;
     }
     if (!fields.id.empty())
@@ -87,6 +92,7 @@ Record parse_record(std::string_view line, const RecordFields& fields) {
             // hostile one nested deep enough to overflow the stack.
             if (json_value_depth(*it, 65) > 64) {
                 r.error = "field '" + fields.id + "' is nested more than 64 levels deep";
+                r.failure = Record::Failure::other;
                 return r;
             }
             r.id = *it;
@@ -94,6 +100,7 @@ Record parse_record(std::string_view line, const RecordFields& fields) {
     if (object.contains(fields.output)) {
         // Never overwrite an input field: the user picks another --output-field.
         r.error = "record already has field '" + fields.output + "' (choose another --output-field)";
+        r.failure = Record::Failure::other;
         return r;
     }
     if (const auto ids = object.find("input_ids"); ids != object.end()) {
@@ -106,6 +113,7 @@ Record parse_record(std::string_view line, const RecordFields& fields) {
                     r.error = "token_type_ids has " + std::to_string(r.token_type_ids.size()) +
                               " items but input_ids has " + std::to_string(r.input_ids.size());
             }
+        if (!r.error.empty()) r.failure = Record::Failure::other;
         return r;
     }
     r.error = read_string(object, fields.text, r.text);
@@ -113,6 +121,10 @@ Record parse_record(std::string_view line, const RecordFields& fields) {
         r.has_pair = true;
         r.error = read_string(object, fields.pair, r.pair);
     }
+    if (!r.error.empty())
+        r.failure = object.contains(fields.text) && (fields.pair.empty() || object.contains(fields.pair))
+                        ? Record::Failure::other
+                        : Record::Failure::missing_field;
     return r;
 }
 

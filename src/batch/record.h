@@ -26,6 +26,9 @@ struct Record {
     std::vector<int32_t> input_ids, token_type_ids;
     nlohmann::json id;   // the --id-field value, null when absent or not asked for
     std::string error;   // non-empty: the record failed and gets an error line
+    // What kind of failure, so that a whole file of them can be told apart: not JSONL at all,
+    // or a --text-field that no record has.
+    enum class Failure { none, not_object, missing_field, other } failure = Failure::none;
 };
 
 // Parses one input line. Never throws for bad data: a problem is reported in Record::error.

@@ -64,7 +64,9 @@ void register_batch_command(CLI::App& app) {
     cmd->add_option("--max-record-bytes", job.max_record_bytes, "Longer input lines become error records")->capture_default_str();
     cmd->add_option("--on-error", c->on_error, "skip: write an error record and go on (exit code 3 at the end); fail: stop at the first bad line (exit code 2)")
         ->capture_default_str();
-    cmd->add_flag("--resume", job.resume, "Continue an interrupted run: keep the complete lines of -o FILE and skip as many input lines");
+    cmd->add_flag("--resume", job.resume,
+                  "Continue an interrupted run: keep the complete lines of -o FILE and skip as many input lines. The model "
+                  "and the options that shape the output must be the run's (recorded in FILE.bertcls-run)");
     cmd->add_flag("-q,--quiet", c->quiet, "No progress or summary on stderr");
     cmd->footer(
         "Each output line is the input line with the prediction added as its last field:\n"
@@ -72,7 +74,10 @@ void register_batch_command(CLI::App& app) {
         "The input's own bytes are kept as they are. A record with \"input_ids\" (and optionally\n"
         "\"token_type_ids\") is classified from those ids instead of its text. A bad line (invalid JSON or\n"
         "UTF-8, a missing or non-string field, an existing --output-field, a line over --max-record-bytes)\n"
-        "becomes {\"error\": \"...\", \"line\": N} at its place. Texts longer than the limit are truncated.\n"
+        "becomes {\"error\": \"...\", \"line\": N} at its place; a blank line stays an empty line. When none of the\n"
+        "first 100 records is a JSON object, or none has --text-field, the run stops with one error (exit code 2)\n"
+        "before writing anything. A UTF-8 byte order mark is ignored. -o must not be the input file.\n"
+        "Texts longer than the limit are truncated.\n"
         "Results do not depend on --batch-size or --threads: floats are printed as the shortest decimal\n"
         "that reads back to the same float.\n"
         "Examples:\n"

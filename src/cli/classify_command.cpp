@@ -24,6 +24,7 @@
 #include "models/sequence_classifier.h"
 #include "util/error.h"
 #include "util/resources.h"
+#include "util/text_input.h"
 
 namespace bertcls::cli {
 
@@ -88,7 +89,7 @@ std::string read_text(const std::string& path, std::size_t max_bytes) {
         const ssize_t got = ::read(fd, buffer.data(), buffer.size());
         if (got < 0 && errno == EINTR) continue;
         if (got < 0) throw InputError(name + ": read error (" + std::strerror(errno) + ")");
-        if (got == 0) return text;
+        if (got == 0) return text.erase(0, utf8_bom_size(text));
         if (text.size() + static_cast<std::size_t>(got) > max_bytes)
             throw InputError(name + ": text is longer than --max-text-bytes " + std::to_string(max_bytes));
         text.append(buffer.data(), static_cast<std::size_t>(got));

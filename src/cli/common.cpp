@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "util/error.h"
+#include "util/text_input.h"
 
 namespace bertcls::cli {
 
@@ -87,13 +88,14 @@ std::string read_file_or_stdin(const std::string& path) {
     std::ostringstream content;
     if (path == "-") {
         content << std::cin.rdbuf();
-        return content.str();
+    } else {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw InputError(path + ": cannot open file (" + std::strerror(errno) + ")");
+        content << in.rdbuf();
+        if (in.bad()) throw InputError(path + ": read error");
     }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path + ": cannot open file (" + std::strerror(errno) + ")");
-    content << in.rdbuf();
-    if (in.bad()) throw InputError(path + ": read error");
-    return content.str();
+    std::string text = std::move(content).str();
+    return text.erase(0, utf8_bom_size(text));
 }
 
 }  // namespace bertcls::cli

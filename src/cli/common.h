@@ -34,7 +34,7 @@ void report_compute_choice(const ComputeChoice& choice);
 // Parses "101,2054,102" (commas and/or spaces). Throws UsageError naming `option`.
 std::vector<int32_t> parse_id_list(std::string_view text, std::string_view option);
 
-// Whole file (or stdin for "-") as bytes; throws InputError naming the file.
+// Whole file (or stdin for "-") as bytes, less a UTF-8 byte order mark; throws InputError naming the file.
 std::string read_file_or_stdin(const std::string& path);
 
 }  // namespace bertcls::cli

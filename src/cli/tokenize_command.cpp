@@ -12,6 +12,7 @@
 #include "models/model_file.h"
 #include "tokenizer/tokenizer.h"
 #include "util/error.h"
+#include "util/same_file.h"
 
 namespace bertcls::cli {
 
@@ -93,6 +94,7 @@ void run_tokenize(const TokenizeOptions& o) {
     if (o.text && !o.input.empty()) throw UsageError("give TEXT or -i FILE, not both");
     if (!o.text && o.input.empty()) throw UsageError("give a TEXT to tokenize, or -i FILE.jsonl");
     if (o.pair && !o.input.empty()) throw UsageError("--pair is for a single TEXT; in -i mode use --pair-field");
+    if (!o.input.empty()) refuse_output_over_input(o.input, o.output);
 
     EncodeOptions options;
     options.truncation = parse_truncation(o.truncation);
@@ -157,7 +159,8 @@ void register_tokenize_command(CLI::App& app) {
         "  bertcls tokenize --tokenizer ./bert-base-uncased --pair \"Is it?\" \"It is.\"\n"
         "  bertcls tokenize -m model.bertcls --max-length 16 --truncation only_first \"a long text ...\"\n"
         "  bertcls tokenize -m model.bertcls -i texts.jsonl -o ids.jsonl --text-field sentence\n"
-        "In -i mode a line that cannot be tokenized gets {\"error\": ..., \"line\": N} in its place.\n"
+        "In -i mode a line that cannot be tokenized gets {\"error\": ..., \"line\": N} in its place; -o must not be\n"
+        "the input file, and a UTF-8 byte order mark at the start of the input is ignored.\n"
         "Invalid UTF-8 is an error (its byte offset is reported), never silently replaced.");
     cmd->callback([options] { run_tokenize(*options); });
 }

@@ -1,12 +1,11 @@
 #include "eval/delimited.h"
 
 #include "util/error.h"
+#include "util/text_input.h"
 
 namespace bertcls::eval {
 
 namespace {
-
-bool is_blank(std::string_view line) { return line.find_first_not_of(" \t\r\f\v") == std::string_view::npos; }
 
 std::vector<std::string> split_plain(std::string_view line, char separator) {
     std::vector<std::string> fields;
@@ -30,7 +29,7 @@ std::vector<Row> split_unquoted(std::string_view content, char separator) {
         ++line_number;
         start = end + 1;
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (!is_blank(line)) rows.push_back({split_plain(line, separator), line_number});
+        if (!is_blank_line(line)) rows.push_back({split_plain(line, separator), line_number});
     }
     return rows;
 }
@@ -79,7 +78,7 @@ std::vector<Row> split_csv(std::string_view content, char separator, const std::
             }
             // End of the record: a newline or the end of the input.
             if (field.size() > quoted_size && field.back() == '\r') field.pop_back();
-            if (!is_blank(field)) any_content = true;
+            if (!is_blank_line(field)) any_content = true;
             row.fields.push_back(std::move(field));
             if (i < content.size()) ++i, ++line;
             break;
@@ -92,7 +91,7 @@ std::vector<Row> split_csv(std::string_view content, char separator, const std::
 }  // namespace
 
 std::vector<Row> split_rows(std::string_view content, char separator, bool quoted, const std::string& name) {
-    if (content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);
+    content.remove_prefix(utf8_bom_size(content));
     return quoted ? split_csv(content, separator, name) : split_unquoted(content, separator);
 }
 

@@ -26,6 +26,7 @@
 #include "tokenizer/tokenizer.h"
 #include "util/error.h"
 #include "util/json_depth.h"
+#include "util/text_input.h"
 
 namespace bertcls::fuzz {
 
@@ -298,7 +299,8 @@ int jsonl_one(const uint8_t* data, std::size_t size) {
             check(line.text.empty(), "an over-long line was stored");
             continue;
         }
-        check(line.text == want, "line text differs from the input's");
+        // Line 1 loses a UTF-8 byte order mark; its size still counts it.
+        check(line.text == (count == 1 ? want.substr(utf8_bom_size(want)) : want), "line text differs from the input's");
 
         const batch::Record record = batch::parse_record(line.text, fields);
         if (!record.error.empty()) {

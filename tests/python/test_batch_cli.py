@@ -176,7 +176,6 @@ class BatchCliTest(BinaryTestCase):
             "field 'text' is not a string": b'{"id": "x", "text": ["a list"]}',
             "invalid UTF-8": b'{"id": "x", "text": "bad \xff\xfe bytes"}',
             "--max-record-bytes": b'{"id": "x", "text": "' + b"long " * 4000 + b'"}',
-            "empty line": b"",
             "not a JSON object": b"[1, 2, 3]",
             "already has field 'prediction'": b'{"id": "x", "text": "a", "prediction": "theirs"}',
         }
