@@ -75,10 +75,12 @@ class CliUsageTest(unittest.TestCase):
             version = re.search(r"project\(bertcls\s+VERSION\s+([\d.]+)", f.read()).group(1)
         with open(os.path.join(REPO, "docs", "FORMAT.md")) as f:
             format_version = re.search(r"\| `format_version` \| `\"(\d+)\"` \|", f.read()).group(1)
-        dnnl = {}
-        with open("/usr/include/oneapi/dnnl/dnnl_version.h") as f:  # the oneDNN bertcls was built with
-            for key, value in re.findall(r"#define DNNL_VERSION_(MAJOR|MINOR|PATCH) (\d+)", f.read()):
-                dnnl[key] = value
+        headers = [h for h in ("/usr/include/oneapi/dnnl/dnnl_version.h", "/usr/include/dnnl_version.h")
+                   if os.path.isfile(h)]
+        if not headers:
+            self.skipTest("oneDNN's dnnl_version.h not found")
+        with open(headers[0]) as f:  # the oneDNN bertcls was built with
+            dnnl = dict(re.findall(r"#define DNNL_VERSION_(MAJOR|MINOR|PATCH) (\d+)", f.read()))
         outputs = [self.run_cli(flag)[0] for flag in ("--version", "-V", "version")]
         self.assertEqual(outputs[1:], outputs[:2])
         lines = outputs[0].splitlines()
