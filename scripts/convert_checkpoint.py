@@ -24,6 +24,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checkpoint import require_numpy  # noqa: E402
 
 
+def dense_summary(dtype, converted, kept):
+    """'8 dense weights in f32', or '6 dense weights in int8, 2 kept in f32' (quantize.plan's lists)."""
+    if dtype == "f32":
+        return f"{len(kept)} dense weights in f32"
+    return f"{len(converted)} dense weights in {dtype}, {len(kept)} kept in f32"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("hf_dir", metavar="HF_DIR", help="Hugging Face checkpoint folder")
@@ -54,8 +61,7 @@ def main():
         print("error: " + " ".join(str(e).split()), file=sys.stderr)  # always one line
         return 2
     print(f"wrote {args.output}: {config['architecture']}, {config['num_layers']} layers, "
-          f"hidden {config['hidden_size']}, {len(config['labels'])} labels; weights {args.dtype}: "
-          f"{len(converted)} dense weights converted, {len(kept)} kept F32")
+          f"hidden {config['hidden_size']}, {len(config['labels'])} labels; {dense_summary(args.dtype, converted, kept)}")
     return 0
 
 

@@ -27,8 +27,10 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_
     and a failure leaves no file."""
     quantize.check_dtype(dtype)
     weight_layout.check_layout(layout)
+    if not os.path.exists(hf_dir):
+        raise ConversionError(f"{hf_dir} does not exist")
     if not os.path.isdir(hf_dir):
-        raise ConversionError(f"{hf_dir} is not a folder")
+        raise ConversionError(f"{hf_dir} is not a folder (give the checkpoint folder, the one holding config.json)")
     if not os.path.isdir(os.path.dirname(os.path.abspath(out_path))):
         raise ConversionError(f"output folder of {out_path} does not exist")
     hf = _read_json(os.path.join(hf_dir, "config.json"))
@@ -83,11 +85,20 @@ def _read_json(path):
 
 def _family(hf):
     architectures = hf.get("architectures")
-    architecture = architectures[0] if isinstance(architectures, list) and architectures else None
-    if architecture not in FAMILIES:
-        raise ConversionError(f"unsupported architecture {architecture!r} in config.json "
-                              f"(supported: {', '.join(FAMILIES)})")
-    return FAMILIES[architecture]
+    if isinstance(architectures, list) and architectures:
+        architecture = architectures[0]
+        if architecture not in FAMILIES:
+            raise ConversionError(f"unsupported architecture {architecture!r} in config.json "
+                                  f"(supported: {', '.join(FAMILIES)})")
+        return FAMILIES[architecture]
+    # Some configs (saved from a base model, or written by hand) carry only model_type, which
+    # names the family as bertcls does ("bert", "xlm-roberta", ...).
+    model_type = hf.get("model_type")
+    by_name = {family.name: family for family in FAMILIES.values()}
+    if model_type in by_name:
+        return by_name[model_type]
+    raise ConversionError(f"config.json has no \"architectures\" and its model_type {model_type!r} is not a "
+                          f"supported family (supported architectures: {', '.join(FAMILIES)})")
 
 
 def _tokenizer_files(folder, vocab_size, required):

@@ -64,10 +64,12 @@ public:
         : o_(o), classifier_(classifier), encoder_(encoder), out_(out) {}
 
     // Processes one window of lines and writes its output lines in order.
-    void run_window(const std::vector<Line>& lines, Counts& counts) {
+    void run_window(const std::vector<Line>& lines, Counts& counts, StageTimes& times) {
         const std::size_t n = lines.size();
         std::vector<Item> items(n);
+        const Stopwatch tokenize_time;
         encode_all(lines, items);
+        times.tokenize_ms += tokenize_time.elapsed_ms();
 
         std::vector<std::size_t> valid;
         std::vector<SequenceInput> inputs;
@@ -85,7 +87,9 @@ public:
                     end = i;
                     break;
                 }
+        const Stopwatch forward_time;
         const std::vector<float> logits = classify_all(classifier_, inputs, o_.limits);
+        times.forward_ms += forward_time.elapsed_ms();
 
         std::vector<std::string> output(end);
         std::vector<std::size_t> logit_row(n, SIZE_MAX);
@@ -167,6 +171,7 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     BatchJobOptions o = options;
 
     // The model first: a bad model must not truncate an existing output file.
+    const Stopwatch load_time;
     auto model = std::make_shared<const ModelFile>(o.model);
     if (model->config().problem_type == ProblemType::multi_label) {
         if (!o.prediction.threshold) o.prediction.threshold = 0.5f;
@@ -178,6 +183,7 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     if (!classifier.compute_choice().reason.empty())
         std::fprintf(stderr, "note: %s\n", classifier.compute_choice().reason.c_str());
     const RecordEncoder encoder(*model, o.max_length);
+    const double load_ms = load_time.elapsed_ms();
     const InterruptNotice interrupt_notice(o.progress, o.output != "-");
 
     std::optional<File> input_file, output_file;
@@ -187,6 +193,7 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
 
     const nlohmann::ordered_json run = describe_run(o, classifier.compute_choice().effective, encoder.max_length());
     BatchSummary summary;
+    summary.times.load_ms = load_ms;
     bool recorded = false;  // the output's run record is there and matches
     if (o.resume) {
         const ResumePoint point = prepare_resume(o.output);
@@ -235,7 +242,7 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     Progress progress(o.progress, o.summary, to_read);
     Pipeline pipeline(o, classifier, encoder, writer);
     for (; !window.empty(); read_window()) {
-        pipeline.run_window(window, summary.counts);
+        pipeline.run_window(window, summary.counts, summary.times);
         summary.counts.input_bytes = reader.bytes_consumed() - skipped_bytes;
         progress.update(summary.counts);
     }

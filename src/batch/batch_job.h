@@ -14,6 +14,7 @@
 #include "batch/record.h"
 
 #include "ops/compute_type.h"
+#include "util/resources.h"
 
 namespace bertcls::batch {
 
@@ -39,6 +40,7 @@ struct BatchSummary {
     Counts counts;             // this run
     uint64_t resumed = 0;      // lines an earlier run had done (--resume)
     uint64_t earlier_errors = 0;
+    StageTimes times;          // for --timing
     uint64_t failed() const { return counts.errors + earlier_errors; }
 };
 

@@ -22,6 +22,7 @@
 #include "attention_report/token_names.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/timing.h"
 #include "models/model_file.h"
 #include "models/prediction.h"
 #include "models/sequence_classifier.h"
@@ -46,6 +47,7 @@ struct AttentionOptions {
     std::optional<double> vmax;
     int top = 5;
     int threads = 0;
+    bool timing = false;
 };
 
 enum class Format { text, json, npy, html, svg, png };
@@ -178,10 +180,16 @@ void run_attention(AttentionOptions o) {
     for (const auto& path : o.outputs) selection_for(o, format_of(path));
     if (o.outputs.empty()) selection_for(o, Format::text);
     if (o.threads > 0) omp_set_num_threads(o.threads);
+    if (o.input_ids.empty() && o.text.empty() && (o.file.empty() || o.file == "-"))
+        note_terminal_stdin("attention", "text", "pass TEXT, -f FILE");
+    note_text_names_file(o.text, "explain");
 
+    const Stopwatch total;
+    StageTimes stages;
     auto model = std::make_shared<const ModelFile>(resolve_model_path(o.model_path));
     SequenceClassifier classifier(model, requested_dtype(o.dtype));
     report_compute_choice(classifier.compute_choice());
+    stages.load_ms = total.elapsed_ms();
     const ModelConfig& config = model->config();
 
     std::optional<std::string> text, pair;
@@ -191,11 +199,15 @@ void run_attention(AttentionOptions o) {
         text = o.text;
         if (!o.pair.empty()) pair = o.pair;
     }
+    const Stopwatch tokenize_time;
     Encoding encoding = encode_input(o, *model);
+    stages.tokenize_ms = tokenize_time.elapsed_ms();
 
     // The same forward pass `classify` runs; the maps are copied out because we ask for them.
     const SequenceInput input{encoding.input_ids, encoding.token_type_ids};
+    const Stopwatch forward_time;
     const ForwardResult result = classifier.forward(std::span(&input, 1), {.keep_attentions = true});
+    stages.forward_ms = forward_time.elapsed_ms();
 
     report::ReportHeader header;
     header.model_name = report::display_name(model->path().string());
@@ -217,12 +229,12 @@ void run_attention(AttentionOptions o) {
     if (o.outputs.empty()) {
         const auto data = report::select(all, selection_for(o, Format::text));
         report::write_text_summary(std::cout, header, data, o.top);
-        return;
     }
     for (const auto& path : o.outputs) {
         write_output(o, path, format_of(path), header, all);
         std::cerr << "wrote " << path << (format_of(path) == Format::npy ? " and " + path + ".tokens.json" : "") << '\n';
     }
+    if (o.timing) print_timing(stages, total);
 }
 
 }  // namespace
@@ -248,6 +260,7 @@ void register_attention_command(CLI::App& app) {
     cmd->add_option("--top", options->top, "Text summary: how many tokens to list per layer")->capture_default_str();
     cmd->add_option("--vmax", options->vmax, "SVG/PNG: top of the colour scale (default: the map's maximum, rounded up)");
     cmd->add_option("--threads", options->threads, "Threads (default: all cores)");
+    add_timing_flag(cmd, options->timing);
     cmd->footer(
         "Examples:\n"
         "  bertcls attention \"everything feels wonderful today\"        # what [CLS] attends to, per layer\n"

@@ -7,6 +7,7 @@
 #include "batch/batch_job.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/timing.h"
 #include "util/error.h"
 
 namespace bertcls::cli {
@@ -18,7 +19,7 @@ struct BatchCommandOptions {
     std::string model_path, dtype, on_error = "skip";
     float threshold = 0.5f;
     int threads = 0;
-    bool quiet = false;
+    bool quiet = false, timing = false;
 };
 
 void run_batch(BatchCommandOptions& c, const CLI::App& cmd) {
@@ -27,6 +28,9 @@ void run_batch(BatchCommandOptions& c, const CLI::App& cmd) {
     if (c.threads > 0) omp_set_num_threads(c.threads);
     batch::BatchJobOptions& job = c.job;
     batch::check_batch_options(job);
+    if (job.input == "-") note_terminal_stdin("batch", "JSONL records", "pass -i FILE");
+    else reject_directory(job.input);
+    const Stopwatch total;
     job.model = resolve_model_path(c.model_path);
     job.compute = requested_dtype(c.dtype);
     job.fail_on_error = c.on_error == "fail";
@@ -34,6 +38,7 @@ void run_batch(BatchCommandOptions& c, const CLI::App& cmd) {
     job.progress = !c.quiet && ::isatty(STDERR_FILENO);
     job.summary = !c.quiet;
     const batch::BatchSummary summary = batch::run_batch_job(job);
+    if (c.timing) print_timing(summary.times, total);
     if (summary.failed() > 0)
         throw RecordsFailed(std::to_string(summary.failed()) + " of " +
                             std::to_string(summary.resumed + summary.counts.records) +
@@ -68,6 +73,7 @@ void register_batch_command(CLI::App& app) {
                   "Continue an interrupted run: keep the complete lines of -o FILE and skip as many input lines. The model "
                   "and the options that shape the output must be the run's (recorded in FILE.bertcls-run)");
     cmd->add_flag("-q,--quiet", c->quiet, "No progress or summary on stderr");
+    add_timing_flag(cmd, c->timing);
     cmd->footer(
         "Each output line is the input line with the prediction added as its last field:\n"
         "  {\"text\": \"i feel great\", \"id\": 7, \"prediction\": {\"label\": \"joy\", \"score\": 0.98}}\n"

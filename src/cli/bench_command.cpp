@@ -220,6 +220,12 @@ void register_bench_command(CLI::App& app) {
     cmd->add_option("--batch-size", options->batch_size, "Throughput: most sequences per batch (default 256)");
     cmd->add_flag("--json", options->json,
                   "Print one JSON object: latency_ms {median, p90}, throughput_seq_s, tokens_s, peak_rss_mb, load_ms");
+    cmd->footer(
+        "Examples:\n"
+        "  bertcls bench                                          # latency, 128 tokens x 1, the bundled model\n"
+        "  bertcls bench -m model.bertcls --seq-len 64 --batch 8 --threads 4\n"
+        "  bertcls bench -m model.bertcls -i workload.jsonl --json   # throughput on {\"input_ids\": [...]} lines\n"
+        "  bertcls bench -m model-int8.bertcls --dtype int8 --seq-len 384");
     cmd->callback([options, seq_len] { run_bench(*options, seq_len->count() > 0); });
 }
 

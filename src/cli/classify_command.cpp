@@ -18,6 +18,7 @@
 #include "batch/utf8_check.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/timing.h"
 #include "models/model_file.h"
 #include "models/prediction.h"
 #include "models/sequence_check.h"
@@ -306,6 +307,10 @@ void check_options(const ClassifyOptions& o) {
 void run_classify(const ClassifyOptions& o) {
     check_options(o);
     if (o.threads > 0) omp_set_num_threads(o.threads);
+    if (!o.file.empty() && o.file != "-") reject_directory(o.file);
+    if (o.input_ids.empty() && o.texts.empty() && (o.file.empty() || o.file == "-"))
+        note_terminal_stdin("classify", "text", "pass TEXT, -f FILE");
+    if (o.texts.size() == 1) note_text_names_file(o.texts[0], "classify");
 
     Stopwatch total;
     auto model = std::make_shared<const ModelFile>(resolve_model_path(o.model_path));
@@ -343,10 +348,7 @@ void run_classify(const ClassifyOptions& o) {
     }
     std::cout.flush();
     if (!std::cout) throw InputError(std::string("stdout: write error (") + std::strerror(errno) + ")");
-    if (o.timing)
-        std::cerr << "timing: load " << load_ms << " ms, tokenize " << classifier.tokenize_ms << " ms, forward "
-                  << classifier.forward_ms << " ms, total " << total.elapsed_ms() << " ms, peak RSS " << peak_rss_mb()
-                  << " MiB\n";
+    if (o.timing) print_timing({load_ms, classifier.tokenize_ms, classifier.forward_ms}, total);
     if (failed > 0)
         throw RecordsFailed(std::to_string(failed) + (failed == 1 ? " line" : " lines") + " failed (error lines in the output)");
 }
@@ -380,7 +382,7 @@ void register_classify_command(CLI::App& app) {
                     "Longest text accepted, in bytes (a whole file or stdin, an argument, or a --lines line); a longer "
                     "one is an error (a --lines line: an error line)")
         ->capture_default_str();
-    cmd->add_flag("--timing", options->timing, "Print load/tokenize/forward times and peak memory to stderr");
+    add_timing_flag(cmd, options->timing);
     cmd->footer(
         "Examples:\n"
         "  bertcls classify \"everything feels wonderful today\"\n"

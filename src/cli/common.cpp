@@ -48,7 +48,11 @@ void report_compute_choice(const ComputeChoice& choice) {
 
 std::filesystem::path resolve_model_path(const std::string& model_path) {
     if (!model_path.empty()) return model_path;
-    if (const char* env = std::getenv("BERTCLS_MODEL"); env && *env) return env;
+    if (const char* env = std::getenv("BERTCLS_MODEL"); env && *env) {
+        // Named as the variable: the user may have forgotten it is set.
+        if (!std::filesystem::exists(env)) throw InputError(std::string("BERTCLS_MODEL=") + env + ": no such file");
+        return env;
+    }
     // An installed binary finds its model under <prefix>/share; a build-tree binary finds the
     // source tree's models/.
     const std::filesystem::path candidates[] = {
@@ -89,6 +93,7 @@ std::string read_file_or_stdin(const std::string& path) {
     if (path == "-") {
         content << std::cin.rdbuf();
     } else {
+        reject_directory(path);
         std::ifstream in(path, std::ios::binary);
         if (!in) throw InputError(path + ": cannot open file (" + std::strerror(errno) + ")");
         content << in.rdbuf();
@@ -96,6 +101,23 @@ std::string read_file_or_stdin(const std::string& path) {
     }
     std::string text = std::move(content).str();
     return text.erase(0, utf8_bom_size(text));
+}
+
+void reject_directory(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a directory");
+}
+
+void note_terminal_stdin(std::string_view command, std::string_view what, std::string_view alternatives) {
+    if (::isatty(STDIN_FILENO))
+        std::cerr << "bertcls " << command << ": reading " << what << " from the terminal; end with Ctrl-D (or "
+                  << alternatives << ")\n";
+}
+
+void note_text_names_file(const std::string& text, std::string_view verb) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(text, ec))
+        std::cerr << "note: '" << text << "' is a file; use -f " << text << " to " << verb << " its content\n";
 }
 
 }  // namespace bertcls::cli

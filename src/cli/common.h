@@ -37,4 +37,16 @@ std::vector<int32_t> parse_id_list(std::string_view text, std::string_view optio
 // Whole file (or stdin for "-") as bytes, less a UTF-8 byte order mark; throws InputError naming the file.
 std::string read_file_or_stdin(const std::string& path);
 
+// Throws InputError "PATH: is a directory". Opening a directory succeeds and reading it fails
+// later, in a message that cannot name the file.
+void reject_directory(const std::string& path);
+
+// A command about to read stdin from a terminal would otherwise wait without a word: one line on
+// stderr, "bertcls COMMAND: reading WHAT from the terminal; end with Ctrl-D (or ALTERNATIVES)".
+void note_terminal_stdin(std::string_view command, std::string_view what, std::string_view alternatives);
+
+// A text argument that names an existing file is still the text, but likely meant as -f FILE:
+// one line on stderr saying so ("... use -f a.txt to VERB its content").
+void note_text_names_file(const std::string& text, std::string_view verb);
+
 }  // namespace bertcls::cli

@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/timing.h"
 #include "eval/labelled_set.h"
 #include "eval/metrics.h"
 #include "eval/model_runner.h"
@@ -73,6 +74,7 @@ void run_eval(const EvalOptions& o) {
         if (reference->file->config().labels != model.file->config().labels)
             throw InputError(o.reference_path + ": the reference model's labels differ from the model's; they cannot be compared");
     }
+    const double load_ms = total.elapsed_ms();
     const eval::LabelledSet set = read_set(o);
     const std::vector<std::string>& labels = model.file->config().labels;
     const std::vector<int> gold = eval::resolve_gold_labels(set, labels);
@@ -101,13 +103,12 @@ void run_eval(const EvalOptions& o) {
     }
     std::cout << (o.json ? eval::report_json(report) + "\n" : eval::report_text(report, o.per_label));
     if (o.timing) {
-        const auto& m = *model.runner;
-        std::cerr << "timing: total " << total.elapsed_ms() << " ms, model: tokenize " << m.tokenize_ms << " ms, forward "
-                  << m.forward_ms << " ms (" << m.tokens << " tokens)";
-        if (reference)
-            std::cerr << ", reference: tokenize " << reference->runner->tokenize_ms << " ms, forward "
-                      << reference->runner->forward_ms << " ms";
-        std::cerr << ", peak RSS " << peak_rss_mb() << " MiB\n";
+        StageTimes stages{load_ms, model.runner->tokenize_ms, model.runner->forward_ms};
+        if (reference) {
+            stages.tokenize_ms += reference->runner->tokenize_ms;
+            stages.forward_ms += reference->runner->forward_ms;
+        }
+        print_timing(stages, total);
     }
 }
 
@@ -137,7 +138,7 @@ void register_eval_command(CLI::App& app) {
     cmd->add_option("--batch-tokens", o->limits.max_tokens, "Most tokens per forward pass")->capture_default_str();
     cmd->add_option("--max-length", o->max_length, "Truncate texts to this many tokens (default: the model's limit)");
     cmd->add_option("--threads", o->threads, "Threads (default: all cores)");
-    cmd->add_flag("--timing", o->timing, "Print tokenize/forward times and peak memory to stderr");
+    add_timing_flag(cmd, o->timing);
     cmd->footer(
         "Gold labels are matched to the model's labels by name; a label that is no name but an integer\n"
         "is a class index (GLUE's 0/1 against LABEL_0/LABEL_1). Any other label is an error naming\n"

@@ -48,10 +48,7 @@ void ModelRunner::classify(const std::vector<Encoding>& encodings, const batch::
     Stopwatch clock;
     std::vector<SequenceInput> inputs;
     inputs.reserve(encodings.size());
-    for (const auto& e : encodings) {
-        inputs.push_back({e.input_ids, e.token_type_ids});
-        tokens += e.input_ids.size();
-    }
+    for (const auto& e : encodings) inputs.push_back({e.input_ids, e.token_type_ids});
     const std::vector<float> out = batch::classify_all(classifier_, inputs, limits);
     logits.insert(logits.end(), out.begin(), out.end());
     forward_ms += clock.elapsed_ms();

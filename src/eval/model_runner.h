@@ -35,7 +35,6 @@ public:
     void classify(const std::vector<Encoding>& encodings, const batch::BatchLimits& limits, std::vector<float>& logits);
 
     double tokenize_ms = 0, forward_ms = 0;
-    uint64_t tokens = 0;
 
 private:
     SequenceClassifier& classifier_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -19,18 +21,56 @@ std::string shape_string(const std::vector<int64_t>& shape) {
     return s + "]";
 }
 
+// The Hugging Face checkpoint folder (one with config.json) that `path` is or lies in, if any.
+std::optional<std::filesystem::path> checkpoint_folder(const std::filesystem::path& path) {
+    std::error_code ec;
+    std::filesystem::path folder = std::filesystem::is_directory(path, ec) ? path : path.parent_path();
+    if (folder.empty()) folder = ".";
+    if (!std::filesystem::is_regular_file(folder / "config.json", ec)) return std::nullopt;
+    return folder;
+}
+
+// "PATH: not a bertcls model file (WHY; convert ...)"; for a Hugging Face checkpoint, the exact
+// command that converts it.
+[[noreturn]] void not_a_model(const std::filesystem::path& path, const std::string& why) {
+    if (const auto folder = checkpoint_folder(path)) {
+        std::error_code ec;
+        std::filesystem::path absolute = std::filesystem::absolute(*folder, ec).lexically_normal();
+        if (!absolute.has_filename()) absolute = absolute.parent_path();  // "ckpt/" or "."
+        const std::string name = absolute.filename().empty() ? "model" : absolute.filename().string();
+        throw InputError(path.string() + ": a Hugging Face checkpoint, not a bertcls model file; convert it with " +
+                         "/usr/bin/python3 scripts/convert_checkpoint.py " + folder->string() + " -o " + name + ".bertcls");
+    }
+    throw InputError(path.string() + ": not a bertcls model file (" + (why.empty() ? "" : why + "; ") +
+                     "convert a checkpoint with scripts/convert_checkpoint.py)");
+}
+
+// Checked before the file is mapped and parsed as safetensors, so that another kind of file is
+// called what it is: a README rather than its first 8 bytes read as an absurd header length
+// (the safetensors format requires the JSON header to begin with '{' right after them), a
+// checkpoint's model.safetensors or pytorch_model.bin rather than whatever check it fails
+// first. A file beside a config.json is taken for part of a checkpoint unless it is named
+// *.bertcls. Missing paths and special files are left to MappedFile.
+const std::filesystem::path& checked_model_path(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) not_a_model(path, "it is a directory");
+    if (!std::filesystem::is_regular_file(path, ec)) return path;
+    if (path.extension() != ".bertcls" && checkpoint_folder(path)) not_a_model(path, "");
+    std::ifstream in(path, std::ios::binary);
+    char head[9];
+    if (in.read(head, sizeof head) && head[8] != '{') not_a_model(path, "");
+    return path;
+}
+
 const std::string& required_metadata(const SafetensorsFile& file, const std::string& key) {
     const auto it = file.metadata().find(key);
-    if (it == file.metadata().end())
-        throw InputError(file.path().string() + ": not a bertcls model file (metadata '" + key +
-                         "' is missing; convert checkpoints with scripts/convert_checkpoint.py)");
+    if (it == file.metadata().end()) not_a_model(file.path(), "metadata '" + key + "' is missing");
     return it->second;
 }
 
 ModelConfig parse_config(const SafetensorsFile& file) {
     if (required_metadata(file, "format") != "bertcls")
-        throw InputError(file.path().string() + ": not a bertcls model file (format is '" +
-                         file.metadata().at("format") + "')");
+        not_a_model(file.path(), "format is '" + file.metadata().at("format") + "'");
     const std::string& version = required_metadata(file, "format_version");
     if (version != std::to_string(ModelFile::kFormatVersion))
         throw InputError(file.path().string() + ": unsupported format_version '" + version + "' (this build reads " +
@@ -56,7 +96,7 @@ std::string weights_dtype_of(const SafetensorsFile& file) {
 
 }  // namespace
 
-ModelFile::ModelFile(const std::filesystem::path& path) : file_(path), config_(parse_config(file_)) {
+ModelFile::ModelFile(const std::filesystem::path& path) : file_(checked_model_path(path)), config_(parse_config(file_)) {
     if (const auto it = file_.metadata().find("blocked_weights"); it != file_.metadata().end()) {
         if (json_text_depth(it->second) > kMaxJsonDepth)
             throw InputError(path.string() + ": metadata 'blocked_weights' is nested too deeply");

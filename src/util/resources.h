@@ -16,6 +16,13 @@ private:
     std::chrono::steady_clock::time_point start_;
 };
 
+// Where a command's time went, for --timing: loading the model (mapping, checking, setting up
+// the classifier and tokenizer), tokenizing (for batch, parsing the records too) and the
+// forward passes.
+struct StageTimes {
+    double load_ms = 0, tokenize_ms = 0, forward_ms = 0;
+};
+
 // Peak resident set size of this process so far, in MiB.
 double peak_rss_mb();
 

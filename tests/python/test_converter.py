@@ -311,6 +311,29 @@ class SyntheticCheckpointTest(ConverterTestCase):
             os.makedirs(self.path("empty"))
             self.assert_rejected(self.write(name="ok"), "no tokenizer files", extra=["--tokenizer", self.path("empty")])
 
+    def test_config_with_only_model_type(self):
+        # A config.json without "architectures" (saved from a base model, or by hand) names its
+        # family in model_type: the result is the file converted from the full config.
+        reference, _ = self.convert_ok(self.write(name="full"))
+        config, _ = tiny_bert()
+        del config["architectures"]
+        model, _ = self.convert_ok(self.write(config=config, name="model-type"))
+        self.assertEqual(model.config, reference.config)
+        self.assertEqual(model.raw[model.data_start:], reference.raw[reference.data_start:])
+        # Without either, the message says what is missing instead of "unsupported architecture None".
+        config["model_type"] = "gpt2"
+        self.assert_rejected(self.write(config=config, name="gpt2"), 'no "architectures"', "'gpt2'",
+                             "BertForSequenceClassification")
+        del config["model_type"]
+        message = self.assert_rejected(self.write(config=config, name="none"), 'no "architectures"', "None")
+        self.assertNotIn("unsupported architecture", message)
+
+    def test_checkpoint_path_that_is_missing_or_a_file(self):
+        self.assert_rejected(self.path("nope"), "nope does not exist")
+        folder = self.write()
+        self.assert_rejected(os.path.join(folder, "model.safetensors"), "model.safetensors is not a folder",
+                             "config.json")
+
     def test_failure_keeps_an_existing_output_file(self):
         config, state = tiny_bert()
         del state["classifier.weight"]
@@ -600,7 +623,7 @@ class WeightDtypeTest(ConverterTestCase):
             flat[:len(self.SPECIAL)] = self.SPECIAL
         folder, state = self.write(change_state=special)
         model, proc = self.convert_dtype(folder, "--dtype", "bf16")
-        self.assertIn("weights bf16: 8 dense weights converted, 0 kept F32", proc.stdout)
+        self.assertIn("labels; 8 dense weights in bf16, 0 kept in f32\n", proc.stdout)
         expected = expected_tensors("bert", state, model.config)
         self.assert_converted(model, expected, "bf16")
         bits = model.tensors["layers.0.ffn.intermediate.weight"].reshape(-1)[:len(self.SPECIAL)]
@@ -625,7 +648,7 @@ class WeightDtypeTest(ConverterTestCase):
             state[w][8, :] = 1e-44                 # so tiny that /127 underflows: like a zero row
         folder, state = self.write(change_state=rows)
         model, proc = self.convert_dtype(folder, "--dtype", "int8")
-        self.assertIn("weights int8: 8 dense weights converted, 0 kept F32", proc.stdout)
+        self.assertIn("labels; 8 dense weights in int8, 0 kept in f32\n", proc.stdout)
         self.assert_converted(model, expected_tensors("bert", state, model.config), "int8")
         scale = model.tensors["layers.1.ffn.intermediate.weight_scale"]
         q = model.tensors["layers.1.ffn.intermediate.weight"]
@@ -658,8 +681,8 @@ class WeightDtypeTest(ConverterTestCase):
             for dtype in ("bf16", "int8"):
                 with self.subTest(keep=keep, dtype=dtype):
                     model, proc = self.convert_dtype(folder, "--dtype", dtype, "--keep-f32", keep, name=f"{dtype}{i}")
-                    self.assertIn(f"weights {dtype}: {8 - len(kept)} dense weights converted, "
-                                  f"{len(kept)} kept F32", proc.stdout)
+                    self.assertIn(f"labels; {8 - len(kept)} dense weights in {dtype}, "
+                                  f"{len(kept)} kept in f32\n", proc.stdout)
                     self.assert_converted(model, expected_tensors("bert", state, model.config), dtype, kept)
                     self.assert_dtype_layout(model)
 
@@ -692,7 +715,8 @@ class WeightDtypeTest(ConverterTestCase):
     def test_f32_default_is_unchanged(self):
         folder, state = self.write()
         default, proc = self.convert_dtype(folder, name="default")
-        self.assertIn("weights f32: 0 dense weights converted, 8 kept F32", proc.stdout)
+        # Said as it is: every dense weight is f32 (it used to read "0 dense weights converted, 8 kept F32").
+        self.assertIn(f"labels; {len(dense_weights(2))} dense weights in f32\n", proc.stdout)
         explicit, _ = self.convert_dtype(folder, "--dtype", "f32", name="explicit")
         self.assertEqual(default.raw, explicit.raw)
         self.assertEqual(default.metadata["weights_dtype"], "f32")
