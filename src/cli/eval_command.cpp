@@ -161,7 +161,8 @@ void register_eval_command(CLI::App& app) {
         "  bertcls eval -i emotion/test.txt                     # text;label_name with a header\n"
         "  bertcls eval -m sst2.bertcls -i sst2/dev.tsv         # integer labels 0/1 as class indices\n"
         "  bertcls eval -m sentiment.bertcls -i sst2/dev.tsv --label-map 0=negative,1=positive\n"
-        "  bertcls eval -m nli.bertcls -i rte/dev.tsv --text-field sentence1 --pair-field sentence2\n"
+        "  bertcls eval -m nli.bertcls -i rte/dev.tsv --text-field sentence1 --pair-field sentence2 \\\n"
+        "      --label-map 0=entailment,1=not_entailment\n"
         "  bertcls eval -m news.bertcls -i ag_news/test.tsv --no-header --text-field 0 --label-field 1\n"
         "  bertcls eval -m model-int8.bertcls --reference model.bertcls -i test.jsonl --per-label --json");
     cmd->callback([o] { run_eval(*o); });
