@@ -133,6 +133,48 @@ TEST_CASE("base64 encodes per RFC 4648", "[attention]") {
     CHECK(base64(std::string("\xff\x00\x80", 3)) == "/wCA");
 }
 
+TEST_CASE("HTML page data: rows as 8- or 4-bit fractions of their largest value", "[attention]") {
+    AttentionData d;
+    d.tokens = 3;
+    d.layers = {0};
+    d.heads = {0};
+    d.values = {0.5f, 0.25f, 0.25f, 0.0f, 0.0f, 0.0f, 0.01f, 0.001f, 0.989f};
+    const auto row_max = [](const std::string& bytes, std::size_t row) {
+        float value;
+        std::memcpy(&value, bytes.data() + 4 * row, 4);  // little-endian, as the machines we build for
+        return value;
+    };
+    const std::string eight = quantized_rows(d, 8);
+    REQUIRE(eight.size() == 3 * 4 + 9);
+    CHECK(row_max(eight, 0) == 0.5f);
+    CHECK(row_max(eight, 1) == 0.0f);  // an all-zero row stays zero, no division by it
+    CHECK(row_max(eight, 2) == 0.989f);
+    const auto code8 = [&](std::size_t i) { return static_cast<uint8_t>(eight[12 + i]); };
+    CHECK(std::vector<int>{code8(0), code8(1), code8(2), code8(3), code8(6), code8(7), code8(8)} ==
+          std::vector<int>{255, 128, 128, 0, 3, 0, 255});  // 0.25/0.5*255 = 127.5 rounds up; 0.01/0.989*255 = 2.58
+    // 4 bits: two values a byte, the first in the high nibble; 9 values take 5 bytes.
+    const std::string four = quantized_rows(d, 4);
+    REQUIRE(four.size() == 3 * 4 + 5);
+    CHECK(static_cast<uint8_t>(four[12]) == 0xF8);  // 1.0 -> 15, 0.5 -> 7.5 -> 8
+    CHECK(static_cast<uint8_t>(four[16]) == 0xF0);  // the last value alone, in the high nibble
+    CHECK_THROWS_AS(quantized_rows(d, 6), std::invalid_argument);
+
+    // bert-base (12 x 12) at 512 tokens is past the 8-bit limit; 4 bits keep its page under 30 MB.
+    CHECK(page_value_bits(12 * 12 * 512 * 512) == 4);
+    CHECK(page_value_bits(12 * 12 * 128 * 128) == 8);
+}
+
+TEST_CASE("a truncated input says how long it was", "[attention]") {
+    ReportHeader header;
+    header.tokens = {"[CLS]", "a", "[SEP]"};
+    header.tokens_total = 3;
+    CHECK_FALSE(header.truncated());
+    CHECK(truncation_note(header).empty());
+    header.tokens_total = 23703;
+    CHECK(header.truncated());
+    CHECK(truncation_note(header) == "the input has 23703 tokens; only the first 3 (the model's limit) are shown");
+}
+
 TEST_CASE("token labels: control characters visible, long tokens cut, XML escaped", "[attention]") {
     CHECK(display_token("hello", 10) == "hello");
     CHECK(display_token("a\tb\x7f", 10) == "a\u2409b\u2421");

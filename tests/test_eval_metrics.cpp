@@ -170,16 +170,35 @@ TEST_CASE("eval reader: format detection", "[eval]") {
 }
 
 TEST_CASE("eval gold labels: names first, then integers as class indices", "[eval]") {
-    const std::vector<std::string> labels{"negative", "positive"};
-    const auto set = read_labelled_set("sentence\tlabel\na\t1\nb\tnegative\nc\t0\n", "s.tsv", SetFormat::tsv, {});
-    CHECK(resolve_gold_labels(set, labels) == std::vector<int>{1, 0, 0});
+    const std::vector<std::string> placeholders{"LABEL_0", "LABEL_1"};
+    const auto set = read_labelled_set("sentence\tlabel\na\t1\nb\tlabel_0\nc\t0\n", "s.tsv", SetFormat::tsv, {});
+    CHECK(resolve_gold_labels(set, placeholders) == std::vector<int>{1, 0, 0});
 
     // A label that is itself a name wins over its reading as an index.
     const auto named = read_labelled_set("text\tlabel\na\t1\n", "s.tsv", SetFormat::tsv, {});
     CHECK(resolve_gold_labels(named, {"0", "x", "1"}) == std::vector<int>{2});
 
     const auto bad = read_labelled_set("text\tlabel\na\t1\nb\tneutral\n", "s.tsv", SetFormat::tsv, {});
-    CHECK_THROWS_WITH(resolve_gold_labels(bad, labels), Contains("s.tsv:3: gold label 'neutral'"));
+    CHECK_THROWS_WITH(resolve_gold_labels(bad, placeholders), Contains("s.tsv:3: gold label 'neutral'"));
     const auto out_of_range = read_labelled_set("text\tlabel\na\t2\n", "s.tsv", SetFormat::tsv, {});
-    CHECK_THROWS_AS(resolve_gold_labels(out_of_range, labels), InputError);
+    CHECK_THROWS_AS(resolve_gold_labels(out_of_range, placeholders), InputError);
+}
+
+TEST_CASE("eval gold labels: integers on named labels need --label-map or --gold-is-index", "[eval]") {
+    const std::vector<std::string> labels{"negative", "Positive"};
+    const auto set = read_labelled_set("sentence\tlabel\na\tPOSITIVE\nb\t0\nc\t1\n", "s.tsv", SetFormat::tsv, {});
+    // Names match ignoring case; the first integer is refused, naming its line and value.
+    CHECK_THROWS_WITH(resolve_gold_labels(set, labels),
+                      Contains("s.tsv:3: gold label '0' is a number") && Contains("--label-map") && Contains("--gold-is-index"));
+    CHECK(resolve_gold_labels(set, labels, {.gold_is_index = true}) == std::vector<int>{1, 0, 1});
+    // The map says 0 is positive: the opposite of the index reading.
+    CHECK(resolve_gold_labels(set, labels, {.label_map = parse_label_map("0=positive, 1=NEGATIVE")}) == std::vector<int>{1, 1, 0});
+    // A partial map still refuses the integers it leaves out.
+    CHECK_THROWS_WITH(resolve_gold_labels(set, labels, {.label_map = parse_label_map("0=negative")}),
+                      Contains("s.tsv:4: gold label '1' is a number"));
+    CHECK_THROWS_WITH(resolve_gold_labels(set, labels, {.label_map = parse_label_map("0=neutral")}),
+                      Contains("--label-map 0=neutral") && Contains("negative, Positive"));
+    CHECK(parse_label_map("") == std::vector<std::pair<std::string, std::string>>{});
+    for (const char* bad : {"0", "0=", "=negative", "0=negative,,1=positive"})
+        CHECK_THROWS_AS(parse_label_map(bad), UsageError);
 }

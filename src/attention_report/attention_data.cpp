@@ -113,6 +113,12 @@ AttentionData select(const AttentionData& all, const Selection& selection) {
     return out;
 }
 
+std::string truncation_note(const ReportHeader& header) {
+    if (!header.truncated()) return "";
+    return "the input has " + std::to_string(header.tokens_total) + " tokens; only the first " +
+           std::to_string(header.tokens.size()) + " (the model's limit) are shown";
+}
+
 std::string display_name(std::string_view path) {
     const auto slash = path.find_last_of('/');
     return std::string(slash == std::string_view::npos ? path : path.substr(slash + 1));

@@ -20,12 +20,20 @@ struct ReportHeader {
     std::string family;                   // bert, roberta, ...
     std::optional<std::string> text, pair;  // absent for --input-ids
     std::vector<std::string> tokens;      // one display string per token
+    // The input's length (special tokens included) before it was cut to the model's limit.
+    std::size_t tokens_total = 0;
     std::vector<int32_t> input_ids;
     std::vector<int32_t> token_type_ids;  // one per token (zeros when none were given)
     Prediction prediction;
     std::string problem_type;             // single_label_classification, ...
     int64_t num_layers = 0, num_heads = 0;  // of the model
+
+    bool truncated() const { return tokens_total > tokens.size(); }
 };
+
+// "the input has N tokens; only the first T (the model's limit) are shown", or "" when the
+// input was not truncated: the one wording of the text summary, stderr and the page.
+std::string truncation_note(const ReportHeader& header);
 
 // Attention probabilities of the selected layers and heads. When mean_over_heads is set the
 // head axis has one entry: the mean over all of the model's heads.

@@ -1,6 +1,7 @@
 #include "attention_report/html_page.h"
 
-#include <bit>
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
@@ -31,14 +32,10 @@ std::string script_safe_json(const nlohmann::ordered_json& json) {
     return out;
 }
 
-std::string little_endian_bytes(const std::vector<float>& values) {
-    std::string bytes(values.size() * 4, '\0');
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        uint32_t bits;
-        std::memcpy(&bits, &values[i], 4);
-        for (int b = 0; b < 4; ++b) bytes[i * 4 + b] = static_cast<char>((bits >> (8 * b)) & 0xff);
-    }
-    return bytes;
+void append_float32_le(std::string& bytes, float value) {
+    uint32_t bits;
+    std::memcpy(&bits, &value, 4);
+    for (int b = 0; b < 4; ++b) bytes += static_cast<char>((bits >> (8 * b)) & 0xff);
 }
 
 // Writes the template with each placeholder replaced; placeholders are looked for in the
@@ -80,33 +77,46 @@ std::string base64(std::string_view bytes) {
     return out;
 }
 
-void write_html_page(std::ostream& out, const ReportHeader& header, const AttentionData& all,
-                     const PageOptions& options) {
-    const auto layers = static_cast<int64_t>(all.layers.size());
-    const auto heads = static_cast<int64_t>(all.heads.size());
-    if (all.mean_over_heads || layers != header.num_layers || heads != header.num_heads)
-        throw std::invalid_argument("the HTML page needs every layer and head");
+int page_value_bits(std::size_t values) { return values <= (std::size_t{16} << 20) ? 8 : 4; }
 
-    nlohmann::ordered_json meta;
-    meta["version"] = BERTCLS_VERSION;
-    meta["model"] = header.model_name;
-    meta["family"] = header.family;
-    if (header.text) meta["text"] = *header.text;
-    if (header.pair) meta["pair"] = *header.pair;
-    meta["tokens"] = header.tokens;
-    meta["input_ids"] = header.input_ids;
-    meta["token_type_ids"] = header.token_type_ids;
-    meta["num_layers"] = layers;
-    meta["num_heads"] = heads;
-    meta["T"] = all.tokens;
-    meta["initial_layer"] = options.initial_layer < 0 ? options.initial_layer + layers : options.initial_layer;
-    if (options.initial_head < 0) {
-        meta["initial_head"] = "mean";
-    } else {
-        meta["initial_head"] = options.initial_head;
+std::string quantized_rows(const AttentionData& data, int bits) {
+    if (bits != 8 && bits != 4) throw std::invalid_argument("the page stores 8 or 4 bits per value");
+    const auto T = static_cast<std::size_t>(data.tokens);
+    const std::size_t rows = data.values.size() / std::max<std::size_t>(T, 1);
+    const float levels = static_cast<float>((1 << bits) - 1);
+    std::string bytes;
+    bytes.reserve(rows * 4 + (data.values.size() * static_cast<std::size_t>(bits) + 7) / 8);
+    std::vector<float> row_max(rows, 0.0f);
+    for (std::size_t r = 0; r < rows; ++r) {
+        row_max[r] = *std::max_element(data.values.begin() + r * T, data.values.begin() + (r + 1) * T);
+        append_float32_le(bytes, row_max[r]);
     }
-    meta["prediction"] = prediction_json(header.prediction);
-    meta["problem_type"] = header.problem_type;
+    for (std::size_t i = 0; i < data.values.size(); ++i) {
+        const float max = row_max[i / T];
+        const auto code = static_cast<uint8_t>(max > 0 ? std::lround(std::clamp(data.values[i] / max, 0.0f, 1.0f) * levels) : 0);
+        if (bits == 8) bytes += static_cast<char>(code);
+        else if (i % 2 == 0) bytes += static_cast<char>(code << 4);
+        else bytes.back() = static_cast<char>(bytes.back() | code);
+    }
+    return bytes;
+}
+
+void write_html_page(std::ostream& out, const ReportHeader& header, const AttentionData& data,
+                     const PageOptions& options) {
+    if (data.layers.empty() || data.head_count() == 0) throw std::invalid_argument("the HTML page needs a layer and a head");
+    const int bits = options.value_bits ? options.value_bits : page_value_bits(data.values.size());
+
+    // What the .json report says (input, truncation, prediction, the layers and heads shown) and
+    // what the script needs besides.
+    nlohmann::ordered_json meta = report_metadata(header, data);
+    meta["version"] = BERTCLS_VERSION;
+    meta["family"] = header.family;
+    meta["truncation_note"] = truncation_note(header);
+    meta["T"] = data.tokens;
+    meta["value_bits"] = bits;
+    meta["initial_layer"] = data.layers.back();
+    meta["initial_head"] = data.head_count() > 1 || data.mean_over_heads ? nlohmann::ordered_json("mean")
+                                                                           : nlohmann::ordered_json(data.heads.front());
     nlohmann::ordered_json colours = nlohmann::ordered_json::array();
     for (const Rgb c : kColormapStops) colours.push_back(hex(c));
     meta["colormap"] = colours;
@@ -115,7 +125,7 @@ void write_html_page(std::ostream& out, const ReportHeader& header, const Attent
                  {{"@TITLE@", xml_escape(header.prediction.best().label + " \u2014 bertcls attention, " +
                                          header.model_name)},
                   {"@META@", script_safe_json(meta)},
-                  {"@DATA@", base64(little_endian_bytes(all.values))}});
+                  {"@DATA@", base64(quantized_rows(data, bits))}});
 }
 
 }  // namespace bertcls::attention_report

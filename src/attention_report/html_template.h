@@ -1,7 +1,7 @@
 #pragma once
 // The HTML page template of the .html report (html_page.cpp fills @TITLE@, @META@ and @DATA@).
 // Self-contained: inline CSS and JS only, and a Content-Security-Policy that forbids any
-// network access. The script decodes the base64 float32 probabilities, draws the heatmap on a
+// network access. The script decodes the base64 quantized probabilities, draws the heatmap on a
 // canvas, and writes #status (data-state="drawn") when done; window.onerror writes into #errors.
 #include <string_view>
 
@@ -35,6 +35,7 @@ h1 .label { color: var(--accent); }
 h1 .score { color: var(--muted); font-weight: 400; margin-left: 6px; }
 .input { color: var(--muted); max-width: 760px; overflow-wrap: anywhere; }
 .input q { color: var(--ink); }
+.input .truncated { color: #b35900; font-weight: 600; }
 .input .quote { display: -webkit-box; -webkit-box-orient: vertical; -webkit-line-clamp: 3; overflow: hidden; }
 .scores { display: grid; grid-template-columns: max-content 160px max-content; gap: 2px 8px; align-items: center; font-size: 12px; margin: 0; }
 .scores .bar { height: 9px; background: #eef1f5; border-radius: 2px; overflow: hidden; }
@@ -93,25 +94,41 @@ footer { margin-top: 12px; color: #999; font-size: 11px; }
 (function () {
 'use strict';
 var meta = JSON.parse(document.getElementById('bertcls-meta').textContent);
-var T = meta.T, NL = meta.num_layers, NH = meta.num_heads;
+var T = meta.T;
 var FONT = 'system-ui, "DejaVu Sans", Helvetica, Arial, sans-serif';
+// The embedded maps: model layer LAYERS[l] and head HEADS[h] (HEADS is ['mean'] when only the mean is).
+var LAYERS = meta.layers, HEADS = meta.heads, NL = LAYERS.length, NH = HEADS.length;
+// What the head buttons offer: the embedded heads, and their mean when there are several.
+var HEAD_CHOICES = NH > 1 ? HEADS.concat(['mean']) : HEADS.slice();
 
-// The probabilities: little-endian float32 [layers][heads][T][T], base64.
+// The probabilities, base64: each row's largest value (little-endian float32, [layers][heads][T]),
+// then each value as a BITS-bit fraction of its row's largest (two per byte at 4 bits, high nibble first).
+var BITS = meta.value_bits, ROWS = NL * NH * T, LEVELS = (1 << BITS) - 1;
 var raw = atob(document.getElementById('bertcls-attentions').textContent.replace(/\s+/g, ''));
-if (raw.length !== NL * NH * T * T * 4) throw new Error('attention data has ' + raw.length + ' bytes, expected ' + NL * NH * T * T * 4);
+var expected = ROWS * 4 + Math.ceil(ROWS * T * BITS / 8);
+if (raw.length !== expected) throw new Error('attention data has ' + raw.length + ' bytes, expected ' + expected);
 var bytes = new Uint8Array(raw.length);
 for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
 var dv = new DataView(bytes.buffer);
-var values = new Float32Array(NL * NH * T * T);
-for (i = 0; i < values.length; i++) values[i] = dv.getFloat32(4 * i, true);
+var values = new Float32Array(ROWS * T);
+for (var r = 0, at = ROWS * 4; r < ROWS; r++) {
+  var scale = dv.getFloat32(4 * r, true) / LEVELS;
+  for (var k = 0; k < T; k++) {
+    var n = r * T + k;
+    var code = BITS === 8 ? bytes[at + n] : n % 2 ? bytes[at + (n >> 1)] & 15 : bytes[at + (n >> 1)] >> 4;
+    values[n] = code * scale;
+  }
+}
 
 var meanCache = {};
+function stored(layer, slot) { return values.subarray((layer * NH + slot) * T * T, (layer * NH + slot + 1) * T * T); }
+// layer: a slot of LAYERS; head: one of HEAD_CHOICES.
 function mapOf(layer, head) {
-  if (head !== 'mean') return values.subarray((layer * NH + head) * T * T, (layer * NH + head + 1) * T * T);
+  if (HEADS.indexOf(head) >= 0) return stored(layer, HEADS.indexOf(head));
   if (!meanCache[layer]) {
     var m = new Float32Array(T * T);
     for (var h = 0; h < NH; h++) {
-      var s = mapOf(layer, h);
+      var s = stored(layer, h);
       for (var j = 0; j < T * T; j++) m[j] += s[j];
     }
     for (j = 0; j < T * T; j++) m[j] /= NH;
@@ -145,14 +162,18 @@ function shorten(s, n) {
 }
 function fmt(v) { return v.toFixed(v >= 0.0995 ? 3 : 4); }
 
-var state = { layer: meta.initial_layer, head: meta.initial_head, scale: 'auto', query: 0, pinned: false, hover: null };
-// A link can name the view: page.html#layer=1&head=0 (or head=mean).
+// state.layer is a slot of LAYERS; state.head one of HEAD_CHOICES.
+var state = { layer: LAYERS.indexOf(meta.initial_layer), head: meta.initial_head, scale: 'auto', query: 0, pinned: false, hover: null };
+// A link can name the view by model layer and head: page.html#layer=1&head=0 (or head=mean).
 location.hash.replace(/^#/, '').split('&').forEach(function (part) {
   var kv = part.split('=');
-  if (kv[0] === 'layer' && /^\d+$/.test(kv[1])) state.layer = +kv[1];
-  if (kv[0] === 'head') state.head = kv[1] === 'mean' ? 'mean' : /^\d+$/.test(kv[1]) ? +kv[1] : state.head;
+  if (kv[0] === 'layer' && /^\d+$/.test(kv[1]) && LAYERS.indexOf(+kv[1]) >= 0) state.layer = LAYERS.indexOf(+kv[1]);
+  if (kv[0] === 'head') {
+    var head = kv[1] === 'mean' ? 'mean' : /^\d+$/.test(kv[1]) ? +kv[1] : null;
+    if (HEAD_CHOICES.indexOf(head) >= 0) state.head = head;
+  }
 });
-if (state.head !== 'mean' && !(state.head >= 0 && state.head < NH)) state.head = 'mean';
+if (HEAD_CHOICES.indexOf(state.head) < 0) state.head = HEAD_CHOICES[HEAD_CHOICES.length - 1];
 if (!(state.layer >= 0 && state.layer < NL)) state.layer = NL - 1;
 
 // Header: prediction, input, scores.
@@ -168,7 +189,12 @@ if (meta.text !== undefined) {
   quote.title = meta.text + (meta.pair !== undefined ? ' / ' + meta.pair : '');
   input.appendChild(quote);
 }
-addText(input, meta.model + ' \u00b7 ' + meta.family + ', ' + NL + ' layers \u00d7 ' + NH + ' heads \u00b7 ' + T + ' tokens');
+addText(input, meta.model + ' \u00b7 ' + meta.family + ', ' + meta.num_layers + ' layers \u00d7 ' + meta.num_heads + ' heads \u00b7 ' + T + ' tokens');
+if (meta.truncated) {
+  var cut = document.createElement('div'); cut.className = 'truncated'; cut.id = 'truncated';
+  cut.textContent = 'Truncated: ' + meta.truncation_note + '.';
+  input.appendChild(cut);
+}
 var scores = document.getElementById('scores');
 var shown = pred.scores.slice(0, 8);
 var top = Math.max.apply(null, shown.map(function (s) { return Math.abs(s.score); })) || 1;
@@ -182,7 +208,9 @@ shown.forEach(function (s, n) {
   scores.appendChild(name); scores.appendChild(bar); scores.appendChild(val);
 });
 if (pred.scores.length > shown.length) { var more = document.createElement('span'); more.className = 'hint'; more.textContent = '+' + (pred.scores.length - shown.length) + ' more'; scores.appendChild(more); }
-document.getElementById('footer').textContent = 'bertcls ' + meta.version + ' \u00b7 attention probabilities of ' + meta.model + ' (every layer and head, exact float32) \u00b7 this page is self-contained and works offline';
+document.getElementById('footer').textContent = 'bertcls ' + meta.version + ' \u00b7 attention probabilities of ' + meta.model +
+  ' (layer ' + LAYERS.join(', ') + '; head ' + HEADS.join(', ') + '; each row to ' + BITS + ' bits of its largest value)' +
+  ' \u00b7 this page is self-contained and works offline';
 
 // Controls.
 function makeButtons(containerId, items, isActive, onPick) {
@@ -196,9 +224,10 @@ function makeButtons(containerId, items, isActive, onPick) {
   return function () { buttons.forEach(function (x) { x.b.setAttribute('aria-pressed', String(isActive(x.v))); }); };
 }
 var layerItems = [], headItems = [];
-for (i = 0; i < NL; i++) layerItems.push({ text: String(i), value: i, title: 'layer ' + i });
-for (i = 0; i < NH; i++) headItems.push({ text: String(i), value: i, title: 'head ' + i });
-headItems.push({ text: 'mean', value: 'mean', title: 'mean over the ' + NH + ' heads' });
+for (i = 0; i < NL; i++) layerItems.push({ text: String(LAYERS[i]), value: i, title: 'layer ' + LAYERS[i] });
+HEAD_CHOICES.forEach(function (h) {
+  headItems.push({ text: String(h), value: h, title: h === 'mean' ? 'mean over the ' + meta.num_heads + ' heads' : 'head ' + h });
+});
 var refreshers = [
   makeButtons('layers', layerItems, function (v) { return v === state.layer; }, function (v) { state.layer = v; draw(); }),
   makeButtons('heads', headItems, function (v) { return v === state.head; }, function (v) { state.head = v; draw(); }),
@@ -208,14 +237,14 @@ var refreshers = [
 ];
 document.addEventListener('keydown', function (e) {
   if (e.target && e.target.tagName === 'INPUT') return;
-  var h = state.head === 'mean' ? NH : state.head;
+  var h = HEAD_CHOICES.indexOf(state.head), nh = HEAD_CHOICES.length;
   if (e.key === 'ArrowLeft') state.layer = (state.layer + NL - 1) % NL;
   else if (e.key === 'ArrowRight') state.layer = (state.layer + 1) % NL;
-  else if (e.key === 'ArrowUp') h = (h + NH) % (NH + 1);
-  else if (e.key === 'ArrowDown') h = (h + 1) % (NH + 1);
-  else if (e.key === 'm') h = NH;
+  else if (e.key === 'ArrowUp') h = (h + nh - 1) % nh;
+  else if (e.key === 'ArrowDown') h = (h + 1) % nh;
+  else if (e.key === 'm' && HEAD_CHOICES.indexOf('mean') >= 0) h = HEAD_CHOICES.indexOf('mean');
   else return;
-  state.head = h === NH ? 'mean' : h;
+  state.head = HEAD_CHOICES[h];
   e.preventDefault();
   draw();
 });
@@ -294,14 +323,15 @@ function draw() {
   drawLegend();
   refreshers.forEach(function (r) { r(); });
   drawOverlay();
-  var headText = state.head === 'mean' ? 'mean over ' + NH + ' heads' : 'head ' + state.head;
-  document.title = pred.label + ' ' + pred.score.toFixed(4) + ' \u00b7 layer ' + state.layer + ' \u00b7 ' + headText + ' \u2014 bertcls attention';
-  try { history.replaceState(null, '', '#layer=' + state.layer + '&head=' + state.head); } catch (e) { /* file:// in some browsers */ }
+  var layer = LAYERS[state.layer];
+  var headText = state.head === 'mean' ? 'mean over ' + meta.num_heads + ' heads' : 'head ' + state.head;
+  document.title = pred.label + ' ' + pred.score.toFixed(4) + ' \u00b7 layer ' + layer + ' \u00b7 ' + headText + ' \u2014 bertcls attention';
+  try { history.replaceState(null, '', '#layer=' + layer + '&head=' + state.head); } catch (e) { /* file:// in some browsers */ }
   var status = document.getElementById('status');
-  status.dataset.state = 'drawn'; status.dataset.layer = state.layer; status.dataset.head = state.head;
+  status.dataset.state = 'drawn'; status.dataset.layer = layer; status.dataset.head = state.head;
   status.dataset.cells = T * T; status.dataset.nonzeroCells = nonzero; status.dataset.colours = Object.keys(distinct).length;
   status.dataset.labels = 2 * T;
-  status.textContent = 'Layer ' + state.layer + ', ' + headText + ': ' + T + ' \u00d7 ' + T + ' cells drawn (' +
+  status.textContent = 'Layer ' + layer + ', ' + headText + ': ' + T + ' \u00d7 ' + T + ' cells drawn (' +
     Object.keys(distinct).length + ' shades), colour scale 0 \u2013 ' + vmax + '.';
 }
 

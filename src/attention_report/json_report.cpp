@@ -41,6 +41,8 @@ nlohmann::ordered_json report_metadata(const ReportHeader& header, const Attenti
     json["tokens"] = header.tokens;
     json["input_ids"] = header.input_ids;
     json["token_type_ids"] = header.token_type_ids;
+    json["truncated"] = header.truncated();
+    json["tokens_total"] = header.tokens_total;
     json["num_layers"] = header.num_layers;
     json["num_heads"] = header.num_heads;
     json["layers"] = data.layers;

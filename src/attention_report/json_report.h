@@ -9,8 +9,9 @@
 
 namespace bertcls::attention_report {
 
-// {"model", "text"?, "pair"?, "tokens", "input_ids", "token_type_ids", "num_layers",
-//  "num_heads", "layers", "heads", "prediction": {"label", "score", "scores", "logits"}}.
+// {"model", "text"?, "pair"?, "tokens", "input_ids", "token_type_ids", "truncated",
+//  "tokens_total" (the input's length before truncation), "num_layers", "num_heads", "layers",
+//  "heads", "prediction": {"label", "score", "scores", "logits"}}.
 // "layers" lists the model layer of each entry on the first axis of the attentions, "heads"
 // the model head of each entry on the second axis, or ["mean"].
 nlohmann::ordered_json report_metadata(const ReportHeader& header, const AttentionData& data);

@@ -43,6 +43,7 @@ void write_text_summary(std::ostream& out, const ReportHeader& header, const Att
     out << "tokens:     " << header.tokens.size() << ':';
     for (const auto& t : header.tokens) out << ' ' << t;
     out << '\n';
+    if (header.truncated()) out << "truncated:  " << truncation_note(header) << '\n';
     if (data.tokens == 0 || header.tokens.empty()) return;
 
     const auto names = unique_names(header.tokens);

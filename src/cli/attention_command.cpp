@@ -20,6 +20,7 @@
 #include "attention_report/svg_heatmap.h"
 #include "attention_report/text_summary.h"
 #include "attention_report/token_names.h"
+#include "batch/long_text.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/timing.h"
@@ -46,6 +47,7 @@ struct AttentionOptions {
     std::vector<std::string> outputs;
     std::optional<double> vmax;
     int top = 5;
+    int page_bits = 0;
     int threads = 0;
     bool timing = false;
 };
@@ -66,25 +68,30 @@ Format format_of(const std::string& output) {
                      (ext.empty() ? "" : " (not " + ext + ")"));
 }
 
-// The one sequence to explain, with its display tokens.
-Encoding encode_input(const AttentionOptions& o, const ModelFile& model) {
+// The one sequence to explain, with its display tokens, cut to the model's length as classify
+// --long-text truncate does; `tokens` says how long it was.
+batch::DocumentEncoding encode_input(const AttentionOptions& o, const ModelFile& model) {
+    batch::DocumentEncoding doc;
     if (!o.input_ids.empty()) {
         Encoding e;
         e.input_ids = parse_id_list(o.input_ids, "--input-ids");
         if (!o.token_type_ids.empty()) e.token_type_ids = parse_id_list(o.token_type_ids, "--token-type-ids");
         e.tokens = report::token_names(e.input_ids, model.has_tokenizer() ? model.tokenizer_files() : TokenizerFiles{});
-        return e;
+        doc.tokens = e.input_ids.size();
+        doc.chunks.push_back(std::move(e));
+        return doc;
     }
     if (!model.has_tokenizer())
         throw InputError(model.path().string() +
                          " has no tokenizer: it accepts only pre-tokenized input (--input-ids)");
     const auto tokenizer = make_tokenizer(model.tokenizer_files());
-    const EncodeOptions options{.max_length = static_cast<std::size_t>(model.config().max_length)};
+    const batch::LongTextOptions options{.strategy = batch::LongTextStrategy::truncate,
+                                         .max_length = static_cast<std::size_t>(model.config().max_length)};
     const std::optional<std::string_view> pair =
         o.pair.empty() ? std::nullopt : std::optional<std::string_view>(o.pair);
     const std::string source = !o.file.empty() ? o.file : o.text.empty() ? "stdin" : "text";
     try {
-        return tokenizer->encode(o.text, pair, options);
+        return batch::encode_document(*tokenizer, o.text, pair, options);
     } catch (const InputError& e) {
         throw InputError(source + ": " + e.what());
     }
@@ -107,14 +114,8 @@ report::Selection selection_for(const AttentionOptions& o, Format format) {
     switch (format) {
         case Format::text: return report::parse_selection(o.layer, o.head, {.heads = Heads::mean});
         case Format::json:
-        case Format::npy: return report::parse_selection(o.layer, o.head, {});
-        case Format::html: {
-            // The page embeds every layer and head; the selection is the view it opens on.
-            auto s = report::parse_selection(o.layer, o.head, {.layer = -1, .heads = Heads::mean});
-            if (!s.layer) s.layer = -1;
-            if (s.heads == Heads::all) s.heads = Heads::mean;
-            return s;
-        }
+        case Format::npy:
+        case Format::html: return report::parse_selection(o.layer, o.head, {});
         case Format::svg:
         case Format::png: {
             const auto s = report::parse_selection(o.layer, o.head, {.layer = -1, .heads = Heads::mean});
@@ -153,10 +154,7 @@ void write_output(const AttentionOptions& o, const std::string& path, Format for
             break;
         }
         case Format::html:
-            // Every layer and head goes into the page; `data` is the view it opens on.
-            report::write_html_page(out, header, all,
-                                    {.initial_layer = data.layers.at(0),
-                                     .initial_head = data.mean_over_heads ? -1 : data.heads.at(0)});
+            report::write_html_page(out, header, data, {.value_bits = o.page_bits});
             break;
         case Format::svg:
             report::write_svg_heatmap(out, header, data, {.scale_max = o.vmax});
@@ -176,6 +174,7 @@ void run_attention(AttentionOptions o) {
         throw UsageError("--pair needs a text; with --input-ids give both segments' ids and --token-type-ids");
     if (o.top < 1) throw UsageError("--top must be at least 1");
     if (o.vmax && !(*o.vmax > 0)) throw UsageError("--vmax must be positive");
+    if (o.page_bits != 0 && o.page_bits != 8 && o.page_bits != 4) throw UsageError("--page-bits must be 8 or 4");
     // Usage errors before any work: the extensions and the selection's form...
     for (const auto& path : o.outputs) selection_for(o, format_of(path));
     if (o.outputs.empty()) selection_for(o, Format::text);
@@ -200,7 +199,8 @@ void run_attention(AttentionOptions o) {
         if (!o.pair.empty()) pair = o.pair;
     }
     const Stopwatch tokenize_time;
-    Encoding encoding = encode_input(o, *model);
+    batch::DocumentEncoding document = encode_input(o, *model);
+    Encoding& encoding = document.chunks.front();
     stages.tokenize_ms = tokenize_time.elapsed_ms();
 
     // The same forward pass `classify` runs; the maps are copied out because we ask for them.
@@ -215,6 +215,7 @@ void run_attention(AttentionOptions o) {
     header.text = text;
     header.pair = pair;
     header.tokens = std::move(encoding.tokens);
+    header.tokens_total = document.tokens;
     header.input_ids = encoding.input_ids;
     header.token_type_ids = encoding.token_type_ids.empty() ? std::vector<int32_t>(encoding.input_ids.size(), 0)
                                                             : encoding.token_type_ids;
@@ -225,6 +226,7 @@ void run_attention(AttentionOptions o) {
     // ... and its indices, before any file is written.
     for (const auto& path : o.outputs) report::check_selection(selection_for(o, format_of(path)), config.num_layers, config.num_heads);
     const report::AttentionData all = report::all_attentions(result.attentions, 0, config.num_heads);
+    if (header.truncated()) std::cerr << "attention: " << report::truncation_note(header) << '\n';
 
     if (o.outputs.empty()) {
         const auto data = report::select(all, selection_for(o, Format::text));
@@ -250,21 +252,24 @@ void register_attention_command(CLI::App& app) {
     cmd->add_option("--input-ids", options->input_ids, "Pre-tokenized input: ids with special tokens, e.g. 101,2054,102");
     cmd->add_option("--token-type-ids", options->token_type_ids, "Token type ids for --input-ids");
     cmd->add_option("--layer", options->layer,
-                    "Layer index (negative counts from the end) or all. Default: all; the last for .svg/.png/.html");
+                    "Layer index (negative counts from the end) or all. Default: all; the last for .svg/.png");
     cmd->add_option("--head", options->head,
-                    "Head index, all, or mean (over heads). Default: all for .json/.npy, mean otherwise");
+                    "Head index, all, or mean (over heads). Default: all for .json/.npy/.html, mean otherwise");
     cmd->add_option("-o,--output", options->outputs,
                     "Write to FILE; the extension picks the format: .json, .npy (+ FILE.tokens.json), .html, .svg, .png. "
                     "Repeat for several files from one run. Without -o: a text summary on stdout")
         ->allow_extra_args(false);
     cmd->add_option("--top", options->top, "Text summary: how many tokens to list per layer")->capture_default_str();
     cmd->add_option("--vmax", options->vmax, "SVG/PNG: top of the colour scale (default: the map's maximum, rounded up)");
+    cmd->add_option("--page-bits", options->page_bits,
+                    "HTML: bits per stored attention value, 8 or 4 (default: 8, or 4 past 16M values)");
     cmd->add_option("--threads", options->threads, "Threads (default: all cores)");
     add_timing_flag(cmd, options->timing);
     cmd->footer(
         "Examples:\n"
         "  bertcls attention \"everything feels wonderful today\"        # what [CLS] attends to, per layer\n"
         "  bertcls attention \"everything feels wonderful today\" -o page.html # interactive page, every layer and head\n"
+        "  bertcls attention -f long.txt --layer -1 --head mean -o page.html     # only what is asked for is embedded\n"
         "  bertcls attention \"so tired of this\" --layer 1 --head 0 -o map.svg\n"
         "  bertcls attention \"so tired of this\" -o map.png            # last layer, mean over heads\n"
         "  bertcls attention -m model.bertcls \"premise\" --pair \"hypothesis\" -o attn.json\n"
@@ -272,7 +277,10 @@ void register_attention_command(CLI::App& app) {
         "      # attn.npy: float32 [layers, heads, T, T]; attn.npy.tokens.json: tokens, ids, prediction\n"
         "Formats: .json holds tokens, input_ids, layers, heads, the prediction and attentions[layer][head][query][key]\n"
         "(softmax probabilities, real tokens only, the exact float32 values of the forward pass that classifies).\n"
-        "The .html page is self-contained and works offline.");
+        "The .html page is self-contained and works offline; it embeds the --layer/--head selection, each\n"
+        "row as 8-bit (or 4-bit, --page-bits) fractions of its largest value: a bert-base page of every\n"
+        "layer and head at 512 tokens is 25.6 MB. Texts longer than the model's limit are cut to it; the\n"
+        "summary, stderr, the JSON (\"truncated\", \"tokens_total\") and the page say so.");
     cmd->callback([options] { run_attention(*options); });
 }
 

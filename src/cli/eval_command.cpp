@@ -24,8 +24,9 @@ namespace {
 
 struct EvalOptions {
     std::string model_path, dtype, reference_path;
-    std::string input, format = "auto";
+    std::string input, format = "auto", label_map;
     eval::SetFields fields;
+    bool gold_is_index = false;
     bool no_header = false, per_label = false, json = false, timing = false;
     batch::BatchLimits limits;
     int64_t max_length = 0;
@@ -62,6 +63,7 @@ eval::LabelledSet read_set(const EvalOptions& o) {
 void run_eval(const EvalOptions& o) {
     if (o.threads < 0 || o.max_length < 0) throw UsageError("--threads and --max-length must be positive");
     if (o.format != "auto") eval::parse_set_format(o.format);  // a usage error before any loading
+    const eval::GoldLabelOptions gold_options{eval::parse_label_map(o.label_map), o.gold_is_index};
     if (o.threads > 0) omp_set_num_threads(o.threads);
     Stopwatch total;
 
@@ -77,7 +79,7 @@ void run_eval(const EvalOptions& o) {
     const double load_ms = total.elapsed_ms();
     const eval::LabelledSet set = read_set(o);
     const std::vector<std::string>& labels = model.file->config().labels;
-    const std::vector<int> gold = eval::resolve_gold_labels(set, labels);
+    const std::vector<int> gold = eval::resolve_gold_labels(set, labels, gold_options);
     const bool share_encodings = reference && model.runner->encodes_like(*reference->runner);
 
     for (std::size_t begin = 0; begin < set.examples.size(); begin += kWindow) {
@@ -131,6 +133,10 @@ void register_eval_command(CLI::App& app) {
     cmd->add_option("--pair-field", o->fields.pair, "Second text of a sentence pair (column or JSONL field); default: none");
     cmd->add_option("--label-field", o->fields.label,
                     "Gold label column or JSONL field. Default: label or label_name, else the last column");
+    cmd->add_option("--label-map", o->label_map,
+                    "What gold labels mean, as GOLD=MODEL_LABEL pairs, e.g. 0=negative,1=positive (case-insensitive)");
+    cmd->add_flag("--gold-is-index", o->gold_is_index,
+                  "Integer gold labels are class indices even when the model's labels are names");
     cmd->add_flag("--no-header", o->no_header, "The delimited file has no header line: columns are named by number");
     cmd->add_flag("--per-label", o->per_label, "Also print support, precision, recall and F1 per label");
     cmd->add_flag("--json", o->json, "Print one JSON object instead of the table");
@@ -140,19 +146,24 @@ void register_eval_command(CLI::App& app) {
     cmd->add_option("--threads", o->threads, "Threads (default: all cores)");
     add_timing_flag(cmd, o->timing);
     cmd->footer(
-        "Gold labels are matched to the model's labels by name; a label that is no name but an integer\n"
-        "is a class index (GLUE's 0/1 against LABEL_0/LABEL_1). Any other label is an error naming\n"
-        "its file and line (exit code 2), as is a malformed line. Only single-label classifiers can be\n"
+        "Gold labels are matched to the model's labels by name, ignoring case; a label that is no name\n"
+        "but an integer is a class index when the model's labels are LABEL_0, LABEL_1, ... (GLUE's 0/1).\n"
+        "Integers against a model with named labels are refused unless --label-map 0=negative,1=positive\n"
+        "or --gold-is-index says what they mean. Any other label is an error naming its file and line\n"
+        "(exit code 2), as is a malformed line. Only single-label classifiers can be\n"
         "evaluated. Texts over the length limit are truncated, as in batch. Blank lines are skipped.\n"
         "Accuracy is correct / examples. Macro-F1 is the mean F1 over the labels that occur in the gold\n"
         "data (a label with no gold example has no recall and is left out; --per-label still lists it).\n"
         "Predictions are the largest logit. --json keys: input, format, examples, model, correct,\n"
         "accuracy, macro_f1, macro_f1_labels, per_label, and with --reference: reference {...},\n"
-        "agreement, same_predictions, max_abs_logit_diff (+ _line), mean_abs_logit_diff.\n"
+        "agreement, same_predictions, max_abs_logit_diff (+ _line), mean_abs_logit_diff. A per_label\n"
+        "precision, recall or f1 that is 0/0 (no prediction, or no gold example) is null (\"-\" in the table).\n"
         "Examples:\n"
         "  bertcls eval -i emotion/test.txt                     # text;label_name with a header\n"
         "  bertcls eval -m sst2.bertcls -i sst2/dev.tsv         # integer labels 0/1 as class indices\n"
-        "  bertcls eval -m nli.bertcls -i rte/dev.tsv --text-field sentence1 --pair-field sentence2\n"
+        "  bertcls eval -m sentiment.bertcls -i sst2/dev.tsv --label-map 0=negative,1=positive\n"
+        "  bertcls eval -m nli.bertcls -i rte/dev.tsv --text-field sentence1 --pair-field sentence2 \\\n"
+        "      --label-map 0=entailment,1=not_entailment\n"
         "  bertcls eval -m news.bertcls -i ag_news/test.tsv --no-header --text-field 0 --label-field 1\n"
         "  bertcls eval -m model-int8.bertcls --reference model.bertcls -i test.jsonl --per-label --json");
     cmd->callback([o] { run_eval(*o); });

@@ -40,6 +40,12 @@ std::string printable(std::string_view s) {
     return s.size() > 80 ? out + "..." : out;
 }
 
+std::string lowercase(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
 std::string join(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -159,8 +165,7 @@ const char* set_format_name(SetFormat format) {
 }
 
 SetFormat detect_set_format(const std::string& path, std::string_view content) {
-    std::string ext = std::filesystem::path(path).extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string ext = lowercase(std::filesystem::path(path).extension().string());
     if (ext == ".tsv") return SetFormat::tsv;
     if (ext == ".csv") return SetFormat::csv;
     if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") return SetFormat::jsonl;
@@ -192,18 +197,58 @@ LabelledSet read_labelled_set(std::string_view content, const std::string& name,
     return set;
 }
 
-std::vector<int> resolve_gold_labels(const LabelledSet& set, const std::vector<std::string>& model_labels) {
+std::vector<std::pair<std::string, std::string>> parse_label_map(std::string_view spec) {
+    std::vector<std::pair<std::string, std::string>> map;
+    while (!spec.empty()) {
+        const auto comma = spec.find(',');
+        const std::string_view entry = spec.substr(0, comma);
+        const auto equals = entry.find('=');
+        std::string from = trimmed(entry.substr(0, equals)), to = equals == std::string_view::npos ? "" : trimmed(entry.substr(equals + 1));
+        if (from.empty() || to.empty())
+            throw UsageError("--label-map: '" + printable(entry) + "' is not GOLD=MODEL_LABEL (e.g. 0=negative,1=positive)");
+        map.emplace_back(std::move(from), std::move(to));
+        spec = comma == std::string_view::npos ? "" : spec.substr(comma + 1);
+    }
+    return map;
+}
+
+std::vector<int> resolve_gold_labels(const LabelledSet& set, const std::vector<std::string>& model_labels,
+                                     const GoldLabelOptions& options) {
+    // The first model label equal to `name`, ignoring ASCII case ("Joy" is "joy"); -1 if none.
+    const auto find_label = [&](std::string_view name) {
+        const std::string key = lowercase(name);
+        for (std::size_t k = 0; k < model_labels.size(); ++k)
+            if (lowercase(model_labels[k]) == key) return static_cast<int>(k);
+        return -1;
+    };
+    std::map<std::string, int, std::less<>> mapped;  // lowercased gold label -> class
+    for (const auto& [from, to] : options.label_map) {
+        const int index = find_label(to);
+        if (index < 0)
+            throw InputError("--label-map " + printable(from) + "=" + printable(to) + ": '" + printable(to) +
+                             "' is not one of the model's labels (" + join(model_labels) + ")");
+        mapped[lowercase(from)] = index;
+    }
+    // LABEL_0, LABEL_1, ...: a checkpoint saved without names, whose classes are only numbers.
+    bool placeholder_names = true;
+    for (std::size_t k = 0; k < model_labels.size(); ++k)
+        placeholder_names = placeholder_names && lowercase(model_labels[k]) == "label_" + std::to_string(k);
+
     std::map<std::string, int, std::less<>> known;  // each distinct label is resolved once
     std::vector<int> gold;
     gold.reserve(set.examples.size());
     for (const auto& e : set.examples) {
         auto it = known.find(e.label);
         if (it == known.end()) {
-            int index = -1;
-            if (const auto named = std::find(model_labels.begin(), model_labels.end(), e.label); named != model_labels.end())
-                index = static_cast<int>(named - model_labels.begin());
-            else if (const auto number = as_index(e.label); number && *number < model_labels.size())
+            const auto m = mapped.find(lowercase(e.label));
+            int index = m != mapped.end() ? m->second : find_label(e.label);
+            if (const auto number = as_index(e.label); index < 0 && number && *number < model_labels.size()) {
+                if (!placeholder_names && !options.gold_is_index)
+                    throw InputError(at(set.name, e.line) + "gold label '" + e.label + "' is a number, but the model's labels are names (" +
+                                     printable(join(model_labels)) + "); say what it means with --label-map " + e.label +
+                                     "=NAME,... or --gold-is-index");
                 index = static_cast<int>(*number);
+            }
             if (index < 0)
                 throw InputError(at(set.name, e.line) + "gold label '" + printable(e.label) + "' is neither one of the model's labels (" +
                                  join(model_labels) + ") nor a class index below " + std::to_string(model_labels.size()));

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "batch/record.h"
@@ -48,9 +49,22 @@ SetFormat detect_set_format(const std::string& path, std::string_view content);
 LabelledSet read_labelled_set(std::string_view content, const std::string& name, SetFormat format,
                               const SetFields& fields);
 
-// The class index of every example's gold label: a label equal to one of `model_labels` is
-// that class; otherwise an integer label is a class index (GLUE's 0/1 against LABEL_0/LABEL_1
-// style names). Throws InputError "name:line: gold label 'x' ..." for a label that is neither.
-std::vector<int> resolve_gold_labels(const LabelledSet& set, const std::vector<std::string>& model_labels);
+// What integer gold labels mean when the model's labels are names (not LABEL_0, LABEL_1, ...):
+// without one of these, eval refuses rather than guess (sst2's 0/1 against emotion's names).
+struct GoldLabelOptions {
+    std::vector<std::pair<std::string, std::string>> label_map;  // gold label -> model label (--label-map)
+    bool gold_is_index = false;  // --gold-is-index: an integer is a class index whatever the names
+};
+
+// Parses --label-map "0=negative,1=positive"; throws UsageError naming the option.
+std::vector<std::pair<std::string, std::string>> parse_label_map(std::string_view spec);
+
+// The class index of every example's gold label. In order: a --label-map entry names the model
+// label; a label equal to one of `model_labels` is that class; an integer is a class index when
+// the model's labels are LABEL_N placeholders (GLUE's 0/1) or with gold_is_index. Names compare
+// case-insensitively. Throws InputError "name:line: gold label 'x' ..." for a label that is none
+// of these (an integer on a model with named labels, too), and for a map entry naming no label.
+std::vector<int> resolve_gold_labels(const LabelledSet& set, const std::vector<std::string>& model_labels,
+                                     const GoldLabelOptions& options = {});
 
 }  // namespace bertcls::eval

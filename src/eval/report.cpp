@@ -25,6 +25,9 @@ std::string format(const char* pattern, ...) {
 // JSON has no NaN: a broken model's NaN difference is written as null.
 Json number(double value) { return std::isfinite(value) ? Json(value) : Json(nullptr); }
 
+// A ratio that is 0/0 is undefined: null in JSON, "-" in the table (ratio_cell), never 0.
+Json ratio(double value, std::size_t denominator) { return denominator == 0 ? Json(nullptr) : Json(value); }
+
 // Adds one model's keys to `out`.
 void add_metrics(Json& out, const ModelResult& r, const std::vector<std::string>& labels) {
     const ClassificationMetrics& m = r.metrics;
@@ -37,7 +40,8 @@ void add_metrics(Json& out, const ModelResult& r, const std::vector<std::string>
     for (std::size_t k = 0; k < labels.size(); ++k) {
         const LabelScores& s = m.per_label[k];
         rows.push_back({{"label", labels[k]}, {"support", s.support}, {"predicted", s.predicted}, {"correct", s.correct},
-                        {"precision", s.precision}, {"recall", s.recall}, {"f1", s.f1}});
+                        {"precision", ratio(s.precision, s.predicted)}, {"recall", ratio(s.recall, s.support)},
+                        {"f1", ratio(s.f1, s.support)}});
     }
     out["per_label"] = std::move(rows);
 }

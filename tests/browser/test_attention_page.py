@@ -1,8 +1,10 @@
 """The `bertcls attention -o page.html` page in a real browser: headless Chromium loads it from
 disk with networking off, and the test checks that the heatmap was drawn (the page's #status,
-read with --dump-dom), that the token labels are there, that no script error happened (the
-page's window.onerror hook, and "Uncaught" in Chromium's console log), and that the screenshot
-has the many distinct colours of a heatmap.
+read with --dump-dom), that the token labels are there, that the values the page decoded (8-
+and 4-bit) match the .json's, that only the selected layers and heads are offered, that a
+truncated input says so, that no script error happened (the page's window.onerror hook, and
+"Uncaught" in Chromium's console log), and that the screenshot has the many distinct colours
+of a heatmap.
 
 Environment: BERTCLS_BINARY (required), BERTCLS_CHROMIUM (optional: the browser; default:
 chromium, chromium-browser or google-chrome on PATH; skips with a message when none is found),
@@ -21,8 +23,10 @@ import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, REPO)
+import numpy as np  # noqa: E402
+
 from tests.python.test_attention_cli import (binary, distinct_colours, fixture_checkpoint, model_file,  # noqa: E402
-                                             png_pixels, shared_dir)
+                                             png_pixels, quantization_bound, shared_dir)
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-extensions",
@@ -41,12 +45,15 @@ def chromium():
 
 
 class StatusParser(html.parser.HTMLParser):
-    """Collects #status's attributes, #errors' text, the token chips and the root's data-error."""
+    """Collects #status's attributes, #errors' text, the token chips (and their titles), the
+    layer and head buttons, #truncated's text and the root's data-error."""
 
     def __init__(self):
         super().__init__()
-        self.status, self.errors, self.chips, self.root_error = None, "", [], None
+        self.status, self.errors, self.chips, self.chip_titles, self.root_error = None, "", [], [], None
+        self.buttons, self.truncated = {"layers": [], "heads": []}, None
         self._in = None
+        self._group = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -56,19 +63,34 @@ class StatusParser(html.parser.HTMLParser):
             self.status = attrs
         if attrs.get("id") == "errors":
             self._in = "errors"
+        if attrs.get("id") == "truncated":
+            self.truncated = ""
+            self._in = "truncated"
+        if tag == "div" and attrs.get("id") in self.buttons:
+            self._group = attrs["id"]
+        if tag == "button" and self._group:
+            self.buttons[self._group].append("")
+            self._in = "button"
         if tag == "span" and "tok" in (attrs.get("class") or "").split():
             self.chips.append("")
+            self.chip_titles.append(attrs.get("title", ""))
             self._in = "chip"
 
     def handle_endtag(self, tag):
-        if tag in ("pre", "span"):
+        if tag in ("pre", "span", "button", "div"):
             self._in = None
+        if tag == "div":
+            self._group = None
 
     def handle_data(self, data):
         if self._in == "errors":
             self.errors += data
         elif self._in == "chip":
             self.chips[-1] += data
+        elif self._in == "button":
+            self.buttons[self._group][-1] += data
+        elif self._in == "truncated":
+            self.truncated += data
 
 
 class BrowserTest(unittest.TestCase):
@@ -99,7 +121,7 @@ class BrowserTest(unittest.TestCase):
         with open(json_path) as f:
             return page, json.load(f)
 
-    def check_page(self, page, report, fragment="", expect_layer=None, expect_head=None):
+    def check_page(self, page, report, fragment="", expect_layer=None, expect_head=None, bits=8):
         url = "file://" + page + fragment
         dom, log = self.chromium(url, "--virtual-time-budget=10000", "--dump-dom")
         parsed = StatusParser()
@@ -122,6 +144,7 @@ class BrowserTest(unittest.TestCase):
         self.assertEqual(len(parsed.chips), T)
         for chip, token in zip(parsed.chips, report["tokens"]):
             self.assertTrue(token.startswith(chip.rstrip("\u2026")), (chip, token))
+        self.check_decoded_row(parsed, status, report, bits)
         self.assertIn(report["prediction"]["label"], dom)
 
         shot = os.path.join(self.tmp, "shot.png")
@@ -131,7 +154,21 @@ class BrowserTest(unittest.TestCase):
         self.assertEqual((width, height), (1280, 1000))
         colours = distinct_colours(width, bpp, rows)
         self.assertGreater(len(colours), 60, f"screenshot has only {len(colours)} colours: heatmap not drawn?")
-        return status
+        return parsed
+
+    def check_decoded_row(self, parsed, status, report, bits):
+        """The page's decoding: the chips' titles give what the first token attends to in the map
+        shown, as the page decoded it; they match the .json's float32 values within half a
+        quantization step of the row's largest value (and the 3-4 decimals shown)."""
+        attentions = np.array(report["attentions"], dtype=np.float32)
+        layer = attentions[report["layers"].index(int(status["data-layer"]))]
+        if status["data-head"] == "mean" and report["heads"] != ["mean"]:
+            expected, bound = layer.mean(axis=0), quantization_bound(layer, bits).max(axis=0)
+        else:
+            h = report["heads"].index(status["data-head"] if status["data-head"] == "mean" else int(status["data-head"]))
+            expected, bound = layer[h], quantization_bound(layer[h], bits)
+        shown = [float(title.rsplit(", ", 1)[1]) for title in parsed.chip_titles]
+        np.testing.assert_array_less(np.abs(np.array(shown) - expected[0]), float(bound[0].max()) + 5e-4 + 1e-7)
 
     def test_page_renders_heatmap_with_labels(self):
         model = model_file("local", fixture_checkpoint("bert-with-tokenizer"))
@@ -153,6 +190,31 @@ class BrowserTest(unittest.TestCase):
         page, report = self.make_page(model, text)
         self.assertGreater(len(report["tokens"]), 100)
         self.check_page(page, report)
+
+    def test_selected_layer_and_head_only(self):
+        model = model_file("local", fixture_checkpoint("bert-with-tokenizer"))
+        for args, layers, heads, head in ((["--layer", "0", "--head", "1"], ["0"], ["1"], 1),
+                                          (["--layer", "-1", "--head", "mean"], ["1"], ["mean"], "mean"),
+                                          (["--layer", "0"], ["0"], ["0", "1", "mean"], "mean")):
+            with self.subTest(args=args):
+                page, report = self.make_page(model, "My new laptop crashes every day.", *args)
+                parsed = self.check_page(page, report, expect_layer=layers[0], expect_head=head)
+                self.assertEqual(parsed.buttons["layers"], layers)
+                self.assertEqual(parsed.buttons["heads"], heads)
+
+    def test_4_bit_page_decodes(self):
+        model = model_file("local", fixture_checkpoint("bert-with-tokenizer"))
+        page, report = self.make_page(model, "The food was great, the service slow.", "--page-bits", "4")
+        self.check_page(page, report, "#layer=0&head=1", expect_layer=0, expect_head=1, bits=4)
+        self.check_page(page, report, expect_layer=1, expect_head="mean", bits=4)
+
+    def test_truncated_input_is_said_on_the_page(self):
+        model = model_file("local", fixture_checkpoint("bert-with-tokenizer"))
+        page, report = self.make_page(model, " ".join(["the striker scored a late goal"] * 30))
+        self.assertTrue(report["truncated"])
+        parsed = self.check_page(page, report)
+        self.assertEqual(parsed.truncated, f"Truncated: the input has {report['tokens_total']} tokens; only the first "
+                                           f"{len(report['tokens'])} (the model's limit) are shown.")
 
     def test_a_broken_page_is_detected(self):
         """The checks are not vacuous: a script error shows up in the DOM and the log."""

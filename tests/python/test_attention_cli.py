@@ -159,6 +159,36 @@ def png_pixels(path):
     return width, height, bpp, rows
 
 
+def read_page(path):
+    """(meta, maps, data_bytes) of an .html page: its metadata, the embedded maps decoded here
+    independently of the page's script ([layers][heads][T][T] float32) and the length of the
+    base64 attention data in bytes."""
+    with open(path, encoding="utf-8") as f:
+        page = f.read()
+    meta = json.loads(re.search(r'<script id="bertcls-meta" type="application/json">(.*?)</script>', page, re.S).group(1))
+    data = re.search(r'<script id="bertcls-attentions" type="application/octet-stream">(.*?)</script>', page, re.S).group(1)
+    raw = base64.b64decode(data)
+    T, bits = meta["T"], meta["value_bits"]
+    rows = len(meta["layers"]) * len(meta["heads"]) * T
+    row_max = np.frombuffer(raw[:4 * rows], "<f4")
+    packed = np.frombuffer(raw[4 * rows:], np.uint8)
+    codes = packed if bits == 8 else np.stack([packed >> 4, packed & 15], axis=1).reshape(-1)[:rows * T]
+    assert codes.size == rows * T, (codes.size, rows * T)
+    maps = codes.reshape(rows, T).astype(np.float32) * (row_max / ((1 << bits) - 1))[:, None]
+    return meta, maps.reshape(len(meta["layers"]), len(meta["heads"]), T, T), len(data)
+
+
+def page_data_bytes(layers, heads, T, bits):
+    """Base64 length of the embedded data: a float32 maximum per row, then `bits` per value."""
+    rows = layers * heads * T
+    return (rows * 4 + (rows * T * bits + 7) // 8 + 2) // 3 * 4
+
+
+def quantization_bound(maps, bits):
+    """The most a value stored at `bits` bits may differ from the float32 one: half a step of its row's largest."""
+    return maps.max(axis=-1, keepdims=True) / (2 * ((1 << bits) - 1)) + 1e-7
+
+
 def distinct_colours(width, bpp, rows):
     colours = set()
     for row in rows:
@@ -283,7 +313,8 @@ class Selection(TempDir):
         base = ["-m", self.model, "--input-ids", self.ids]
         for extra in (["-o", self.out("x.txt")], ["--layer", "3"], ["--layer", "-4"], ["--head", "3"],
                       ["--head", "first"], ["--layer", "all", "-o", self.out("x.svg")],
-                      ["--head", "all", "-o", self.out("x.png")], ["--top", "0"], ["--pair", "b"]):
+                      ["--head", "all", "-o", self.out("x.png")], ["--top", "0"], ["--pair", "b"],
+                      ["--page-bits", "5", "-o", self.out("x.html")]):
             with self.subTest(extra=extra):
                 proc = run(*base, *extra, ok=False)
                 self.assertEqual(proc.returncode, 1, proc.stderr)
@@ -329,23 +360,76 @@ class Pictures(TempDir):
         self.assertGreater(height, 200)
         self.assertGreater(len(distinct_colours(width, bpp, rows)), 20)
 
-    def test_html_is_self_contained_and_embeds_the_exact_maps(self):
+    def test_html_is_self_contained_and_embeds_only_the_selected_maps(self):
         run("-m", self.model, self.text, "--layer", "1", "--head", "0", "-o", self.out("p.html"))
         with open(self.out("p.html"), encoding="utf-8") as f:
             page = f.read()
         self.assertNotRegex(page, r"https?://")
         self.assertNotRegex(page, r"<script[^>]+src=|<link[^>]+stylesheet|@import|url\((?!#)")
         self.assertIn("Content-Security-Policy", page)
-        meta = json.loads(re.search(r'<script id="bertcls-meta" type="application/json">(.*?)</script>', page, re.S).group(1))
+        meta, maps, _ = read_page(self.out("p.html"))
         self.assertEqual(meta["tokens"], self.report["tokens"])
         self.assertEqual(meta["text"], self.text)
+        self.assertEqual((meta["layers"], meta["heads"]), ([1], [0]))
         self.assertEqual((meta["initial_layer"], meta["initial_head"]), (1, 0))
         self.assertEqual(meta["prediction"]["label"], self.report["prediction"]["label"])
-        data = re.search(r'<script id="bertcls-attentions" type="application/octet-stream">(.*?)</script>', page, re.S)
-        embedded = np.frombuffer(base64.b64decode(data.group(1)), "<f4").reshape(self.full.shape)
-        self.assertTrue(np.array_equal(embedded, self.full))
+        self.assertEqual(maps.shape, (1, 1) + self.full.shape[2:])
+        self.assertTrue(np.all(np.abs(maps - self.full[1:2, 0:1]) <= quantization_bound(self.full[1:2, 0:1], 8)))
         # The user's text is only in the JSON block and there it cannot close the script.
         self.assertNotIn("<won>", page)
+
+        run("-m", self.model, self.text, "--layer", "0", "--head", "mean", "-o", self.out("mean.html"))
+        meta, maps, _ = read_page(self.out("mean.html"))
+        self.assertEqual((meta["layers"], meta["heads"], meta["initial_head"]), ([0], ["mean"], "mean"))
+        mean = self.full[0:1].mean(axis=1, keepdims=True)
+        self.assertTrue(np.all(np.abs(maps - mean) <= quantization_bound(mean, 8) + 1e-6))
+
+    def test_html_embeds_every_layer_and_head_by_default_at_8_or_4_bits(self):
+        L, H, T = self.full.shape[:3]
+        for bits in (8, 4):
+            with self.subTest(bits=bits):
+                run("-m", self.model, self.text, "--page-bits", str(bits), "-o", self.out("all.html"))
+                meta, maps, data_bytes = read_page(self.out("all.html"))
+                self.assertEqual((meta["layers"], meta["heads"]), (list(range(L)), list(range(H))))
+                self.assertEqual((meta["initial_layer"], meta["initial_head"]), (L - 1, "mean"))
+                self.assertTrue(np.all(np.abs(maps - self.full) <= quantization_bound(self.full, bits)))
+                # The size bound: a float32 maximum per row and `bits` per value, in base64.
+                values = L * H * T * T
+                self.assertEqual(data_bytes, page_data_bytes(L, H, T, bits))
+                print(f"attention page at {bits} bits: {data_bytes / values:.3f} bytes of data per attention value "
+                      f"(T={T})", file=sys.stderr)
+        # The default is 8 bits for a page this small.
+        run("-m", self.model, self.text, "-o", self.out("default.html"))
+        self.assertEqual(read_page(self.out("default.html"))[0]["value_bits"], 8)
+
+    def test_a_full_bert_base_page_at_512_tokens_stays_under_30_mb(self):
+        """The figure in docs/RELIABILITY.md, from the same formula the test models' pages meet exactly."""
+        values = 12 * 12 * 512 * 512
+        self.assertGreater(values, 16 << 20)  # past the 8-bit limit: 4 bits
+        size = page_data_bytes(12, 12, 512, 4)
+        self.assertLess(size, 30_000_000)
+        self.assertAlmostEqual(size / values, 0.677, places=3)
+        self.assertEqual(round(size / 1e6, 1), 25.6)
+
+    def test_long_texts_say_they_were_truncated(self):
+        text = " ".join(["the striker scored a late goal and won the match"] * 20)
+        proc = subprocess.run([binary(), "tokenize", "-m", self.model, "--max-length", "0", text],
+                              capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        total = len(json.loads(proc.stdout)["input_ids"])
+        summary = run("-m", self.model, text)
+        self.assertEqual(summary.stderr.strip().splitlines(), [summary.stderr.strip()])
+        for out in (summary.stdout, summary.stderr):
+            self.assertIn(f"the input has {total} tokens; only the first 64 (the model's limit) are shown", out)
+        run("-m", self.model, text, "-o", self.out("long.json"), "-o", self.out("long.html"))
+        with open(self.out("long.json")) as f:
+            report = json.load(f)
+        self.assertEqual(len(report["tokens"]), 64)
+        self.assertEqual((report["truncated"], report["tokens_total"]), (True, total))
+        meta = read_page(self.out("long.html"))[0]
+        self.assertEqual((meta["truncated"], meta["tokens_total"]), (True, total))
+        self.assertEqual((self.report["truncated"], self.report["tokens_total"]), (False, len(self.report["tokens"])))
+        self.assertNotIn("truncated", run("-m", self.model, self.text).stdout)
 
     def test_text_input_matches_classify_exactly(self):
         for extra in ([], ["--pair", "Who won the match?"]):

@@ -116,33 +116,74 @@ class EvalCliTest(BinaryTestCase):
         writer.writerow(["id", "label", "text"])
         writer.writerows([i, l, t] for i, (t, l) in enumerate(rows))
         csv_path = self.write("set.csv", buffer.getvalue())
-        jsonl_lines = "".join(json.dumps({"text": t, "label": EMOTION_LABELS.index(l) if i % 2 else l}) + "\n"
+        # Label names in any case, and class indices (with --gold-is-index).
+        jsonl_lines = "".join(json.dumps({"text": t, "label": [l, EMOTION_LABELS.index(l), l.upper()][i % 3]}) + "\n"
                               for i, (t, l) in enumerate(rows))
         jsonl = self.write("set.jsonl", jsonl_lines)
         headerless = self.write("set.data", "".join(f"{l}\t{t}\n" for t, l in rows))
 
         expected = self.eval_json("-i", semicolon)
         strip = lambda r: {k: v for k, v in r.items() if k not in ("input", "format")}
-        for args in (["-i", tsv], ["-i", csv_path], ["-i", jsonl], ["-i", jsonl, "--batch-size", "3", "--threads", "1"],
+        for args in (["-i", tsv], ["-i", csv_path], ["-i", jsonl, "--gold-is-index"],
+                     ["-i", jsonl, "--gold-is-index", "--batch-size", "3", "--threads", "1"],
                      ["-i", headerless, "--no-header", "--text-field", "1", "--label-field", "0"]):
             with self.subTest(args=args):
                 self.assertEqual(strip(self.eval_json(*args)), strip(expected))
-        from_stdin = self.eval_json("-i", "-", "--format", "jsonl", stdin=jsonl_lines.encode())
+        from_stdin = self.eval_json("-i", "-", "--format", "jsonl", "--gold-is-index", stdin=jsonl_lines.encode())
         self.assertEqual(from_stdin["input"], "stdin")
         self.assertEqual(strip(from_stdin), strip(expected))
 
-    def test_integer_gold_labels_are_class_indices(self):
+    def test_integer_gold_labels_on_named_labels_need_a_meaning(self):
         rows = self.small_emotion_set(100)
         names = self.write("names.tsv", "sentence\tlabel\n" + "".join(f"{t}\t{l}\n" for t, l in rows))
         numbers = self.write("numbers.tsv", "sentence\tlabel\n" +
                              "".join(f"{t}\t{EMOTION_LABELS.index(l)}\n" for t, l in rows))
-        self.assertEqual(self.eval_json("-i", numbers)["accuracy"], self.eval_json("-i", names)["accuracy"])
+        # The emotion model's labels are names: 0/1 gold labels are refused, not silently read as indices.
+        first = EMOTION_LABELS.index(rows[0][1])
+        self.assert_one_line_error(2, ["numbers.tsv:2:", f"gold label '{first}'", "--label-map", "--gold-is-index"],
+                                   "-i", numbers)
+        expected = self.eval_json("-i", names)["accuracy"]
+        self.assertEqual(self.eval_json("-i", numbers, "--gold-is-index")["accuracy"], expected)
+        label_map = ",".join(f"{i}={l.upper()}" for i, l in enumerate(EMOTION_LABELS))
+        self.assertEqual(self.eval_json("-i", numbers, "--label-map", label_map)["accuracy"], expected)
+        self.assert_one_line_error(2, ["--label-map", "'neutral' is not one of the model's labels"],
+                                   "-i", numbers, "--label-map", "0=neutral")
+        self.assert_one_line_error(1, ["--label-map"], "-i", numbers, "--label-map", "0")
+
+    def test_sst2_on_the_emotion_model_is_refused(self):
+        """Issue 17: GLUE's 0/1 against emotion's names used to report an accuracy (0.4335)."""
+        sst2 = os.path.join(self.need_shared(), "data", "sst2", "dev.tsv")
+        with open(sst2, encoding="utf-8") as f:
+            first = f.read().splitlines()[1].split("\t")[-1].strip()
+        self.assert_one_line_error(2, ["dev.tsv:2:", f"gold label '{first}'", "sadness, joy"], "-i", sst2)
+
+    def test_undefined_ratios_are_null_in_json_as_in_the_table(self):
+        # Only joy in the gold data: the other labels have no recall (and no F1); labels never
+        # predicted have no precision.
+        rows = [(t, l) for t, l in self.small_emotion_set(300) if l == "joy"][:40]
+        path = self.write("joy.txt", "text;label\n" + "".join(f"{t};{l}\n" for t, l in rows))
+        result = self.eval_json("-i", path)
+        table = self.run_cli("-i", path, "--per-label").stdout.decode().split("\nlabel")[1].splitlines()[1:]
+        cells = {line.split()[0]: line.split()[3:6] for line in table}
+        nulls = 0
+        for row in result["per_label"]:
+            for key, cell in zip(("precision", "recall", "f1"), cells[row["label"]]):
+                with self.subTest(label=row["label"], key=key):
+                    self.assertEqual(row[key] is None, cell == "-", (row, cell))
+                    if row[key] is not None:
+                        self.assertEqual(f"{row[key]:.4f}", cell)
+                    nulls += row[key] is None
+        self.assertGreater(nulls, 0)
+        undefined = [row for row in result["per_label"] if row["support"] == 0]
+        self.assertTrue(undefined and all(row["recall"] is None and row["f1"] is None for row in undefined))
 
     def test_sentence_pairs(self):
         shared = self.need_shared()
         model = converted_pair_model(shared, self.tmp)
         rte = os.path.join(shared, "data", "rte", "dev.tsv")
-        result = self.eval_json("-m", model, "-i", rte, "--text-field", "sentence1", "--pair-field", "sentence2")
+        # GLUE's RTE writes entailment as 0; the model's labels are names, so the map is needed.
+        result = self.eval_json("-m", model, "-i", rte, "--text-field", "sentence1", "--pair-field", "sentence2",
+                                "--label-map", "0=entailment,1=not_entailment")
         self.assertEqual(result["examples"], 277)
         reference = read_reference(os.path.join(shared, "models", "pair-bert-L2-H64-random", "reference_rte_dev.tsv"))
         with open(rte, encoding="utf-8") as f:
