@@ -39,7 +39,10 @@ std::string prediction_json(const Prediction& p, const PredictionFields& fields)
         out = chosen.empty() ? std::string("{\"label\":null,\"score\":null")
                              : "{\"label\":" + json_string(chosen[0].label) + ",\"score\":" + format_float(chosen[0].score);
         out += ",\"labels\":[";
-        for (std::size_t i = 0; i < chosen.size(); ++i) out += (i ? "," : "") + json_string(chosen[i].label);
+        for (std::size_t i = 0; i < chosen.size(); ++i) {
+            if (i) out += ',';
+            out += json_string(chosen[i].label);
+        }
         out += ']';
     } else {
         out = "{\"label\":" + json_string(p.best().label) + ",\"score\":" + format_float(p.best().score);

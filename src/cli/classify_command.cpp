@@ -196,9 +196,9 @@ std::string input_name(const ClassifyOptions& o) { return o.file.empty() || o.fi
 // so that the list splits back unambiguously.
 std::string label_list_cell(const std::vector<LabelScore>& chosen) {
     std::string cell;
-    for (const auto& s : chosen) {
-        if (!cell.empty()) cell += ',';
-        for (const char ch : tsv_escape(s.label)) cell += ch == ',' ? std::string("\\,") : std::string(1, ch);
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        if (i) cell += ',';
+        for (const char ch : tsv_escape(chosen[i].label)) cell += ch == ',' ? std::string("\\,") : std::string(1, ch);
     }
     return cell;
 }

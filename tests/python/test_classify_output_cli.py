@@ -149,8 +149,9 @@ class ClassifyOutputTest(unittest.TestCase):
         labels = [id2label[str(k)] for k in range(len(id2label))]
         ref = read_safetensors(os.path.join(checkpoint, "reference.safetensors"))
         sizes = set()
-        for ids, mask, logits in zip(ref["input_ids"], ref["attention_mask"], ref["logits"]):
+        for ids, types, mask, logits in zip(ref["input_ids"], ref["token_type_ids"], ref["attention_mask"], ref["logits"]):
             ids_arg = ",".join(str(int(i)) for i, m in zip(ids, mask) if m)
+            types_arg = ",".join(str(int(t)) for t, m in zip(types, mask) if m)
             sigmoid = [1 / (1 + math.exp(-float(x))) for x in logits]
             ranked = sorted(range(len(labels)), key=lambda k: -sigmoid[k])
             # Thresholds between the sorted scores: every number of labels from all to none.
@@ -159,7 +160,8 @@ class ClassifyOutputTest(unittest.TestCase):
             for threshold in thresholds:
                 want = [k for k in ranked if sigmoid[k] >= threshold]
                 sizes.add(len(want))
-                args = ("classify", "-m", model, "--input-ids", ids_arg, "--threshold", repr(threshold))
+                args = ("classify", "-m", model, "--input-ids", ids_arg, "--token-type-ids", types_arg,
+                        "--threshold", repr(threshold))
                 with self.subTest(ids=ids_arg, threshold=threshold):
                     row = self.run_cli(*args).stdout.decode()
                     self.assertTrue(row.endswith("\n") and row.count("\n") == 1, row)
@@ -213,26 +215,26 @@ class ClassifyOutputTest(unittest.TestCase):
 
     # -- item 17: label names that would break a row -------------------------------------------
 
-    def odd_label_model(self):
-        """The emotion checkpoint with ODD_LABELS as its label names, converted."""
-        shared = self.need_shared()
-        checkpoint = os.path.join(self.tmp, "odd-labels")
-        shutil.copytree(os.path.join(shared, "models", "emotion-bert-L2-H128"), checkpoint)
+    def relabelled_model(self, source, names):
+        """The checkpoint `source` with `names` as its label names, converted."""
+        checkpoint = os.path.join(self.tmp, "relabelled")
+        shutil.rmtree(checkpoint, ignore_errors=True)
+        shutil.copytree(source, checkpoint)
         config_path = os.path.join(checkpoint, "config.json")
         with open(config_path, encoding="utf-8") as f:
             config = json.load(f)
-        config["id2label"] = {str(k): name for k, name in enumerate(ODD_LABELS)}
-        config["label2id"] = {name: k for k, name in enumerate(ODD_LABELS)}
+        config["id2label"] = {str(k): name for k, name in enumerate(names)}
+        config["label2id"] = {name: k for k, name in enumerate(names)}
         with open(config_path, "w", encoding="utf-8") as f:
             json.dump(config, f)
-        out = os.path.join(self.tmp, "odd-labels.bertcls")
+        out = os.path.join(self.tmp, "relabelled.bertcls")
         proc = subprocess.run([sys.executable, os.path.join(REPO, "scripts", "convert_checkpoint.py"), checkpoint,
                                "-o", out], capture_output=True, text=True, timeout=300)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         return out
 
     def test_tabs_and_newlines_in_label_names_are_escaped(self):
-        model = self.odd_label_model()
+        model = self.relabelled_model(os.path.join(self.need_shared(), "models", "emotion-bert-L2-H128"), ODD_LABELS)
         texts, labels = self.reference_lines(40)
         escaped = list(ODD_LABELS.values())
         want = [escaped[EMOTION_LABELS.index(label)] for label in labels]
@@ -259,6 +261,21 @@ class ClassifyOutputTest(unittest.TestCase):
         table = report[start + 1:start + 1 + len(escaped)]
         self.assertEqual([row.split(" ")[0] for row in table], escaped)
         self.assertEqual(report[start + 1 + len(escaped):], [])
+
+    def test_multi_label_lists_escape_commas_tabs_and_newlines(self):
+        checkpoint = os.path.join(self.need_shared(), "reference", "bert-multilabel")
+        names = ["neg,ative", "neu\ttral", "posi\ntive"]
+        model = self.relabelled_model(checkpoint, names)
+        ref = read_safetensors(os.path.join(checkpoint, "reference.safetensors"))
+        ids, logits = ref["input_ids"][3][:3], ref["logits"][3]  # row 3: three tokens, no pair
+        ranked = sorted(range(3), key=lambda k: -logits[k])
+        args = ("classify", "-m", model, "--input-ids", ",".join(map(str, ids)), "--threshold", "0")
+        header, row = self.run_cli(*args, "--format", "tsv").stdout.decode().splitlines()
+        self.assertEqual(header.split("\t"), ["labels", "neg,ative", "neu\\ttral", "posi\\ntive", "error"])
+        written = {"neg,ative": "neg\\,ative", "neu\ttral": "neu\\ttral", "posi\ntive": "posi\\ntive"}
+        self.assertEqual(row.split("\t")[0], ",".join(written[names[k]] for k in ranked))
+        text = self.run_cli(*args).stdout.decode()
+        self.assertEqual(text.split("\t")[0::2], [names[k].replace("\t", "\\t").replace("\n", "\\n") for k in ranked])
 
 
 if __name__ == "__main__":
