@@ -173,12 +173,7 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     // The model first: a bad model must not truncate an existing output file.
     const Stopwatch load_time;
     auto model = std::make_shared<const ModelFile>(o.model);
-    if (model->config().problem_type == ProblemType::multi_label) {
-        if (!o.prediction.threshold) o.prediction.threshold = 0.5f;
-    } else if (o.prediction.threshold) {
-        throw UsageError("--threshold applies to multi-label models only; this one is " +
-                         std::string(problem_type_name(model->config().problem_type)));
-    }
+    o.prediction.threshold = label_threshold(model->config(), o.prediction.threshold);
     SequenceClassifier classifier(model, o.compute);
     if (!classifier.compute_choice().reason.empty())
         std::fprintf(stderr, "note: %s\n", classifier.compute_choice().reason.c_str());

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "util/error.h"
+
 namespace bertcls::batch {
 
 namespace {
@@ -20,18 +22,30 @@ std::string format_float(float value) {
     return std::string(buffer, ec == std::errc() ? end : buffer);
 }
 
+std::optional<float> label_threshold(const ModelConfig& config, std::optional<float> given) {
+    if (given && !(*given >= 0.0f && *given <= 1.0f))  // written so that NaN fails too
+        throw UsageError("--threshold must be between 0 and 1");
+    if (config.problem_type == ProblemType::multi_label) return given.value_or(0.5f);
+    if (given)
+        throw UsageError("--threshold applies to multi-label models only; this one is " +
+                         std::string(problem_type_name(config.problem_type)));
+    return std::nullopt;
+}
+
 std::string prediction_json(const Prediction& p, const PredictionFields& fields) {
-    std::string out = "{\"label\":" + json_string(p.best().label) + ",\"score\":" + format_float(p.best().score);
+    std::string out;
     if (fields.threshold) {
+        const std::vector<LabelScore> chosen = labels_at_least(p, *fields.threshold);
+        out = chosen.empty() ? std::string("{\"label\":null,\"score\":null")
+                             : "{\"label\":" + json_string(chosen[0].label) + ",\"score\":" + format_float(chosen[0].score);
         out += ",\"labels\":[";
-        bool first = true;
-        for (const auto& s : p.ranked)
-            if (s.score >= *fields.threshold) {
-                if (!first) out += ',';
-                out += json_string(s.label);
-                first = false;
-            }
+        for (std::size_t i = 0; i < chosen.size(); ++i) {
+            if (i) out += ',';
+            out += json_string(chosen[i].label);
+        }
         out += ']';
+    } else {
+        out = "{\"label\":" + json_string(p.best().label) + ",\"score\":" + format_float(p.best().score);
     }
     if (fields.all_scores) {
         out += ",\"scores\":[";

@@ -19,11 +19,18 @@ struct PredictionFields {
     std::optional<float> threshold;    // multi-label: "labels" scoring at least this, best first
 };
 
+// The threshold a model's predictions use: for a multi-label model `given`, else 0.5; for other
+// models none. Throws UsageError for a threshold outside [0, 1] and for one given to a model
+// that is not multi-label (naming the model's kind), as --threshold means nothing there.
+std::optional<float> label_threshold(const ModelConfig& config, std::optional<float> given);
+
 // A float as the shortest decimal that reads back to the same float (std::to_chars), so
 // output is deterministic and exact; non-finite values (which JSON cannot hold) become null.
 std::string format_float(float value);
 
 // {"label":..,"score":..[,"labels":[..]][,"scores":[..]][,"logits":[..]]} with no spaces.
+// With a threshold (multi-label), "label" and "score" are the first of "labels" (the best label
+// at or above the threshold), both null when no label reaches it.
 std::string prediction_json(const Prediction& prediction, const PredictionFields& fields);
 
 // The input line with "field":value added as its last key. The line's bytes are kept as they

@@ -61,7 +61,7 @@ void register_batch_command(CLI::App& app) {
     cmd->add_option("--output-field", job.fields.output, "Field the prediction is added under")->capture_default_str();
     cmd->add_flag("--all-scores", job.prediction.all_scores, "Add \"scores\": every label with its score, best first");
     cmd->add_flag("--logits", job.prediction.logits, "Add \"logits\", in label order");
-    cmd->add_option("--threshold", c->threshold, "Multi-label models: \"labels\" lists labels scoring at least this (default 0.5)");
+    cmd->add_option("--threshold", c->threshold, "Multi-label models only: \"labels\" lists labels scoring at least this, 0 to 1 (default 0.5); \"label\" is the first of them");
     cmd->add_option("--batch-size", job.limits.max_sequences, "Most sequences per forward pass")->capture_default_str();
     cmd->add_option("--batch-tokens", job.limits.max_tokens, "Most tokens per forward pass")->capture_default_str();
     cmd->add_option("--threads", c->threads, "Threads (default: all cores)");

@@ -26,6 +26,7 @@
 #include "util/error.h"
 #include "util/resources.h"
 #include "util/text_input.h"
+#include "util/tsv_escape.h"
 
 namespace bertcls::cli {
 
@@ -39,13 +40,13 @@ struct ClassifyOptions {
     std::string file;
     bool lines = false;
     std::string pair;
-    std::string input_ids;
-    std::string token_type_ids;
+    std::optional<std::string> input_ids;  // set, even to "": pre-tokenized input
+    std::optional<std::string> token_type_ids;
     std::string format = "text";
     std::string long_text;  // empty: chunk for a whole document (-f, stdin), truncate otherwise
     std::size_t stride = 0;
     int64_t max_length = 0;
-    float threshold = 0.5f;
+    std::optional<float> threshold;  // unset: 0.5 for multi-label models
     std::string on_error = "skip";
     int threads = 0;
     bool timing = false;
@@ -55,9 +56,10 @@ struct ClassifyOptions {
 // One text to classify and what became of it.
 struct Document {
     std::string text;
-    std::string source;  // for messages: "text 2", "review.txt", "line 7"
+    std::string source;  // for messages: "argument 2", "review.txt", "stdin"
     uint64_t line = 0;   // --lines: the line number
     std::string error;   // non-empty: the text could not be classified
+    bool empty = false;  // no tokens (empty or only whitespace): nothing was classified
     batch::DocumentEncoding encoding;
     Prediction prediction;
 };
@@ -106,27 +108,32 @@ public:
         long_text_.max_length = static_cast<std::size_t>(o.max_length > 0 ? std::min(o.max_length, c.max_length) : c.max_length);
         long_text_.stride = o.stride;
         fields_.all_scores = fields_.logits = true;
-        if (c.problem_type == ProblemType::multi_label) fields_.threshold = o.threshold;
-        if (o.input_ids.empty() && !model_->has_tokenizer())
+        fields_.threshold = batch::label_threshold(c, o.threshold);
+        if (o.input_ids) return;
+        if (!model_->has_tokenizer())
             throw InputError(model_->path().string() + " has no tokenizer: it accepts only pre-tokenized input (--input-ids)");
-        if (o.input_ids.empty()) tokenizer_ = make_tokenizer(model_->tokenizer_files());
+        tokenizer_ = make_tokenizer(model_->tokenizer_files());
+        // A text that adds no tokens to the special ones (and the pair's) is an empty text.
+        special_tokens_ = tokenizer_->encode("", pair(), {.max_length = 0}).input_ids.size();
     }
 
     const ModelConfig& config() const { return model_->config(); }
     std::size_t max_length() const { return long_text_.max_length; }
+    // Set for multi-label models: their answer is every label scoring at least this.
+    std::optional<float> threshold() const { return fields_.threshold; }
 
-    // Tokenizes (in parallel) and classifies the documents; a bad text gets `error` set.
+    // Tokenizes (in parallel) and classifies the documents; a bad text gets `error` set, an
+    // empty one `empty`.
     void classify(std::vector<Document>& docs, LongTextStrategy strategy) {
         batch::LongTextOptions options = long_text_;
         options.strategy = strategy;
-        const std::optional<std::string_view> pair =
-            o_.pair.empty() ? std::nullopt : std::optional<std::string_view>(o_.pair);
         Stopwatch tokenize_time;
 #pragma omp parallel for schedule(dynamic, 8)
         for (std::size_t i = 0; i < docs.size(); ++i) {
             if (!docs[i].error.empty()) continue;
             try {
-                docs[i].encoding = batch::encode_document(*tokenizer_, docs[i].text, pair, options);
+                docs[i].encoding = batch::encode_document(*tokenizer_, docs[i].text, pair(), options);
+                docs[i].empty = docs[i].encoding.tokens <= special_tokens_;
             } catch (const InputError& e) {
                 docs[i].error = e.what();
             } catch (const UsageError& e) {
@@ -139,13 +146,13 @@ public:
 
         std::vector<SequenceInput> inputs;
         for (const auto& d : docs)
-            if (d.error.empty())
+            if (d.error.empty() && !d.empty)
                 for (const auto& chunk : d.encoding.chunks) inputs.push_back({chunk.input_ids, chunk.token_type_ids});
         const std::vector<float> logits = run(inputs);
         const std::size_t labels = config().labels.size();
         std::size_t row = 0;
         for (auto& d : docs) {
-            if (!d.error.empty()) continue;
+            if (!d.error.empty() || d.empty) continue;
             const std::size_t chunks = d.encoding.chunks.size();
             d.prediction = batch::average_prediction(config(), std::span(logits).subspan(row * labels, chunks * labels), chunks);
             row += chunks;
@@ -164,6 +171,10 @@ public:
     double tokenize_ms = 0, forward_ms = 0;
 
 private:
+    std::optional<std::string_view> pair() const {
+        return o_.pair.empty() ? std::nullopt : std::optional<std::string_view>(o_.pair);
+    }
+
     std::vector<float> run(std::span<const SequenceInput> inputs) {
         Stopwatch forward_time;
         auto logits = batch::classify_all(classifier_, inputs, batch::BatchLimits{});
@@ -177,22 +188,41 @@ private:
     std::unique_ptr<Tokenizer> tokenizer_;
     batch::LongTextOptions long_text_;
     batch::PredictionFields fields_;
+    std::size_t special_tokens_ = 0;
 };
 
-std::string one_line(std::string s) {
-    for (char& ch : s)
-        if (ch == '\t' || ch == '\n' || ch == '\r') ch = ' ';
-    return s;
+// Where -f FILE or stdin text comes from, for messages.
+std::string input_name(const ClassifyOptions& o) { return o.file.empty() || o.file == "-" ? "stdin" : o.file; }
+
+// A multi-label TSV cell: the chosen labels joined by commas, a comma inside a name written \,
+// so that the list splits back unambiguously.
+std::string label_list_cell(const std::vector<LabelScore>& chosen) {
+    std::string cell;
+    for (std::size_t i = 0; i < chosen.size(); ++i) {
+        if (i) cell += ',';
+        for (const char ch : tsv_escape(chosen[i].label)) cell += ch == ',' ? std::string("\\,") : std::string(1, ch);
+    }
+    return cell;
 }
 
+// Text: one row per text, `label<TAB>score` (multi-label: a pair per label at or above the
+// threshold). TSV: a header, then the label (multi-label: the list), the score, every label's
+// score and an error cell. JSON: one object per text. With --lines, a row per line: a blank line
+// gets an empty row; a bad line an error (TSV: empty cells and the error; text: an empty row and
+// the message on stderr).
 class Printer {
 public:
     Printer(const ClassifyOptions& o, const Classifier& c) : o_(o), classifier_(c) {}
 
     void print(const Document& d) {
         if (!d.error.empty()) return print_error(d);
+        if (d.empty) {
+            header();
+            std::cout << (o_.format == "tsv" ? std::string(columns() - 1, '\t') : "") << '\n';
+            return;
+        }
         std::string json_extra;
-        if (o_.input_ids.empty()) {
+        if (!o_.input_ids) {
             const auto& e = d.encoding;
             json_extra = e.applied == LongTextStrategy::chunk
                              ? "{\"strategy\":\"chunk\",\"chunks\":" + std::to_string(e.chunks.size())
@@ -210,29 +240,42 @@ public:
             return;
         }
         header();
-        if (o_.format == "tsv") std::cout << p.best().label << '\t' << batch::format_float(p.best().score);
-        else std::cout << p.best().label << '\t' << p.best().score;
-        if (o_.format == "tsv")
-            for (const float s : p.scores) std::cout << '\t' << batch::format_float(s);
-        std::cout << '\n';
+        const auto threshold = classifier_.threshold();
+        const std::vector<LabelScore> chosen = threshold ? labels_at_least(p, *threshold) : std::vector{p.best()};
+        if (o_.format == "text") {
+            for (std::size_t i = 0; i < chosen.size(); ++i)
+                std::cout << (i ? "\t" : "") << tsv_escape(chosen[i].label) << '\t' << chosen[i].score;
+            std::cout << '\n';
+            return;
+        }
+        if (threshold) std::cout << label_list_cell(chosen);
+        else std::cout << tsv_escape(p.best().label) << '\t' << batch::format_float(p.best().score);
+        for (const float s : p.scores) std::cout << '\t' << batch::format_float(s);
+        std::cout << "\t\n";  // the empty error cell
     }
 
 private:
+    // TSV columns: label and score (multi-label: labels), one per label, error.
+    std::size_t columns() const { return (classifier_.threshold() ? 1 : 2) + classifier_.config().labels.size() + 1; }
+
     void header() {
         if (o_.format != "tsv" || header_done_) return;
         header_done_ = true;
-        std::cout << "label\tscore";
-        for (const auto& label : classifier_.config().labels) std::cout << '\t' << label;
-        std::cout << '\n';
+        std::cout << (classifier_.threshold() ? "labels" : "label\tscore");
+        for (const auto& label : classifier_.config().labels) std::cout << '\t' << tsv_escape(label);
+        std::cout << "\terror\n";
     }
 
     void print_error(const Document& d) {
         if (o_.format == "json") {
             std::cout << batch::error_json(d.error, d.line, nullptr) << '\n';
-            return;
+        } else if (o_.format == "tsv") {
+            header();
+            std::cout << std::string(columns() - 1, '\t') << tsv_escape(d.error) << '\n';
+        } else {
+            std::cout << '\n';
+            std::cerr << input_name(o_) << ": line " << d.line << ": " << tsv_escape(d.error) << '\n';
         }
-        header();
-        std::cout << "ERROR\t" << one_line(d.error) << '\n';
     }
 
     const ClassifyOptions& o_;
@@ -277,7 +320,7 @@ uint64_t classify_lines(const ClassifyOptions& o, Classifier& classifier, Printe
             if (!d.error.empty()) {
                 if (o.on_error == "fail") {
                     std::cout.flush();
-                    throw InputError((o.file.empty() ? std::string("stdin") : o.file) + ": line " +
+                    throw InputError(input_name(o) + ": line " +
                                      std::to_string(d.line) + ": " + d.error);
                 }
                 ++failed;
@@ -295,11 +338,11 @@ void check_options(const ClassifyOptions& o) {
     if (!o.long_text.empty() && o.long_text != "chunk" && o.long_text != "truncate")
         throw UsageError("--long-text must be chunk or truncate");
     if (o.on_error != "skip" && o.on_error != "fail") throw UsageError("--on-error must be skip or fail");
-    const int sources = !o.texts.empty() + !o.file.empty() + !o.input_ids.empty();
+    const int sources = !o.texts.empty() + !o.file.empty() + o.input_ids.has_value();
     if (sources > 1) throw UsageError("give texts, -f FILE or --input-ids, not several");
-    if (o.lines && (!o.texts.empty() || !o.input_ids.empty())) throw UsageError("--lines reads -f FILE or stdin");
-    if (!o.token_type_ids.empty() && o.input_ids.empty()) throw UsageError("--token-type-ids needs --input-ids");
-    if (!o.input_ids.empty() && !o.pair.empty()) throw UsageError("--pair needs text input, not --input-ids");
+    if (o.lines && (!o.texts.empty() || o.input_ids)) throw UsageError("--lines reads -f FILE or stdin");
+    if (o.token_type_ids && !o.input_ids) throw UsageError("--token-type-ids needs --input-ids");
+    if (o.input_ids && !o.pair.empty()) throw UsageError("--pair needs text input, not --input-ids");
     if (o.max_length < 0 || o.threads < 0) throw UsageError("--max-length and --threads must be positive");
     if (o.max_text_bytes == 0) throw UsageError("--max-text-bytes must be at least 1");
 }
@@ -308,7 +351,11 @@ void run_classify(const ClassifyOptions& o) {
     check_options(o);
     if (o.threads > 0) omp_set_num_threads(o.threads);
     if (!o.file.empty() && o.file != "-") reject_directory(o.file);
-    if (o.input_ids.empty() && o.texts.empty() && (o.file.empty() || o.file == "-"))
+    // Ids first: a malformed or empty list is the same mistake whatever the model.
+    std::vector<int32_t> ids, types;
+    if (o.input_ids) ids = parse_id_list(*o.input_ids, "--input-ids");
+    if (o.token_type_ids) types = parse_id_list(*o.token_type_ids, "--token-type-ids");
+    if (!o.input_ids && o.texts.empty() && (o.file.empty() || o.file == "-"))
         note_terminal_stdin("classify", "text", "pass TEXT, -f FILE");
     if (o.texts.size() == 1) note_text_names_file(o.texts[0], "classify");
 
@@ -324,33 +371,34 @@ void run_classify(const ClassifyOptions& o) {
         (o.long_text.empty() ? whole_document : o.long_text == "chunk") ? LongTextStrategy::chunk : LongTextStrategy::truncate;
 
     uint64_t failed = 0;
-    if (!o.input_ids.empty()) {
-        const auto ids = parse_id_list(o.input_ids, "--input-ids");
-        const auto types = o.token_type_ids.empty() ? std::vector<int32_t>{} : parse_id_list(o.token_type_ids, "--token-type-ids");
+    if (o.input_ids) {
         printer.print(classifier.classify_ids(ids, types), "");
     } else if (o.lines) {
         failed = classify_lines(o, classifier, printer, strategy);
     } else {
         std::vector<Document> docs;
         if (whole_document) {
-            const std::string name = o.file.empty() || o.file == "-" ? "stdin" : o.file;
-            docs.push_back({.text = read_text(o.file.empty() ? "-" : o.file, o.max_text_bytes), .source = name});
+            docs.push_back({.text = read_text(o.file.empty() ? "-" : o.file, o.max_text_bytes), .source = input_name(o)});
         } else {
             for (std::size_t i = 0; i < o.texts.size(); ++i) {
-                docs.push_back({.text = o.texts[i], .source = "text " + std::to_string(i + 1)});
+                docs.push_back({.text = o.texts[i], .source = "argument " + std::to_string(i + 1)});
                 if (o.texts[i].size() > o.max_text_bytes) docs.back().error = too_long(o.texts[i].size(), o.max_text_bytes);
             }
         }
         classifier.classify(docs, strategy);
+        // An empty text most likely comes from a failed upstream step: say so rather than
+        // print a label the model gives to nothing.
         for (const auto& d : docs)
-            if (!d.error.empty()) throw InputError(d.source + ": " + d.error);
+            if (!d.error.empty() || d.empty)
+                throw InputError(d.source + ": " + (d.empty ? "nothing to classify (the text is empty or only whitespace)" : d.error));
         for (const auto& d : docs) printer.print(d);
     }
     std::cout.flush();
     if (!std::cout) throw InputError(std::string("stdout: write error (") + std::strerror(errno) + ")");
     if (o.timing) print_timing({load_ms, classifier.tokenize_ms, classifier.forward_ms}, total);
     if (failed > 0)
-        throw RecordsFailed(std::to_string(failed) + (failed == 1 ? " line" : " lines") + " failed (error lines in the output)");
+        throw RecordsFailed(std::to_string(failed) + (failed == 1 ? " line" : " lines") + " failed" +
+                            (o.format == "text" ? " (each reported above; an empty row in its place)" : " (error rows in the output)"));
 }
 
 }  // namespace
@@ -362,20 +410,19 @@ void register_classify_command(CLI::App& app) {
     add_dtype_option(cmd, options->dtype);
     cmd->add_option("texts", options->texts, "Texts to classify, one result per text, in order");
     cmd->add_option("-f,--file", options->file, "Classify the whole content of FILE as one text (- for stdin)");
-    cmd->add_flag("--lines", options->lines, "Classify each line of -f FILE (or stdin) separately, one result per line");
+    cmd->add_flag("--lines", options->lines, "Classify each line of -f FILE (or stdin) separately, one result per line (a blank line: an empty row)");
     cmd->add_option("--pair", options->pair, "Second text of a sentence pair (for every text)");
     cmd->add_option("--input-ids", options->input_ids, "Pre-tokenized input: ids with special tokens, e.g. 101,2054,102");
     cmd->add_option("--token-type-ids", options->token_type_ids, "Token type ids for --input-ids");
-    cmd->add_option("--format", options->format, "Output: text (label<TAB>score), tsv (a header, then label, score and every label's score) or json")
+    cmd->add_option("--format", options->format, "Output: text (label<TAB>score), tsv (a header, then label, score, every label's score and error) or json")
         ->capture_default_str();
     cmd->add_option("--long-text", options->long_text,
                     "Texts over the length limit: chunk (average over overlapping windows; default for a whole "
                     "file or stdin) or truncate (keep the first tokens; default otherwise)");
     cmd->add_option("--stride", options->stride, "With chunk: tokens shared by consecutive windows (default: a quarter of a window)");
     cmd->add_option("--max-length", options->max_length, "Token limit per text or window (default: the model's)");
-    cmd->add_option("--threshold", options->threshold, "Multi-label models: JSON \"labels\" lists labels scoring at least this")
-        ->capture_default_str();
-    cmd->add_option("--on-error", options->on_error, "--lines: skip (print an error line, exit code 3) or fail (stop, exit code 2)")
+    cmd->add_option("--threshold", options->threshold, "Multi-label models only: the answer is every label scoring at least this, 0 to 1 (default 0.5)");
+    cmd->add_option("--on-error", options->on_error, "--lines: skip (an error row, exit code 3) or fail (stop, exit code 2)")
         ->capture_default_str();
     cmd->add_option("--threads", options->threads, "Threads (default: all cores)");
     cmd->add_option("--max-text-bytes", options->max_text_bytes,
@@ -395,7 +442,16 @@ void register_classify_command(CLI::App& app) {
         "Chunking: a text of T tokens over the limit is split into windows of (limit - special tokens)\n"
         "text tokens; each window starts (window - stride) tokens after the previous one and the last ends at\n"
         "the text's end. Scores are averaged over the windows; JSON output says what was applied:\n"
-        "\"long_text\": {\"strategy\": \"chunk\", \"chunks\": 3, \"tokens\": T}. Sentence pairs are always truncated.");
+        "\"long_text\": {\"strategy\": \"chunk\", \"chunks\": 3, \"tokens\": T}. Sentence pairs are always truncated.\n"
+        "An empty or whitespace-only text (argument, file, stdin) is an error (exit code 2).\n"
+        "Multi-label models: a text row holds label<TAB>score for every label at or above --threshold,\n"
+        "best first (an empty row for none); TSV has a \"labels\" column instead of label and score, the labels\n"
+        "joined by commas (a comma in a name written \\,); JSON \"label\" and \"score\" are the first of\n"
+        "\"labels\", null when it is empty. Tabs, newlines, carriage returns and backslashes in labels are\n"
+        "written \\t, \\n, \\r and \\\\ in text and TSV output.\n"
+        "--lines: one row per line, in order. A blank line gets an empty row (TSV: empty cells). A bad\n"
+        "line gets, in TSV, empty cells and the message in the error column; in text, an empty row and\n"
+        "\"FILE: line N: message\" on stderr; in JSON, {\"error\": ..., \"line\": N}.");
     cmd->callback([options] { run_classify(*options); });
 }
 

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/tsv_escape.h"
+
 namespace bertcls::eval {
 
 namespace {
@@ -51,14 +53,17 @@ std::string ratio_cell(double value, std::size_t denominator) { return denominat
 
 std::string per_label_table(const EvalReport& r) {
     const bool ref = r.reference.has_value();
+    // Escaped, so a tab or newline in a label name cannot break the table's rows.
+    std::vector<std::string> labels;
+    for (const auto& l : r.labels) labels.push_back(tsv_escape(l));
     std::size_t width = 5;
-    for (const auto& l : r.labels) width = std::max(width, l.size());
+    for (const auto& l : labels) width = std::max(width, l.size());
     const int w = static_cast<int>(std::min<std::size_t>(width, 40));
     std::string out = format("\n%-*s %8s %9s %9s %9s %9s%s\n", w, "label", "support", "predicted", "precision", "recall", "f1",
                              ref ? "    ref f1" : "");
     for (std::size_t k = 0; k < r.labels.size(); ++k) {
         const LabelScores& s = r.model.metrics.per_label[k];
-        out += format("%-*s %8zu %9zu %9s %9s %9s", w, r.labels[k].c_str(), s.support, s.predicted,
+        out += format("%-*s %8zu %9zu %9s %9s %9s", w, labels[k].c_str(), s.support, s.predicted,
                       ratio_cell(s.precision, s.predicted).c_str(), ratio_cell(s.recall, s.support).c_str(),
                       ratio_cell(s.f1, s.support).c_str());
         if (ref) out += format(" %9s", ratio_cell(r.reference->metrics.per_label[k].f1, s.support).c_str());

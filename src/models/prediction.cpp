@@ -39,4 +39,11 @@ Prediction make_prediction(const ModelConfig& config, std::span<const float> log
     return p;
 }
 
+std::vector<LabelScore> labels_at_least(const Prediction& prediction, float threshold) {
+    std::vector<LabelScore> out;
+    for (const auto& s : prediction.ranked)
+        if (s.score >= threshold) out.push_back(s);
+    return out;
+}
+
 }  // namespace bertcls

@@ -27,4 +27,7 @@ std::vector<float> sigmoid(std::span<const float> logits);
 
 Prediction make_prediction(const ModelConfig& config, std::span<const float> logits);
 
+// A multi-label model's answer: the labels scoring at least `threshold`, best first.
+std::vector<LabelScore> labels_at_least(const Prediction& prediction, float threshold);
+
 }  // namespace bertcls

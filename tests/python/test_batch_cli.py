@@ -226,10 +226,15 @@ class BatchCliTest(BinaryTestCase):
             for line in out.splitlines():
                 p = json.loads(line)["prediction"]
                 sigmoid = [1 / (1 + math.exp(-x)) for x in p["logits"]]
-                self.assertAlmostEqual(p["score"], max(sigmoid), places=6)
-                # Every label scoring at least the threshold, best first.
+                # Every label scoring at least the threshold, best first; "label" and "score" are
+                # the first of them, null when there is none.
                 ranked = sorted(range(len(sigmoid)), key=lambda k: -sigmoid[k])
                 self.assertEqual(p["labels"], [labels[k] for k in ranked if sigmoid[k] >= float(threshold)], line)
+                if p["labels"]:
+                    self.assertEqual(p["label"], p["labels"][0])
+                    self.assertAlmostEqual(p["score"], max(sigmoid), places=6)
+                else:
+                    self.assertEqual((p["label"], p["score"]), (None, None))
                 seen_sizes.add(len(p["labels"]))
         self.assertGreater(len(seen_sizes), 1, "the inputs should give different numbers of labels")
 

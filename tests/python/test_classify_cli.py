@@ -55,10 +55,10 @@ class ClassifyCliTest(unittest.TestCase):
         with open(path, "rb") as f:
             tsv = self.run_cli("classify", "--lines", "--format", "tsv", stdin=f.read()).stdout.decode()
         tsv = [line.split("\t") for line in tsv.splitlines()]
-        self.assertEqual(tsv[0], ["label", "score"] + EMOTION_LABELS)
+        self.assertEqual(tsv[0], ["label", "score"] + EMOTION_LABELS + ["error"])
         self.assertEqual([r[0] for r in tsv[1:]], expected)
         for r in tsv[1:]:
-            self.assertEqual(float(r[1]), max(float(x) for x in r[2:]))
+            self.assertEqual(float(r[1]), max(float(x) for x in r[2:-1]))
 
         out = self.run_cli("classify", "--lines", "-f", path, "--format", "json").stdout.decode().splitlines()
         self.assertEqual(len(out), 300)
@@ -71,11 +71,13 @@ class ClassifyCliTest(unittest.TestCase):
     def test_bad_lines_are_reported_in_place(self):
         path = self.write("bad.txt", b"i am so happy\nbroken \xff bytes\n\ni am so sad\n")
         proc = self.run_cli("classify", "--lines", "-f", path, "--format", "json", rc=3)
-        out = [json.loads(line) for line in proc.stdout.decode().splitlines()]
-        self.assertEqual(len(out), 4)
+        lines = proc.stdout.decode().splitlines()
+        self.assertEqual(len(lines), 4)
+        self.assertEqual(lines[2], "")  # a blank line is no text: an empty row in its place
+        out = [json.loads(line) if line else None for line in lines]
         self.assertEqual(out[1], {"error": out[1]["error"], "line": 2})
         self.assertIn("UTF-8", out[1]["error"])
-        self.assertIn("label", out[2])  # an empty line is an empty text, still one result
+        self.assertIn("label", out[3])
         proc = self.run_cli("classify", "--lines", "-f", path, "--on-error", "fail", rc=2)
         self.assertEqual(len(proc.stdout.decode().splitlines()), 1)
         self.assertIn("line 2", proc.stderr.decode())

@@ -126,7 +126,7 @@ class ReliabilityTest(BinaryTestCase):
         self.assert_one_line_error(proc, 2, "stdin", "--max-text-bytes 1000")
         self.run_cli("classify", "--max-text-bytes", "1500", stdin=big)  # exactly at the limit
         proc = self.run_cli("classify", "--max-text-bytes", "1000", "short", big.decode(), check_rc=None)
-        self.assert_one_line_error(proc, 2, "text 2", "1500 bytes")
+        self.assert_one_line_error(proc, 2, "argument 2", "1500 bytes")
         path = self.write("big.txt", big)
         proc = self.run_cli("classify", "--max-text-bytes", "1000", "-f", path, check_rc=None)
         self.assert_one_line_error(proc, 2, path, "--max-text-bytes")
