@@ -14,7 +14,7 @@
 #include <dnnl.hpp>
 
 #include "cli/commands.h"
-#include "format/model_file.h"
+#include "models/model_file.h"
 #include "util/error.h"
 
 namespace {
