@@ -256,7 +256,7 @@ class ClassifyOutputTest(unittest.TestCase):
         # eval's per-label table: one row per label, the name escaped.
         gold = self.write("gold.tsv", ("text\tlabel\n" + "".join(
             f"{text}\t{EMOTION_LABELS.index(label)}\n" for text, label in zip(texts, labels))).encode())
-        report = self.run_cli("eval", "-m", model, "-i", gold, "--per-label").stdout.decode().splitlines()
+        report = self.run_cli("eval", "-m", model, "-i", gold, "--per-label", "--gold-is-index").stdout.decode().splitlines()
         start = next(n for n, row in enumerate(report) if row.split()[:2] == ["label", "support"])
         table = report[start + 1:start + 1 + len(escaped)]
         self.assertEqual([row.split(" ")[0] for row in table], escaped)
