@@ -13,6 +13,7 @@
 #include "tokenizer/tokenizer.h"
 #include "util/error.h"
 #include "util/same_file.h"
+#include "util/text_input.h"
 
 namespace bertcls::cli {
 
@@ -43,7 +44,8 @@ std::string dump(const nlohmann::ordered_json& j) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Tokenizes every line of a JSONL file; a bad line becomes {"error", "line"} in its place.
+// Tokenizes every line of a JSONL file; a bad line becomes {"error", "line"} in its place, a
+// blank line an empty line.
 // Returns the number of bad lines.
 std::size_t tokenize_jsonl(const Tokenizer& tokenizer, const EncodeOptions& options, const TokenizeOptions& o,
                            std::ostream& out) {
@@ -58,6 +60,10 @@ std::size_t tokenize_jsonl(const Tokenizer& tokenizer, const EncodeOptions& opti
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         pos = end + 1;
         ++line_number;
+        if (is_blank_line(line)) {  // no record: an empty line keeps the output aligned, as in batch
+            out << '\n';
+            continue;
+        }
         try {
             nlohmann::json record;
             try {

@@ -144,6 +144,13 @@ class BatchInputTest(BinaryTestCase):
             self.run_cli("batch", "-q", "-i", src, "-o", out, "--resume")
             self.assertEqual(self.read(out), expected_bytes, f"resumed after {kept} lines")
 
+    def test_tokenize_keeps_blank_lines_as_empty_lines(self):
+        lines = records(4).splitlines()
+        plain = self.run_cli("tokenize", "-i", self.write("t.jsonl", b"\n".join(lines) + b"\n")).stdout.splitlines()
+        blank = self.run_cli("tokenize", "-i", self.write("t-blank.jsonl", b"\n" + lines[0] + b"\n \t\n" +
+                                                           b"\n".join(lines[1:]) + b"\n\n")).stdout
+        self.assertEqual(blank, b"\n" + plain[0] + b"\n\n" + b"\n".join(plain[1:]) + b"\n\n")
+
     def test_eval_skips_blank_lines(self):
         labelled = [b'{"text": "i feel so happy today", "label": "joy"}', b'{"text": "this scares me", "label": "fear"}']
         plain = self.run_cli("eval", "--json", "-i", self.write("e.jsonl", b"\n".join(labelled) + b"\n")).stdout
