@@ -1,5 +1,5 @@
 """The floor plan of src/ (docs/ARCHITECTURE.md): the include graph between its top-level
-folders has no cycle, nothing includes src/cli (the command line is not part of the library),
+folders has no cycle, nothing includes src/cli or CLI11 (the command line is not part of the library),
 src/ops sees only src/util, and src/format (the container) knows no architecture."""
 import os
 import re
@@ -79,6 +79,15 @@ class Layering(unittest.TestCase):
             for a, b in self.edges:
                 if a == folder and b not in allowed:
                     self.fail(f"src/{folder} may include only {sorted(allowed) or 'itself'}: {self.where(a, b)}")
+
+    def test_only_the_cli_sees_cli11(self):
+        for root, _, files in os.walk(SRC):
+            for name in files:
+                path = os.path.join(root, name)
+                if os.path.relpath(path, SRC).split(os.sep)[0] == "cli":
+                    continue
+                with open(path, encoding="utf-8") as f:
+                    self.assertNotIn("<CLI/", f.read(), f"{os.path.relpath(path, SRC)} includes CLI11")
 
     def test_the_check_sees_the_tree(self):
         # A walk that found nothing would pass every check above.
