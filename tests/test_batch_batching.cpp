@@ -4,12 +4,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "batch/length_batcher.h"
-#include "batch/long_text.h"
+#include "pipeline/length_batcher.h"
+#include "pipeline/long_text.h"
 #include "util/error.h"
 
 using namespace bertcls;
-using namespace bertcls::batch;
+using namespace bertcls::pipeline;
 
 TEST_CASE("batches are length-sorted and respect both limits", "[batch]") {
     const std::vector<std::size_t> lengths{5, 1, 9, 3, 3, 100, 2};

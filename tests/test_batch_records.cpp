@@ -6,8 +6,9 @@
 
 #include "batch/output_format.h"
 #include "batch/record.h"
-#include "batch/utf8_check.h"
+#include "util/utf8_check.h"
 
+using namespace bertcls;
 using namespace bertcls::batch;
 
 TEST_CASE("UTF-8 validation finds the first bad byte", "[batch]") {

@@ -12,7 +12,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "batch/length_batcher.h"
+#include "pipeline/length_batcher.h"
 #include "models/model_file.h"
 #include "models/sequence_classifier.h"
 #include "ops/attention_kernel.h"
@@ -181,11 +181,11 @@ TEST_CASE("batches run side by side give each row the logits it gets alone, in i
             ids.push_back(random_ids(L, config.vocab_size, rng));
             tokens += L;
         }
-        REQUIRE(batch::side_by_side_batches(tokens) == 2);
+        REQUIRE(pipeline::side_by_side_batches(tokens) == 2);
         std::vector<SequenceInput> inputs;
         for (const auto& row : ids) inputs.push_back({row, {}});
         const auto labels = static_cast<std::size_t>(classifier.num_labels());
-        const auto logits = batch::classify_all(classifier, inputs, {.max_sequences = 8, .max_tokens = 600});
+        const auto logits = pipeline::classify_all(classifier, inputs, {.max_sequences = 8, .max_tokens = 600});
         REQUIRE(logits.size() == inputs.size() * labels);
         for (std::size_t b = 0; b < inputs.size(); ++b) {
             const auto alone = classifier.forward(std::span(inputs).subspan(b, 1)).logits;

@@ -88,7 +88,7 @@ public:
                     break;
                 }
         const Stopwatch forward_time;
-        const std::vector<float> logits = classify_all(classifier_, inputs, o_.limits);
+        const std::vector<float> logits = pipeline::classify_all(classifier_, inputs, o_.limits);
         times.forward_ms += forward_time.elapsed_ms();
 
         std::vector<std::string> output(end);

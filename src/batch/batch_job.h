@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "batch/length_batcher.h"
+#include "pipeline/length_batcher.h"
 #include "batch/output_format.h"
 #include "batch/progress.h"
 #include "batch/record.h"
@@ -24,7 +24,7 @@ struct BatchJobOptions {
     std::string input = "-", output = "-";  // "-": stdin / stdout
     RecordFields fields;
     PredictionFields prediction;  // threshold unset: 0.5 for multi-label models
-    BatchLimits limits;
+    pipeline::BatchLimits limits;
     int64_t max_length = 0;  // 0: the model's limit
     bool fail_on_error = false;
     bool resume = false;

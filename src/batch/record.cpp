@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "batch/utf8_check.h"
+#include "util/utf8_check.h"
 #include "util/json_depth.h"
 
 namespace bertcls::batch {

@@ -20,7 +20,7 @@
 #include "attention_report/svg_heatmap.h"
 #include "attention_report/text_summary.h"
 #include "attention_report/token_names.h"
-#include "batch/long_text.h"
+#include "pipeline/long_text.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/timing.h"
@@ -70,8 +70,8 @@ Format format_of(const std::string& output) {
 
 // The one sequence to explain, with its display tokens, cut to the model's length as classify
 // --long-text truncate does; `tokens` says how long it was.
-batch::DocumentEncoding encode_input(const AttentionOptions& o, const ModelFile& model) {
-    batch::DocumentEncoding doc;
+pipeline::DocumentEncoding encode_input(const AttentionOptions& o, const ModelFile& model) {
+    pipeline::DocumentEncoding doc;
     if (!o.input_ids.empty()) {
         Encoding e;
         e.input_ids = parse_id_list(o.input_ids, "--input-ids");
@@ -85,13 +85,13 @@ batch::DocumentEncoding encode_input(const AttentionOptions& o, const ModelFile&
         throw InputError(model.path().string() +
                          " has no tokenizer: it accepts only pre-tokenized input (--input-ids)");
     const auto tokenizer = make_tokenizer(model.tokenizer_files());
-    const batch::LongTextOptions options{.strategy = batch::LongTextStrategy::truncate,
+    const pipeline::LongTextOptions options{.strategy = pipeline::LongTextStrategy::truncate,
                                          .max_length = static_cast<std::size_t>(model.config().max_length)};
     const std::optional<std::string_view> pair =
         o.pair.empty() ? std::nullopt : std::optional<std::string_view>(o.pair);
     const std::string source = !o.file.empty() ? o.file : o.text.empty() ? "stdin" : "text";
     try {
-        return batch::encode_document(*tokenizer, o.text, pair, options);
+        return pipeline::encode_document(*tokenizer, o.text, pair, options);
     } catch (const InputError& e) {
         throw InputError(source + ": " + e.what());
     }
@@ -199,7 +199,7 @@ void run_attention(AttentionOptions o) {
         if (!o.pair.empty()) pair = o.pair;
     }
     const Stopwatch tokenize_time;
-    batch::DocumentEncoding document = encode_input(o, *model);
+    pipeline::DocumentEncoding document = encode_input(o, *model);
     Encoding& encoding = document.chunks.front();
     stages.tokenize_ms = tokenize_time.elapsed_ms();
 

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "batch/length_batcher.h"
+#include "pipeline/length_batcher.h"
 #include "batch/record.h"
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -141,7 +141,7 @@ void run_bench(const BenchOptions& o, bool seq_len_given) {
     }
     if (!o.workload.empty()) {
         // Timed as `bertcls batch` runs them: length-sorted batches, side by side when there
-        // are enough (batch::classify_all).
+        // are enough (pipeline::classify_all).
         const auto sequences = read_workload(o.workload, config);
         std::vector<SequenceInput> inputs;
         std::vector<std::size_t> lengths;
@@ -150,17 +150,17 @@ void run_bench(const BenchOptions& o, bool seq_len_given) {
             lengths.push_back(ids.size());
         }
         const std::size_t tokens = std::accumulate(lengths.begin(), lengths.end(), std::size_t{0});
-        const batch::BatchLimits limits{.max_sequences = static_cast<std::size_t>(o.batch_size),
+        const pipeline::BatchLimits limits{.max_sequences = static_cast<std::size_t>(o.batch_size),
                                         .max_tokens = static_cast<std::size_t>(o.batch_tokens)};
-        const int side_by_side = batch::side_by_side_batches(tokens);
-        const std::size_t batches = batch::plan_batches(lengths, limits, side_by_side).size();
+        const int side_by_side = pipeline::side_by_side_batches(tokens);
+        const std::size_t batches = pipeline::plan_batches(lengths, limits, side_by_side).size();
         const Stopwatch first_clock;
-        batch::classify_all(classifier, inputs, limits);  // warm-up: builds every shape's primitives
+        pipeline::classify_all(classifier, inputs, limits);  // warm-up: builds every shape's primitives
         const double first_s = first_clock.elapsed_ms() / 1e3;
         std::vector<double> seconds;
         for (int r = 0; r < o.reps; ++r) {
             const Stopwatch clock;
-            batch::classify_all(classifier, inputs, limits);
+            pipeline::classify_all(classifier, inputs, limits);
             seconds.push_back(clock.elapsed_ms() / 1e3);
         }
         const double median_s = percentile(seconds, 0.5);

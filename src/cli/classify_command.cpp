@@ -11,11 +11,11 @@
 #include <memory>
 #include <optional>
 
-#include "batch/length_batcher.h"
+#include "pipeline/length_batcher.h"
 #include "batch/line_reader.h"
-#include "batch/long_text.h"
+#include "pipeline/long_text.h"
 #include "batch/output_format.h"
-#include "batch/utf8_check.h"
+#include "util/utf8_check.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/timing.h"
@@ -32,7 +32,7 @@ namespace bertcls::cli {
 
 namespace {
 
-using batch::LongTextStrategy;
+using pipeline::LongTextStrategy;
 
 struct ClassifyOptions {
     std::string model_path, dtype;
@@ -60,7 +60,7 @@ struct Document {
     uint64_t line = 0;   // --lines: the line number
     std::string error;   // non-empty: the text could not be classified
     bool empty = false;  // no tokens (empty or only whitespace): nothing was classified
-    batch::DocumentEncoding encoding;
+    pipeline::DocumentEncoding encoding;
     Prediction prediction;
 };
 
@@ -125,14 +125,14 @@ public:
     // Tokenizes (in parallel) and classifies the documents; a bad text gets `error` set, an
     // empty one `empty`.
     void classify(std::vector<Document>& docs, LongTextStrategy strategy) {
-        batch::LongTextOptions options = long_text_;
+        pipeline::LongTextOptions options = long_text_;
         options.strategy = strategy;
         Stopwatch tokenize_time;
 #pragma omp parallel for schedule(dynamic, 8)
         for (std::size_t i = 0; i < docs.size(); ++i) {
             if (!docs[i].error.empty()) continue;
             try {
-                docs[i].encoding = batch::encode_document(*tokenizer_, docs[i].text, pair(), options);
+                docs[i].encoding = pipeline::encode_document(*tokenizer_, docs[i].text, pair(), options);
                 docs[i].empty = docs[i].encoding.tokens <= special_tokens_;
             } catch (const InputError& e) {
                 docs[i].error = e.what();
@@ -154,7 +154,7 @@ public:
         for (auto& d : docs) {
             if (!d.error.empty() || d.empty) continue;
             const std::size_t chunks = d.encoding.chunks.size();
-            d.prediction = batch::average_prediction(config(), std::span(logits).subspan(row * labels, chunks * labels), chunks);
+            d.prediction = pipeline::average_prediction(config(), std::span(logits).subspan(row * labels, chunks * labels), chunks);
             row += chunks;
         }
     }
@@ -177,7 +177,7 @@ private:
 
     std::vector<float> run(std::span<const SequenceInput> inputs) {
         Stopwatch forward_time;
-        auto logits = batch::classify_all(classifier_, inputs, batch::BatchLimits{});
+        auto logits = pipeline::classify_all(classifier_, inputs, pipeline::BatchLimits{});
         forward_ms += forward_time.elapsed_ms();
         return logits;
     }
@@ -186,7 +186,7 @@ private:
     std::shared_ptr<const ModelFile> model_;
     SequenceClassifier classifier_;
     std::unique_ptr<Tokenizer> tokenizer_;
-    batch::LongTextOptions long_text_;
+    pipeline::LongTextOptions long_text_;
     batch::PredictionFields fields_;
     std::size_t special_tokens_ = 0;
 };

@@ -28,7 +28,7 @@ struct EvalOptions {
     eval::SetFields fields;
     bool gold_is_index = false;
     bool no_header = false, per_label = false, json = false, timing = false;
-    batch::BatchLimits limits;
+    pipeline::BatchLimits limits;
     int64_t max_length = 0;
     int threads = 0;
 };

@@ -9,7 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "batch/utf8_check.h"
+#include "util/utf8_check.h"
 #include "eval/delimited.h"
 #include "util/error.h"
 
@@ -183,7 +183,7 @@ SetFormat detect_set_format(const std::string& path, std::string_view content) {
 
 LabelledSet read_labelled_set(std::string_view content, const std::string& name, SetFormat format, const SetFields& fields) {
     // Checked once here so every format reports bad bytes by line.
-    if (const auto bad = batch::find_invalid_utf8(content)) {
+    if (const auto bad = find_invalid_utf8(content)) {
         const uint64_t line = line_of(content, *bad);
         const auto line_start = content.rfind('\n', *bad);
         const std::size_t column = *bad - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;

@@ -44,12 +44,12 @@ std::vector<Encoding> ModelRunner::encode(const LabelledSet& set, std::size_t be
     return encodings;
 }
 
-void ModelRunner::classify(const std::vector<Encoding>& encodings, const batch::BatchLimits& limits, std::vector<float>& logits) {
+void ModelRunner::classify(const std::vector<Encoding>& encodings, const pipeline::BatchLimits& limits, std::vector<float>& logits) {
     Stopwatch clock;
     std::vector<SequenceInput> inputs;
     inputs.reserve(encodings.size());
     for (const auto& e : encodings) inputs.push_back({e.input_ids, e.token_type_ids});
-    const std::vector<float> out = batch::classify_all(classifier_, inputs, limits);
+    const std::vector<float> out = pipeline::classify_all(classifier_, inputs, limits);
     logits.insert(logits.end(), out.begin(), out.end());
     forward_ms += clock.elapsed_ms();
 }

@@ -1,12 +1,12 @@
 #pragma once
 // Runs a labelled set through one model with the batch command's machinery: records encoded
 // by batch::RecordEncoder (tokenized and truncated as `bertcls batch` does), then classified in
-// length-sorted batches by batch::classify_all.
+// length-sorted batches by pipeline::classify_all.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
-#include "batch/length_batcher.h"
+#include "pipeline/length_batcher.h"
 #include "batch/record_encoder.h"
 #include "eval/labelled_set.h"
 #include "models/sequence_classifier.h"
@@ -32,7 +32,7 @@ public:
     std::vector<Encoding> encode(const LabelledSet& set, std::size_t begin, std::size_t end);
 
     // Appends the logits ([encodings, labels]) of the encodings to `logits`.
-    void classify(const std::vector<Encoding>& encodings, const batch::BatchLimits& limits, std::vector<float>& logits);
+    void classify(const std::vector<Encoding>& encodings, const pipeline::BatchLimits& limits, std::vector<float>& logits);
 
     double tokenize_ms = 0, forward_ms = 0;
 

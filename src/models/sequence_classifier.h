@@ -52,7 +52,7 @@ public:
     // results[i] is batches[i]'s. With many batches to run this is faster than forward on each
     // in turn: threads never wait for each other inside a layer, where forward's threads meet
     // after every GEMM. Batches are taken in order as threads come free, so the last ones
-    // should be the smallest (batch::plan_batches does that). The first failure is rethrown.
+    // should be the smallest (pipeline::plan_batches does that). The first failure is rethrown.
     std::vector<ForwardResult> forward_batches(std::span<const std::vector<SequenceInput>> batches);
 
     // Dense weights are first read in place from the mapped file, which is what a process that

@@ -10,7 +10,7 @@ namespace bertcls {
 enum class ComputeType {
     f32,
     bf16,  // bf16 weights and activations, f32 accumulation and output
-    int8,  // s8 weights (per output channel), u8 activations (per call, per tensor), s32 sums
+    int8,  // s8 weights (per output channel), u8 activations (asymmetric, one scale per row), s32 sums
 };
 
 const char* compute_type_name(ComputeType type);

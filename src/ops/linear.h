@@ -49,7 +49,6 @@ public:
            const MappedFile* source = nullptr)
         : Linear(DenseWeight{&weight}, bias, epilogue, source) {}
 
-    int64_t in_features() const { return in_; }
     int64_t out_features() const { return out_; }
     ComputeType compute_type() const { return compute_; }
 
@@ -66,8 +65,6 @@ public:
     // Switches to a packed copy of the weight (idempotent). Not while forward runs.
     void pack();
     bool packed() const { return packed_.data != nullptr || in_place_blocked_; }
-    // Bytes of the packed copy (0 until packed).
-    std::size_t packed_bytes() const { return packed_.bytes; }
 
 private:
     // One oneDNN matmul over `rows` rows.

@@ -19,7 +19,7 @@
 #include "batch/output_format.h"
 #include "batch/record.h"
 #include "batch/record_encoder.h"
-#include "batch/utf8_check.h"
+#include "util/utf8_check.h"
 #include "models/model_file.h"
 #include "models/sequence_check.h"
 #include "models/sequence_classifier.h"
@@ -110,7 +110,7 @@ const std::vector<BuiltTokenizer>& tokenizers() {
     return built;
 }
 
-bool valid_utf8(std::string_view s) { return !batch::find_invalid_utf8(s).has_value(); }
+bool valid_utf8(std::string_view s) { return !find_invalid_utf8(s).has_value(); }
 
 bool same(const Encoding& a, const Encoding& b) {
     return a.tokens == b.tokens && a.input_ids == b.input_ids && a.token_type_ids == b.token_type_ids;

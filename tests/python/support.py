@@ -58,6 +58,19 @@ class BinaryTestCase(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp_holder.cleanup()
 
+    def path(self, name):
+        return os.path.join(self.tmp, name)
+
+    def write(self, name, data):
+        """Writes bytes (or text, as UTF-8) to a file in the class's folder; returns its path."""
+        with open(self.path(name), "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+        return self.path(name)
+
+    def read(self, path):
+        with open(path, "rb") as f:
+            return f.read()
+
     def setUp(self):
         if not os.access(self.binary, os.X_OK):
             self.skipTest(f"bertcls binary not found at {self.binary} (set BERTCLS_BINARY)")

@@ -98,14 +98,6 @@ class BatchCliTest(BinaryTestCase):
             self.skipTest(f"default model {DEFAULT_MODEL} not built yet")
         return DEFAULT_MODEL
 
-    def path(self, name):
-        return os.path.join(self.tmp, name)
-
-    def write(self, name, data):
-        with open(self.path(name), "wb") as f:
-            f.write(data)
-        return self.path(name)
-
     def batch(self, *args, stdin=None, check_rc=0):
         proc = subprocess.run([BINARY, "batch", "-q", *args], input=stdin, capture_output=True, timeout=300, env=ENV)
         if check_rc is not None:

@@ -34,18 +34,6 @@ class BatchInputTest(BinaryTestCase):
     binary = BINARY
     model = DEFAULT_MODEL
 
-    def path(self, name):
-        return os.path.join(self.tmp, name)
-
-    def write(self, name, data):
-        with open(self.path(name), "wb") as f:
-            f.write(data)
-        return self.path(name)
-
-    def read(self, path):
-        with open(path, "rb") as f:
-            return f.read()
-
     def run_cli(self, *args, stdin=None, check_rc=0):
         proc = subprocess.run([BINARY, *args], input=stdin, capture_output=True, timeout=300, env=ENV)
         if check_rc is not None:

@@ -43,12 +43,6 @@ class EvalCliTest(BinaryTestCase):
             self.skipTest("../shared not found (set BERTCLS_SHARED_DIR): no labelled data to evaluate")
         return shared
 
-    def write(self, name, data):
-        path = os.path.join(self.tmp, name)
-        with open(path, "wb") as f:
-            f.write(data if isinstance(data, bytes) else data.encode())
-        return path
-
     def run_cli(self, *args, stdin=None, rc=0):
         proc = subprocess.run([BINARY, "eval", *args], input=stdin, capture_output=True, timeout=300, env=ENV)
         if rc is not None:

@@ -83,14 +83,6 @@ class ReliabilityTest(BinaryTestCase):
         super().setUpClass()
         cls.expected = {}
 
-    def path(self, name):
-        return os.path.join(self.tmp, name)
-
-    def write(self, name, data):
-        with open(self.path(name), "wb") as f:
-            f.write(data)
-        return self.path(name)
-
     def run_cli(self, *args, stdin=None, stdout=subprocess.PIPE, check_rc=0, **kwargs):
         proc = subprocess.run([BINARY, *args], input=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=300,
                               env=ENV, **kwargs)

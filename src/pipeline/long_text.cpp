@@ -1,10 +1,10 @@
-#include "batch/long_text.h"
+#include "pipeline/long_text.h"
 
 #include <algorithm>
 
 #include "util/error.h"
 
-namespace bertcls::batch {
+namespace bertcls::pipeline {
 
 namespace {
 
@@ -101,4 +101,4 @@ Prediction average_prediction(const ModelConfig& config, std::span<const float> 
     return out;
 }
 
-}  // namespace bertcls::batch
+}  // namespace bertcls::pipeline

@@ -10,7 +10,7 @@
 #include "layers/packed_batch.h"
 #include "models/sequence_classifier.h"
 
-namespace bertcls::batch {
+namespace bertcls::pipeline {
 
 struct BatchLimits {
     std::size_t max_sequences = 64;  // --batch-size
@@ -39,4 +39,4 @@ int side_by_side_batches(std::size_t tokens);
 std::vector<float> classify_all(SequenceClassifier& classifier, std::span<const SequenceInput> sequences,
                                 const BatchLimits& limits);
 
-}  // namespace bertcls::batch
+}  // namespace bertcls::pipeline

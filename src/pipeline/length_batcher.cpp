@@ -1,11 +1,11 @@
-#include "batch/length_batcher.h"
+#include "pipeline/length_batcher.h"
 
 #include <omp.h>
 
 #include <algorithm>
 #include <numeric>
 
-namespace bertcls::batch {
+namespace bertcls::pipeline {
 
 std::vector<std::vector<std::size_t>> plan_batches(std::span<const std::size_t> lengths, const BatchLimits& limits,
                                                    int workers) {
@@ -63,4 +63,4 @@ std::vector<float> classify_all(SequenceClassifier& classifier, std::span<const 
     return logits;
 }
 
-}  // namespace bertcls::batch
+}  // namespace bertcls::pipeline

@@ -1,6 +1,6 @@
-#include "batch/utf8_check.h"
+#include "util/utf8_check.h"
 
-namespace bertcls::batch {
+namespace bertcls {
 
 std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
     const auto* s = reinterpret_cast<const unsigned char*>(text.data());
@@ -30,4 +30,4 @@ std::optional<std::size_t> find_invalid_utf8(std::string_view text) {
     return std::nullopt;
 }
 
-}  // namespace bertcls::batch
+}  // namespace bertcls

@@ -5,10 +5,10 @@
 #include <optional>
 #include <string_view>
 
-namespace bertcls::batch {
+namespace bertcls {
 
 // Offset of the first byte that does not start a well-formed UTF-8 sequence (RFC 3629: no
 // overlongs, no surrogates, nothing above U+10FFFF), or nullopt when the text is valid.
 std::optional<std::size_t> find_invalid_utf8(std::string_view text);
 
-}  // namespace bertcls::batch
+}  // namespace bertcls

@@ -11,7 +11,7 @@
 #include "models/prediction.h"
 #include "tokenizer/tokenizer.h"
 
-namespace bertcls::batch {
+namespace bertcls::pipeline {
 
 enum class LongTextStrategy { truncate, chunk };
 
@@ -45,4 +45,4 @@ std::vector<Encoding> split_into_chunks(const Encoding& full, const Encoding& fr
 // sigmoid or raw) and logits averaged over the windows.
 Prediction average_prediction(const ModelConfig& config, std::span<const float> logits, std::size_t chunks);
 
-}  // namespace bertcls::batch
+}  // namespace bertcls::pipeline
