@@ -2,7 +2,7 @@
 # bertcls against ONNX Runtime (the peer in ../shared/bench), side by side in one run, and the
 # ratios the engine's goals are stated in (docs/PERFORMANCE.md).
 #
-#   scripts/bench_vs_ort.sh -d HF_DIR -m MODEL.bertcls [-b BERTCLS] [-t "1 2"] [-r 3] [-p 3] [--no-latency] [--no-startup]
+#   tools/bench_vs_ort.sh -d HF_DIR -m MODEL.bertcls [-b BERTCLS] [-t "1 2"] [-r 3] [-p 3] [--no-latency] [--no-startup]
 #
 # -r: rounds (each runs everything); -p: timed passes over the workload per round, both sides.
 #

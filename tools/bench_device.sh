@@ -6,7 +6,7 @@
 #      latency at seq 128 (batch 1) and SST-2 dev throughput (length-sorted batches).
 #   2. Tokenizers, 1 thread: tools/bench_tokenizer against Hugging Face tokenizers (Python).
 #
-# usage: scripts/bench_device.sh SHARED_DIR OUT_DIR
+# usage: tools/bench_device.sh SHARED_DIR OUT_DIR
 #   BERTCLS, BENCH_TOKENIZER: commands to run (default build/bertcls, build/bench_tokenizer);
 #   CORES (default 0,1); THREADS: thread counts for the engine rows (default 2; "1 2" for both,
 #   each pinned to that many of CORES); DTYPES (default "f32 bf16 int8"); ORT_MODELS (default
@@ -34,7 +34,7 @@ log="$out/prepare.log"
 $py "$shared/tools/make_random_bert.py" "$work/base" --preset base >"$log" 2>&1
 $py scripts/convert_checkpoint.py "$work/base" -o "$work/base.bertcls" >>"$log" 2>&1
 $py "$shared/bench/py/bert_ref.py" export --model "$work/base" >>"$log" 2>&1
-$py scripts/quantize_onnx_dynamic.py "$work/base/model.onnx" "$work/base/model.int8.onnx" >>"$log" 2>&1
+$py tools/quantize_onnx_dynamic.py "$work/base/model.onnx" "$work/base/model.int8.onnx" >>"$log" 2>&1
 
 wl="$shared/bench/workloads"
 {
@@ -43,7 +43,7 @@ wl="$shared/bench/workloads"
   for t in ${THREADS:-2}; do
     pin="taskset -c $(echo "$cores" | cut -d, -f1-"$t")"
     for onnx in ${ORT_MODELS:-model.onnx model.int8.onnx}; do
-      r=$($pin $py scripts/bench_ort.py --model "$work/base/$onnx" --threads "$t" --workload "$wl/sst2_dev.json")
+      r=$($pin $py tools/bench_ort.py --model "$work/base/$onnx" --threads "$t" --workload "$wl/sst2_dev.json")
       echo "$r" > "$out/ort-$onnx-$t.json"
       printf '| ONNX Runtime %s | %s | %.2f | %.1f |\n' "${onnx%.onnx}" "$t" "$(echo "$r" | field latency_ms.median)" "$(echo "$r" | field throughput_seq_s)"
     done
@@ -79,7 +79,7 @@ $py -c 'import json,sys; [print(json.loads(l)["text"].replace("\n"," ").replace(
   for tok in bert-base-uncased roberta-bpe albert-spm xlmr-spm; do
     for text in ag_news multilingual; do
       ours=$($pin1 $bench_tokenizer --tokenizer "$shared/tokenizers/$tok" --input "$work/$text.txt" --repeat 3 | sed -n 's/^throughput: \([0-9.]*\) MB\/s.*/\1/p')
-      theirs=$(RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false $pin1 $py scripts/bench_hf_tokenizers.py "$shared/tokenizers/$tok/tokenizer.json" "$work/$text.txt" 3 | field mb_s_median)
+      theirs=$(RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false $pin1 $py tools/bench_hf_tokenizers.py "$shared/tokenizers/$tok/tokenizer.json" "$work/$text.txt" 3 | field mb_s_median)
       printf '| %s | %s | %.1f | %.1f | %.1fx |\n' "$tok" "$text" "$ours" "$theirs" "$($py -c "print($ours / $theirs)")"
     done
   done

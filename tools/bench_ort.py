@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ONNX Runtime (Python, CPU) peer for `bertcls bench`: the same measures as
 ../shared/bench/node/bench_ort.js, for machines with the Python package instead of the npm one
-(e.g. the device machine, where scripts/bench_device.sh runs it on f32 and dynamic-int8 models).
+(e.g. the device machine, where tools/bench_device.sh runs it on f32 and dynamic-int8 models).
 
     bench_ort.py --model model.onnx --threads 2 --workload sst2_dev.json [--latency-seq 128] [--runs 20] [--reps 3]
 

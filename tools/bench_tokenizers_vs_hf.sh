@@ -2,7 +2,7 @@
 # Tokenizer throughput on one thread: bertcls against Hugging Face `tokenizers` (Rust, through
 # its npm binding), on the same texts, run alternately in one session so the ratio is fair.
 #
-# usage: scripts/bench_tokenizers_vs_hf.sh [BUILD_DIR] [SHARED_DIR]
+# usage: tools/bench_tokenizers_vs_hf.sh [BUILD_DIR] [SHARED_DIR]
 #   needs: npm install tokenizers@0.23.2 in $HF_TOKENIZERS_DIR (default /tmp/hftok)
 set -euo pipefail
 build=${1:-build}
