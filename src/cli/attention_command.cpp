@@ -81,10 +81,7 @@ pipeline::DocumentEncoding encode_input(const AttentionOptions& o, const ModelFi
         doc.chunks.push_back(std::move(e));
         return doc;
     }
-    if (!model.has_tokenizer())
-        throw InputError(model.path().string() +
-                         " has no tokenizer: it accepts only pre-tokenized input (--input-ids)");
-    const auto tokenizer = make_tokenizer(model.tokenizer_files());
+    const auto tokenizer = model.make_tokenizer(kNeedsInputIds);
     const pipeline::LongTextOptions options{.strategy = pipeline::LongTextStrategy::truncate,
                                          .max_length = static_cast<std::size_t>(model.config().max_length)};
     const std::optional<std::string_view> pair =

@@ -110,9 +110,7 @@ public:
         fields_.all_scores = fields_.logits = true;
         fields_.threshold = batch::label_threshold(c, o.threshold);
         if (o.input_ids) return;
-        if (!model_->has_tokenizer())
-            throw InputError(model_->path().string() + " has no tokenizer: it accepts only pre-tokenized input (--input-ids)");
-        tokenizer_ = make_tokenizer(model_->tokenizer_files());
+        tokenizer_ = model_->make_tokenizer(kNeedsInputIds);
         // A text that adds no tokens to the special ones (and the pair's) is an empty text.
         special_tokens_ = tokenizer_->encode("", pair(), {.max_length = 0}).input_ids.size();
     }

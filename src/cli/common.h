@@ -13,6 +13,9 @@
 
 namespace bertcls::cli {
 
+// Why a command needs a model's tokenizer, for ModelFile::make_tokenizer's error.
+inline constexpr const char* kNeedsInputIds = "it accepts only pre-tokenized input (--input-ids)";
+
 // The file name of the bundled default model in models/.
 inline constexpr const char* kDefaultModelName = "emotion-bert-L2-H128.bertcls";
 

@@ -109,10 +109,7 @@ void run_tokenize(const TokenizeOptions& o) {
         tokenizer = make_tokenizer(read_tokenizer_dir(o.tokenizer_dir));
     } else {
         const ModelFile model(resolve_model_path(o.model_path));
-        if (!model.has_tokenizer())
-            throw InputError(model.path().string() +
-                             " has no tokenizer: it accepts only pre-tokenized input (--input-ids)");
-        tokenizer = make_tokenizer(model.tokenizer_files());
+        tokenizer = model.make_tokenizer(kNeedsInputIds);
         options.max_length = static_cast<std::size_t>(model.config().max_length);
     }
     if (o.max_length) options.max_length = *o.max_length;

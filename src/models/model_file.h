@@ -5,6 +5,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "format/safetensors.h"
@@ -37,6 +38,9 @@ public:
 
     bool has_tokenizer() const { return !config_.tokenizer_files.empty(); }
     TokenizerFiles tokenizer_files() const;
+    // The tokenizer built from the embedded files. A model without one is an InputError
+    // "<file> has no tokenizer: <why_needed>".
+    std::unique_ptr<Tokenizer> make_tokenizer(std::string_view why_needed) const;
 
 private:
     SafetensorsFile file_;
