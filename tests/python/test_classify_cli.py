@@ -15,14 +15,18 @@ from tests.python.test_batch_cli import (BINARY, DEFAULT_MODEL, EMOTION_LABELS, 
                                          converted_pair_model, emotion_rows, read_reference, shared_dir)
 
 
-class ClassifyCliTest(unittest.TestCase):
+class ClassifyScaffold:
+    """setUp and helpers of the classify test classes (test_classify_output_cli.py too)."""
+    tmp_prefix = "bertcls-classify-"
+
     def setUp(self):
         if not os.access(BINARY, os.X_OK):
             self.skipTest(f"bertcls binary not found at {BINARY} (set BERTCLS_BINARY)")
         if not os.path.isfile(DEFAULT_MODEL):
             self.skipTest(f"default model {DEFAULT_MODEL} not built yet")
-        self.tmp = tempfile.TemporaryDirectory(prefix="bertcls-classify-")
-        self.addCleanup(self.tmp.cleanup)
+        holder = tempfile.TemporaryDirectory(prefix=self.tmp_prefix)
+        self.addCleanup(holder.cleanup)
+        self.tmp = holder.name
 
     def need_shared(self):
         shared = shared_dir()
@@ -31,7 +35,7 @@ class ClassifyCliTest(unittest.TestCase):
         return shared
 
     def write(self, name, data):
-        path = os.path.join(self.tmp.name, name)
+        path = os.path.join(self.tmp, name)
         with open(path, "wb") as f:
             f.write(data)
         return path
@@ -42,6 +46,8 @@ class ClassifyCliTest(unittest.TestCase):
             self.assertEqual(proc.returncode, rc, proc.stderr.decode(errors="replace"))
         return proc
 
+
+class ClassifyCliTest(ClassifyScaffold, unittest.TestCase):
     def test_lines_in_every_format_match_transformers(self):
         shared = self.need_shared()
         rows = emotion_rows(shared)[:300]
@@ -128,7 +134,7 @@ class ClassifyCliTest(unittest.TestCase):
 
     def test_sentence_pair_matches_transformers(self):
         shared = self.need_shared()
-        model = converted_pair_model(shared, self.tmp.name)
+        model = converted_pair_model(shared, self.tmp)
         with open(os.path.join(shared, "data", "rte", "dev.tsv"), encoding="utf-8") as f:
             rows = [line.split("\t") for line in f.read().splitlines()[1:4]]
         reference = read_reference(os.path.join(shared, "models", PAIR_MODEL, "reference_rte_dev.tsv"))

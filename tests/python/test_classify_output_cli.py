@@ -11,44 +11,20 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 from tests.python.test_attention_cli import read_safetensors
-from tests.python.test_batch_cli import (BINARY, DEFAULT_MODEL, EMOTION_LABELS, ENV, REPO, converted_shared_model,
-                                         emotion_rows, read_reference, shared_dir)
+from tests.python.test_classify_cli import ClassifyScaffold
+from tests.python.test_batch_cli import (DEFAULT_MODEL, EMOTION_LABELS, REPO, converted_shared_model,
+                                         emotion_rows, read_reference)
 
 # Label names a config may hold that would break a tab-separated row, and how they are written.
 ODD_LABELS = {"sad\tness": "sad\\tness", "jo\ny": "jo\\ny", "lo\\ve": "lo\\\\ve", "an\r\nger": "an\\r\\nger",
               "fear": "fear", "sur,prise": "sur,prise"}
 
 
-class ClassifyOutputTest(unittest.TestCase):
-    def setUp(self):
-        if not os.access(BINARY, os.X_OK):
-            self.skipTest(f"bertcls binary not found at {BINARY} (set BERTCLS_BINARY)")
-        if not os.path.isfile(DEFAULT_MODEL):
-            self.skipTest(f"default model {DEFAULT_MODEL} not built yet")
-        self.tmp = tempfile.mkdtemp(prefix="bertcls-classify-output-")
-        self.addCleanup(shutil.rmtree, self.tmp)
-
-    def need_shared(self):
-        shared = shared_dir()
-        if shared is None:
-            self.skipTest("../shared not found (set BERTCLS_SHARED_DIR)")
-        return shared
-
-    def write(self, name, data):
-        path = os.path.join(self.tmp, name)
-        with open(path, "wb") as f:
-            f.write(data)
-        return path
-
-    def run_cli(self, *args, stdin=None, rc=0):
-        proc = subprocess.run([BINARY, *args], input=stdin, capture_output=True, timeout=120, env=ENV)
-        if rc is not None:
-            self.assertEqual(proc.returncode, rc, proc.stderr.decode(errors="replace"))
-        return proc
+class ClassifyOutputTest(ClassifyScaffold, unittest.TestCase):
+    tmp_prefix = "bertcls-classify-output-"
 
     def assert_one_line_error(self, proc, rc, *phrases):
         self.assertEqual(proc.returncode, rc, proc.stderr)
