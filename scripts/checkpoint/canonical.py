@@ -89,7 +89,7 @@ def _problem_type(hf, num_labels):
 
 
 # The encoder's four dense (GEMM) weights per layer, which --dtype bf16/int8 converts
-# (src/models/bert_weights.cpp is the runtime's side of this table).
+# (src/models/bert.cpp is the runtime's side of this table).
 DENSE_PARTS = ("attention.qkv", "attention.output", "ffn.intermediate", "ffn.output")
 
 

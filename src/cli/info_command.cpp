@@ -7,7 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
-#include "models/bert_weights.h"
+#include "models/family.h"
 #include "models/model_file.h"
 #include "util/error.h"
 
@@ -18,8 +18,9 @@ namespace {
 // {"part": "I8"} or, for a mix, {"part": "I8 x6, F32 x2"} (tensor counts).
 nlohmann::json part_dtypes(const ModelFile& model) {
     std::map<std::string, std::map<std::string, int>> counts;
+    const std::vector<WeightSpec> table = family_of(model.config()).weights(model.config());
     for (const auto& [name, tensor] : model.container().tensors())
-        if (!name.starts_with("tokenizer/")) ++counts[bert_weights::part_name(bert_weights::part_of(model.config(), name))][dtype_name(tensor.dtype)];
+        if (!name.starts_with("tokenizer/")) ++counts[weight_part_name(part_of(table, name))][dtype_name(tensor.dtype)];
     nlohmann::json parts = nlohmann::json::object();
     for (const auto& [part, by_dtype] : counts) {
         std::string text;
@@ -59,6 +60,7 @@ nlohmann::json describe(const ModelFile& model) {
         {"hidden_act", activation_name(c.hidden_act)},
         {"max_length", c.max_length},
         {"tokenizer_files", c.tokenizer_files},
+        {"family_settings", family_of(c).describe(c)},
     };
 }
 

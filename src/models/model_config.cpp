@@ -6,38 +6,55 @@
 
 namespace bertcls {
 
-namespace {
+namespace config_field {
 
-[[noreturn]] void bad_field(const std::string& field, const std::string& problem) {
+void bad(const std::string& field, const std::string& problem) {
     throw InputError("config field '" + field + "' " + problem);
 }
 
 // An integer field in [min, max]; `max` is one of ModelConfig::Limits.
 int64_t integer(const nlohmann::json& json, const char* field, int64_t min, int64_t max) {
-    if (!json.contains(field) || !json[field].is_number_integer()) bad_field(field, "is missing or not an integer");
+    if (!json.contains(field) || !json[field].is_number_integer()) bad(field, "is missing or not an integer");
     const auto& value = json[field];
     // Integers past int64 (nlohmann keeps them as uint64) are out of range too, not a wrapped value.
     if (value.is_number_unsigned() && value.get<uint64_t>() > static_cast<uint64_t>(max))
-        bad_field(field, "is out of range: " + std::to_string(value.get<uint64_t>()) + " (at most " + std::to_string(max) + ")");
+        bad(field, "is out of range: " + std::to_string(value.get<uint64_t>()) + " (at most " + std::to_string(max) + ")");
     const auto n = value.get<int64_t>();
-    if (n < min) bad_field(field, "is out of range: " + std::to_string(n) + " (at least " + std::to_string(min) + ")");
-    if (n > max) bad_field(field, "is out of range: " + std::to_string(n) + " (at most " + std::to_string(max) + ")");
+    if (n < min) bad(field, "is out of range: " + std::to_string(n) + " (at least " + std::to_string(min) + ")");
+    if (n > max) bad(field, "is out of range: " + std::to_string(n) + " (at most " + std::to_string(max) + ")");
     return n;
 }
 
-Activation parse_activation(const nlohmann::json& json, const char* field) {
-    if (!json.contains(field) || !json[field].is_string()) bad_field(field, "is missing or not a string");
+Activation activation(const nlohmann::json& json, const char* field) {
+    if (!json.contains(field) || !json[field].is_string()) bad(field, "is missing or not a string");
     const auto name = json[field].get<std::string>();
     if (name == "gelu") return Activation::gelu_erf;
     if (name == "gelu_new") return Activation::gelu_tanh;
     if (name == "relu") return Activation::relu;
     if (name == "tanh") return Activation::tanh;
-    bad_field(field, "has unsupported activation '" + name + "'");
+    bad(field, "has unsupported activation '" + name + "'");
 }
 
-}  // namespace
+double number(const nlohmann::json& json, const char* field) {
+    if (!json.contains(field) || !json[field].is_number()) bad(field, "is missing or not a number");
+    return json[field].get<double>();
+}
+
+bool boolean(const nlohmann::json& json, const char* field) {
+    if (!json.contains(field) || !json[field].is_boolean()) bad(field, "is missing or not a boolean");
+    return json[field].get<bool>();
+}
+
+std::string string(const nlohmann::json& json, const char* field) {
+    if (!json.contains(field) || !json[field].is_string()) bad(field, "is missing or not a string");
+    return json[field].get<std::string>();
+}
+
+}  // namespace config_field
 
 ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
+    using config_field::bad;
+    using config_field::integer;
     if (!json.is_object()) throw InputError("config is not a JSON object");
     ModelConfig c;
     c.family = json.value("family", "");
@@ -56,51 +73,48 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
     c.pad_token_id = integer(json, "pad_token_id", 0, L::vocab_size);
     c.num_layer_weights = integer(json, "num_layer_weights", 1, L::num_layers);
     c.max_length = integer(json, "max_length", 1, L::max_position_embeddings);
-    if (!json.contains("layer_norm_eps") || !json["layer_norm_eps"].is_number())
-        bad_field("layer_norm_eps", "is missing or not a number");
-    c.layer_norm_eps = json["layer_norm_eps"].get<double>();
-    if (!json.contains("embedding_projection") || !json["embedding_projection"].is_boolean())
-        bad_field("embedding_projection", "is missing or not a boolean");
-    c.embedding_projection = json["embedding_projection"].get<bool>();
-    c.hidden_act = parse_activation(json, "hidden_act");
-    c.head_activation = parse_activation(json, "head_activation");
+    c.layer_norm_eps = config_field::number(json, "layer_norm_eps");
+    c.embedding_projection = config_field::boolean(json, "embedding_projection");
+    c.hidden_act = config_field::activation(json, "hidden_act");
+    c.head_activation = config_field::activation(json, "head_activation");
 
     const std::string problem = json.value("problem_type", "");
     if (problem == "single_label_classification") c.problem_type = ProblemType::single_label;
     else if (problem == "multi_label_classification") c.problem_type = ProblemType::multi_label;
     else if (problem == "regression") c.problem_type = ProblemType::regression;
-    else bad_field("problem_type", "has unknown value '" + problem + "'");
+    else bad("problem_type", "has unknown value '" + problem + "'");
 
     if (!json.contains("labels") || !json["labels"].is_array() || json["labels"].empty())
-        bad_field("labels", "is missing or empty");
+        bad("labels", "is missing or empty");
     if (json["labels"].size() > static_cast<std::size_t>(Limits::labels))
-        bad_field("labels", "holds " + std::to_string(json["labels"].size()) + " labels (at most " +
+        bad("labels", "holds " + std::to_string(json["labels"].size()) + " labels (at most " +
                                 std::to_string(Limits::labels) + ")");
     for (const auto& label : json["labels"]) {
-        if (!label.is_string()) bad_field("labels", "holds a non-string");
+        if (!label.is_string()) bad("labels", "holds a non-string");
         c.labels.push_back(label.get<std::string>());
     }
     if (json.contains("tokenizer") && !json["tokenizer"].is_null()) {
         const auto& tok = json["tokenizer"];
         if (!tok.is_object() || !tok.contains("files") || !tok["files"].is_array())
-            bad_field("tokenizer", "must be null or {\"files\": [...]}");
+            bad("tokenizer", "must be null or {\"files\": [...]}");
         for (const auto& f : tok["files"]) {
-            if (!f.is_string()) bad_field("tokenizer.files", "holds a non-string");
+            if (!f.is_string()) bad("tokenizer.files", "holds a non-string");
             c.tokenizer_files.push_back(f.get<std::string>());
         }
     }
 
-    if (c.hidden_size % c.num_heads != 0) bad_field("num_heads", "does not divide hidden_size");
+    if (c.hidden_size % c.num_heads != 0) bad("num_heads", "does not divide hidden_size");
     if (c.embedding_size != c.hidden_size && !c.embedding_projection)
-        bad_field("embedding_projection", "must be true when embedding_size differs from hidden_size");
-    if (c.num_layer_weights > c.num_layers) bad_field("num_layer_weights", "exceeds num_layers");
+        bad("embedding_projection", "must be true when embedding_size differs from hidden_size");
+    if (c.num_layer_weights > c.num_layers) bad("num_layer_weights", "exceeds num_layers");
     if (c.num_layers > c.num_layer_weights * Limits::layers_per_weight_set)
-        bad_field("num_layers", "is " + std::to_string(c.num_layers) + " for " + std::to_string(c.num_layer_weights) +
+        bad("num_layers", "is " + std::to_string(c.num_layers) + " for " + std::to_string(c.num_layer_weights) +
                                     " stored weight set(s) (num_layer_weights): at most " +
                                     std::to_string(Limits::layers_per_weight_set) + " layers per set");
     if (c.max_length + c.position_offset > c.max_position_embeddings)
-        bad_field("max_length", "exceeds the position table");
-    if (c.pad_token_id >= c.vocab_size) bad_field("pad_token_id", "is outside the vocabulary");
+        bad("max_length", "exceeds the position table");
+    if (c.pad_token_id >= c.vocab_size) bad("pad_token_id", "is outside the vocabulary");
+    c.json = std::make_shared<const nlohmann::json>(json);
     return c;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The architecture description stored in a model file's metadata (docs/FORMAT.md, `config`).
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ struct ModelConfig {
     ProblemType problem_type = ProblemType::single_label;
     std::vector<std::string> labels;
     std::vector<std::string> tokenizer_files;
+    // The whole canonical config, for the fields only one family reads (models/<family>.cpp
+    // parses them with the readers below).
+    std::shared_ptr<const nlohmann::json> json;
 
     int64_t head_size() const { return hidden_size / num_heads; }
     // Which stored weight set layer `layer` uses (ALBERT shares sets across layers).
@@ -64,5 +68,16 @@ struct ModelConfig {
 };
 
 const char* problem_type_name(ProblemType problem_type);
+
+// Readers for one config field, throwing InputError "config field 'F' ..." when it is missing,
+// of the wrong type or out of [min, max].
+namespace config_field {
+int64_t integer(const nlohmann::json& json, const char* field, int64_t min, int64_t max);
+double number(const nlohmann::json& json, const char* field);
+bool boolean(const nlohmann::json& json, const char* field);
+std::string string(const nlohmann::json& json, const char* field);
+Activation activation(const nlohmann::json& json, const char* field);
+[[noreturn]] void bad(const std::string& field, const std::string& problem);
+}  // namespace config_field
 
 }  // namespace bertcls

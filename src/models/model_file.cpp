@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/bert_weights.h"
+#include "models/family.h"
 #include "util/error.h"
 #include "util/json_depth.h"
 
@@ -109,7 +109,13 @@ ModelFile::ModelFile(const std::filesystem::path& path) : file_(checked_model_pa
     if (!parse_compute_type(dtype))
         throw InputError(path.string() + ": metadata 'weights_dtype' is '" + dtype + "', expected f32, bf16 or int8");
     // Every weight is checked once here, so a bad file fails before any computation.
-    for (const auto& spec : bert_weights::table(config_)) {
+    std::vector<WeightSpec> table;
+    try {
+        table = family_of(config_).weights(config_);
+    } catch (const InputError& e) {
+        throw InputError(path.string() + ": " + e.what());
+    }
+    for (const auto& spec : table) {
         if (spec.dense()) dense_weight(spec.name, spec.shape);
         else weight(spec.name, spec.shape);
     }

@@ -1,35 +1,19 @@
 #pragma once
-// A whole BERT-family sequence classifier: embeddings, the encoder layers and the head, built
-// from a model file. One generic post-LayerNorm encoder serves every family; the family
-// differences are data in the config (docs/FORMAT.md).
+// A whole sequence classifier built from a model file: the family's network (models/family.h)
+// plus what every family shares: input checks, per-thread state, and running many batches side
+// by side.
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <vector>
 
-#include "models/model_file.h"
-#include "layers/attention.h"
-#include "layers/classification_head.h"
-#include "layers/embeddings.h"
-#include "layers/feed_forward.h"
 #include "layers/packed_batch.h"
+#include "models/family.h"
+#include "models/model_file.h"
 #include "ops/compute_type.h"
 
 namespace bertcls {
-
-struct ForwardOptions {
-    bool keep_hidden_states = false;  // embedding output and every layer's output
-    bool keep_attentions = false;     // every layer's softmax probabilities
-};
-
-struct ForwardResult {
-    std::vector<float> logits;  // [sequences, labels]
-    // When asked: hidden_states[l] is [tokens, hidden] over the packed batch (l = 0 is the
-    // embedding output), and attentions[l][s] is [heads, L_s, L_s].
-    std::vector<std::vector<float>> hidden_states;
-    std::vector<AttentionMaps> attentions;
-};
 
 class SequenceClassifier {
 public:
@@ -57,39 +41,22 @@ public:
 
     // Dense weights are first read in place from the mapped file, which is what a process that
     // classifies once wants (nothing is copied). A classifier used again re-lays them out for
-    // the GEMM kernels (about 10% faster per call, one pass over the weights; the mapped pages
-    // are released, so the weights stay resident once): forward does it before its second
-    // call, or a caller that knows it will run many batches can do it up front.
+    // the GEMM kernels (one pass over the weights; the mapped pages are released, so the
+    // weights stay resident once): forward does it before its second call, or a caller that
+    // knows it will run many batches can do it up front.
     void pack_weights();
     bool weights_packed() const { return packed_; }
 
 private:
-    struct Layer {
-        SelfAttention attention;
-        FeedForward feed_forward;
-    };
-    // What one forward call writes as it goes; each thread running one needs its own.
-    // hidden: [rows, H] over the packed batch; first_tokens: each sequence's first row after the
-    // last layer, what the head reads.
-    struct ForwardState {
-        PackedBatch batch;
-        std::vector<float> hidden, first_tokens, embedding_scratch;
-        Workspace workspace;  // activation buffers shared by all layers
-    };
     void validate(std::span<const SequenceInput> sequences) const;
-    // Layers and head only read the weights and their (locked) primitive caches, so any number
-    // of threads may run this at once with different states.
-    ForwardResult run(std::span<const SequenceInput> sequences, const ForwardOptions& options, ForwardState& state);
 
     std::shared_ptr<const ModelFile> model_;
     ComputeChoice compute_;
-    Embeddings embeddings_;
-    std::vector<std::unique_ptr<Layer>> weight_sets_;
-    ClassificationHead head_;
+    std::unique_ptr<FamilyEncoder> encoder_;
     int64_t calls_ = 0;
     bool packed_ = false;
-    ForwardState state_;                                      // forward's
-    std::vector<std::unique_ptr<ForwardState>> worker_states_;  // forward_batches', one per thread
+    std::unique_ptr<FamilyEncoder::State> state_;                       // forward's
+    std::vector<std::unique_ptr<FamilyEncoder::State>> worker_states_;  // forward_batches', one per thread
 };
 
 }  // namespace bertcls
