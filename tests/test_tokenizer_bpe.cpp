@@ -8,8 +8,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "tokenizer/bpe.h"
-#include "tokenizer/byte_level.h"
+#include "tokenizer/models/bpe.h"
+#include "tokenizer/pre_tokenizers/byte_level.h"
 #include "tokenizer/tokenizer.h"
 #include "util/error.h"
 

@@ -9,12 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <sentencepiece_processor.h>
 
-#include "tokenizer/hf_normalizers.h"
-#include "tokenizer/hf_pre_tokenizers.h"
-#include "tokenizer/precompiled_charsmap.h"
-#include "tokenizer/sentencepiece.h"
+#include "tokenizer/normalizers/hf_normalizers.h"
+#include "tokenizer/pre_tokenizers/hf_pre_tokenizers.h"
+#include "tokenizer/normalizers/precompiled_charsmap.h"
+#include "tokenizer/loaders/sentencepiece.h"
 #include "tokenizer/tokenizer.h"
-#include "tokenizer/unigram.h"
+#include "tokenizer/models/unigram.h"
 #include "tokenizer_test_support.h"
 #include "util/error.h"
 

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "tokenizer/tokenizer.h"
-#include "tokenizer/wordpiece.h"
+#include "tokenizer/models/wordpiece.h"
 #include "util/error.h"
 
 using namespace bertcls;

@@ -2,9 +2,9 @@
 // merges.txt converted the way transformers' RobertaConverter does.
 #include <sstream>
 
-#include "tokenizer/bpe.h"
-#include "tokenizer/byte_level.h"
-#include "tokenizer/legacy_config.h"
+#include "tokenizer/models/bpe.h"
+#include "tokenizer/pre_tokenizers/byte_level.h"
+#include "tokenizer/loaders/legacy_config.h"
 #include "util/error.h"
 #include "util/json_depth.h"
 

@@ -1,15 +1,15 @@
 // make_tokenizer(): reads tokenizer.json (or the legacy files) and assembles a PipelineTokenizer.
-#include "tokenizer/factory.h"
+#include "tokenizer/loaders/factory.h"
 
 #include <fstream>
 #include <sstream>
 
-#include "tokenizer/bert_normalizer.h"
-#include "tokenizer/bert_pre_tokenizer.h"
-#include "tokenizer/bpe.h"
-#include "tokenizer/hf_normalizers.h"
-#include "tokenizer/hf_pre_tokenizers.h"
-#include "tokenizer/sentencepiece.h"
+#include "tokenizer/normalizers/bert_normalizer.h"
+#include "tokenizer/pre_tokenizers/bert_pre_tokenizer.h"
+#include "tokenizer/models/bpe.h"
+#include "tokenizer/normalizers/hf_normalizers.h"
+#include "tokenizer/pre_tokenizers/hf_pre_tokenizers.h"
+#include "tokenizer/loaders/sentencepiece.h"
 #include "util/error.h"
 #include "util/json_depth.h"
 

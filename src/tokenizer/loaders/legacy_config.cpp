@@ -1,5 +1,5 @@
 // LegacyConfig: tokenizer_config.json and special_tokens_map.json for the legacy builders.
-#include "tokenizer/legacy_config.h"
+#include "tokenizer/loaders/legacy_config.h"
 
 #include <algorithm>
 

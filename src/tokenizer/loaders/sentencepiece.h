@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tokenizer/factory.h"
+#include "tokenizer/loaders/factory.h"
 
 namespace bertcls::tok {
 

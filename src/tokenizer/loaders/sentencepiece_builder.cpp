@@ -3,12 +3,12 @@
 // XLMRobertaTokenizer).
 #include <sentencepiece_processor.h>
 
-#include "tokenizer/hf_normalizers.h"
-#include "tokenizer/hf_pre_tokenizers.h"
-#include "tokenizer/legacy_config.h"
-#include "tokenizer/precompiled_charsmap.h"
-#include "tokenizer/sentencepiece.h"
-#include "tokenizer/unigram.h"
+#include "tokenizer/normalizers/hf_normalizers.h"
+#include "tokenizer/pre_tokenizers/hf_pre_tokenizers.h"
+#include "tokenizer/loaders/legacy_config.h"
+#include "tokenizer/normalizers/precompiled_charsmap.h"
+#include "tokenizer/loaders/sentencepiece.h"
+#include "tokenizer/models/unigram.h"
 #include "util/error.h"
 
 namespace bertcls::tok {

@@ -3,7 +3,7 @@
 // without libprotobuf's generated headers, which Debian does not ship).
 #include <cstring>
 
-#include "tokenizer/sentencepiece.h"
+#include "tokenizer/loaders/sentencepiece.h"
 #include "util/error.h"
 
 namespace bertcls::tok {

@@ -2,10 +2,10 @@
 // vocab.txt + tokenizer_config.json (what transformers' BertConverter would produce).
 #include <sstream>
 
-#include "tokenizer/bert_normalizer.h"
-#include "tokenizer/bert_pre_tokenizer.h"
-#include "tokenizer/factory.h"
-#include "tokenizer/wordpiece.h"
+#include "tokenizer/normalizers/bert_normalizer.h"
+#include "tokenizer/pre_tokenizers/bert_pre_tokenizer.h"
+#include "tokenizer/loaders/factory.h"
+#include "tokenizer/models/wordpiece.h"
 #include "util/error.h"
 #include "util/json_depth.h"
 

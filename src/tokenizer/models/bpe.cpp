@@ -1,5 +1,5 @@
 // The BPE model, after HF models/bpe/{model,word}.rs.
-#include "tokenizer/bpe.h"
+#include "tokenizer/models/bpe.h"
 
 #include <cstdio>
 #include <queue>

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tokenizer/factory.h"
+#include "tokenizer/loaders/factory.h"
 
 namespace bertcls::tok {
 

@@ -1,5 +1,5 @@
 // The Unigram model, after HF models/unigram/model.rs (encode_optimized + tokenize).
-#include "tokenizer/unigram.h"
+#include "tokenizer/models/unigram.h"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "tokenizer/bert_normalizer.h"
+#include "tokenizer/normalizers/bert_normalizer.h"
 
 #include "tokenizer/unicode.h"
 

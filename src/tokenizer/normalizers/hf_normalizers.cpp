@@ -1,6 +1,6 @@
 // Replace, NFD/NFKD/NFC/NFKC, StripAccents, Lowercase, Strip and Precompiled: the normalizers
 // of Hugging Face `tokenizers` that the SentencePiece families need.
-#include "tokenizer/hf_normalizers.h"
+#include "tokenizer/normalizers/hf_normalizers.h"
 
 #include <array>
 #include <cstdlib>
@@ -8,7 +8,7 @@
 
 #include <utf8proc.h>
 
-#include "tokenizer/precompiled_charsmap.h"
+#include "tokenizer/normalizers/precompiled_charsmap.h"
 #include "tokenizer/unicode.h"
 #include "util/error.h"
 

@@ -1,5 +1,5 @@
 // PrecompiledNormalizer: SentencePiece's charsmap with the spm_precompiled (HF) lookup rules.
-#include "tokenizer/precompiled_charsmap.h"
+#include "tokenizer/normalizers/precompiled_charsmap.h"
 
 #include <cstring>
 

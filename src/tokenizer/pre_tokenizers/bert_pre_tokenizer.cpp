@@ -1,4 +1,4 @@
-#include "tokenizer/bert_pre_tokenizer.h"
+#include "tokenizer/pre_tokenizers/bert_pre_tokenizer.h"
 
 #include "tokenizer/unicode.h"
 

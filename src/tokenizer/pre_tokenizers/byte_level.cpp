@@ -1,5 +1,5 @@
 // ByteLevelPreTokenizer and GPT-2's pre-tokenization pattern, by hand.
-#include "tokenizer/byte_level.h"
+#include "tokenizer/pre_tokenizers/byte_level.h"
 
 #include <utf8proc.h>
 

@@ -1,8 +1,8 @@
 // WhitespaceSplit, Metaspace and Sequence pre-tokenizers, and their tokenizer.json reader.
-#include "tokenizer/hf_pre_tokenizers.h"
+#include "tokenizer/pre_tokenizers/hf_pre_tokenizers.h"
 
-#include "tokenizer/byte_level.h"
-#include "tokenizer/factory.h"
+#include "tokenizer/pre_tokenizers/byte_level.h"
+#include "tokenizer/loaders/factory.h"
 #include "tokenizer/unicode.h"
 #include "util/error.h"
 
