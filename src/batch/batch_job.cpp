@@ -7,9 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -17,11 +15,10 @@
 #include "batch/interrupt_notice.h"
 #include "batch/line_reader.h"
 #include "batch/line_writer.h"
-#include "batch/record_encoder.h"
 #include "batch/resume.h"
 #include "batch/run_record.h"
 #include "models/model_file.h"
-#include "models/sequence_classifier.h"
+#include "pipeline/text_classifier.h"
 #include "util/error.h"
 #include "util/same_file.h"
 #include "util/text_input.h"
@@ -46,9 +43,8 @@ private:
 
 // One input line on its way through the pipeline.
 struct Item {
-    Encoding encoding;
+    Record record;
     std::string error;  // non-empty: an error record
-    nlohmann::json id;
     bool blank = false;  // a blank line is no record: an empty output line keeps the lines aligned
 };
 
@@ -60,25 +56,32 @@ std::optional<uint64_t> regular_file_size(int fd) {
 
 class Pipeline {
 public:
-    Pipeline(const BatchJobOptions& o, SequenceClassifier& classifier, const RecordEncoder& encoder, LineWriter& out)
-        : o_(o), classifier_(classifier), encoder_(encoder), out_(out) {}
+    Pipeline(const BatchJobOptions& o, pipeline::TextClassifier& classifier, LineWriter& out)
+        : o_(o), classifier_(classifier), out_(out) {}
 
     // Processes one window of lines and writes its output lines in order.
     void run_window(const std::vector<Line>& lines, Counts& counts, StageTimes& times) {
         const std::size_t n = lines.size();
         std::vector<Item> items(n);
-        const Stopwatch tokenize_time;
-        encode_all(lines, items);
-        times.tokenize_ms += tokenize_time.elapsed_ms();
+        const Stopwatch parse_time;
+        parse_all(lines, items);
+        times.tokenize_ms += parse_time.elapsed_ms();
 
         std::vector<std::size_t> valid;
-        std::vector<SequenceInput> inputs;
-        for (std::size_t i = 0; i < n; ++i)
-            if (items[i].error.empty() && !items[i].blank) {
-                valid.push_back(i);
-                inputs.push_back({items[i].encoding.input_ids, items[i].encoding.token_type_ids});
-                counts.tokens += items[i].encoding.input_ids.size();
-            }
+        std::vector<pipeline::TextInput> inputs;
+        for (std::size_t i = 0; i < n; ++i) {
+            const Record& r = items[i].record;
+            if (!items[i].error.empty() || items[i].blank) continue;
+            valid.push_back(i);
+            if (r.pretokenized) inputs.push_back({.input_ids = std::span(r.input_ids), .token_type_ids = r.token_type_ids});
+            else inputs.push_back({.text = r.text, .pair = r.has_pair ? std::optional<std::string_view>(r.pair) : std::nullopt});
+        }
+        const double tokenize_before = classifier_.tokenize_ms, forward_before = classifier_.forward_ms;
+        std::vector<pipeline::EncodedText> encoded = classifier_.encode(inputs, pipeline::LongTextStrategy::truncate);
+        for (std::size_t k = 0; k < valid.size(); ++k) {
+            if (!encoded[k].error.empty()) items[valid[k]].error = encoded[k].error;
+            else counts.tokens += encoded[k].document.chunks.front().input_ids.size();
+        }
         // Under --on-error fail nothing after the first bad line is needed.
         std::size_t end = n;
         if (o_.fail_on_error)
@@ -87,24 +90,18 @@ public:
                     end = i;
                     break;
                 }
-        const Stopwatch forward_time;
-        const std::vector<float> logits = pipeline::classify_all(classifier_, inputs, o_.limits);
-        times.forward_ms += forward_time.elapsed_ms();
+        const std::vector<Prediction> predictions = classifier_.predict(encoded);
+        times.tokenize_ms += classifier_.tokenize_ms - tokenize_before;
+        times.forward_ms += classifier_.forward_ms - forward_before;
 
         std::vector<std::string> output(end);
-        std::vector<std::size_t> logit_row(n, SIZE_MAX);
-        for (std::size_t k = 0; k < valid.size(); ++k) logit_row[valid[k]] = k;
-        const auto labels = static_cast<std::size_t>(classifier_.num_labels());
+        std::vector<std::size_t> prediction_of(n, SIZE_MAX);
+        for (std::size_t k = 0; k < valid.size(); ++k) prediction_of[valid[k]] = k;
 #pragma omp parallel for schedule(static)
         for (std::size_t i = 0; i < end; ++i) {
             if (items[i].blank) continue;
-            if (logit_row[i] == SIZE_MAX) {
-                output[i] = error_json(items[i].error, lines[i].number, items[i].id);
-            } else {
-                const auto row = std::span(logits).subspan(logit_row[i] * labels, labels);
-                output[i] = add_field(lines[i].text, o_.fields.output,
-                                      prediction_json(make_prediction(classifier_.config(), row), o_.prediction));
-            }
+            if (!items[i].error.empty()) output[i] = error_json(items[i].error, lines[i].number, items[i].record.id);
+            else output[i] = add_field(lines[i].text, o_.fields.output, prediction_json(predictions[prediction_of[i]], o_.prediction));
         }
         for (std::size_t i = 0; i < end; ++i) {
             out_.write_line(output[i]);
@@ -119,36 +116,23 @@ public:
     }
 
 private:
-    void encode_all(const std::vector<Line>& lines, std::vector<Item>& items) {
-        std::exception_ptr failure;
-        std::mutex failure_mutex;
+    void parse_all(const std::vector<Line>& lines, std::vector<Item>& items) const {
 #pragma omp parallel for schedule(dynamic, 16)
         for (std::size_t i = 0; i < lines.size(); ++i) {
-            try {
-                if (lines[i].too_long) {
-                    items[i].error = "line has " + std::to_string(lines[i].bytes) + " bytes, more than --max-record-bytes " +
-                                     std::to_string(o_.max_record_bytes);
-                    continue;
-                }
-                if (is_blank_line(lines[i].text)) {
-                    items[i].blank = true;
-                    continue;
-                }
-                const Record record = parse_record(lines[i].text, o_.fields);
-                items[i].id = record.id;
-                items[i].error = encoder_.encode(record, items[i].encoding);
-            } catch (...) {
-                // Bad data never throws; this is an internal failure (e.g. out of memory).
-                const std::lock_guard lock(failure_mutex);
-                if (!failure) failure = std::current_exception();
+            if (lines[i].too_long) {
+                items[i].error = "line has " + std::to_string(lines[i].bytes) + " bytes, more than --max-record-bytes " +
+                                 std::to_string(o_.max_record_bytes);
+            } else if (is_blank_line(lines[i].text)) {
+                items[i].blank = true;
+            } else {
+                items[i].record = parse_record(lines[i].text, o_.fields);
+                items[i].error = items[i].record.error;
             }
         }
-        if (failure) std::rethrow_exception(failure);
     }
 
     const BatchJobOptions& o_;
-    SequenceClassifier& classifier_;
-    const RecordEncoder& encoder_;
+    pipeline::TextClassifier& classifier_;
     LineWriter& out_;
 };
 
@@ -174,10 +158,9 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     const Stopwatch load_time;
     auto model = std::make_shared<const ModelFile>(o.model);
     o.prediction.threshold = label_threshold(model->config(), o.prediction.threshold);
-    SequenceClassifier classifier(model, o.compute);
+    pipeline::TextClassifier classifier(model, {.compute = o.compute, .max_length = o.max_length, .limits = o.limits});
     if (!classifier.compute_choice().reason.empty())
         std::fprintf(stderr, "note: %s\n", classifier.compute_choice().reason.c_str());
-    const RecordEncoder encoder(*model, o.max_length);
     const double load_ms = load_time.elapsed_ms();
     const InterruptNotice interrupt_notice(o.progress, o.output != "-");
 
@@ -186,7 +169,7 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     const int input_fd = input_file ? input_file->fd() : STDIN_FILENO;
     const std::string input_name = o.input == "-" ? "stdin" : o.input;
 
-    const nlohmann::ordered_json run = describe_run(o, classifier.compute_choice().effective, encoder.max_length());
+    const nlohmann::ordered_json run = describe_run(o, classifier.compute_choice().effective, static_cast<int64_t>(classifier.max_length()));
     BatchSummary summary;
     summary.times.load_ms = load_ms;
     bool recorded = false;  // the output's run record is there and matches
@@ -235,7 +218,7 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     LineWriter writer(output_file ? output_file->fd() : STDOUT_FILENO, o.output == "-" ? "stdout" : o.output);
 
     Progress progress(o.progress, o.summary, to_read);
-    Pipeline pipeline(o, classifier, encoder, writer);
+    Pipeline pipeline(o, classifier, writer);
     for (; !window.empty(); read_window()) {
         pipeline.run_window(window, summary.counts, summary.times);
         summary.counts.input_bytes = reader.bytes_consumed() - skipped_bytes;

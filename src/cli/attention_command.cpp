@@ -83,7 +83,8 @@ pipeline::DocumentEncoding encode_input(const AttentionOptions& o, const ModelFi
     }
     const auto tokenizer = model.make_tokenizer(kNeedsInputIds);
     const pipeline::LongTextOptions options{.strategy = pipeline::LongTextStrategy::truncate,
-                                         .max_length = static_cast<std::size_t>(model.config().max_length)};
+                                         .max_length = static_cast<std::size_t>(model.config().max_length),
+                                         .with_tokens = true};
     const std::optional<std::string_view> pair =
         o.pair.empty() ? std::nullopt : std::optional<std::string_view>(o.pair);
     const std::string source = !o.file.empty() ? o.file : o.text.empty() ? "stdin" : "text";

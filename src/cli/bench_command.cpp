@@ -20,7 +20,7 @@
 #include "cli/common.h"
 #include "models/model_file.h"
 #include "models/sequence_check.h"
-#include "models/sequence_classifier.h"
+#include "pipeline/text_classifier.h"
 #include "util/error.h"
 #include "util/resources.h"
 
@@ -84,7 +84,10 @@ void run_bench(const BenchOptions& o, bool seq_len_given) {
 
     const Stopwatch load_clock;
     auto model = std::make_shared<const ModelFile>(resolve_model_path(o.model));
-    SequenceClassifier classifier(model, requested_dtype(o.dtype));
+    const pipeline::BatchLimits limits{.max_sequences = static_cast<std::size_t>(o.batch_size),
+                                       .max_tokens = static_cast<std::size_t>(o.batch_tokens)};
+    pipeline::TextClassifier text_classifier(model, {.compute = requested_dtype(o.dtype), .limits = limits});
+    SequenceClassifier& classifier = text_classifier.model();
     report_compute_choice(classifier.compute_choice());
     const double load_ms = load_clock.elapsed_ms();
     const ModelConfig& config = classifier.config();
@@ -143,24 +146,23 @@ void run_bench(const BenchOptions& o, bool seq_len_given) {
         // Timed as `bertcls batch` runs them: length-sorted batches, side by side when there
         // are enough (pipeline::classify_all).
         const auto sequences = read_workload(o.workload, config);
-        std::vector<SequenceInput> inputs;
+        std::vector<pipeline::TextInput> inputs;
         std::vector<std::size_t> lengths;
         for (const auto& ids : sequences) {
-            inputs.push_back({ids, {}});
+            inputs.push_back({.input_ids = std::span(ids)});
             lengths.push_back(ids.size());
         }
+        const std::vector<pipeline::EncodedText> encoded = text_classifier.encode(inputs, pipeline::LongTextStrategy::truncate);
         const std::size_t tokens = std::accumulate(lengths.begin(), lengths.end(), std::size_t{0});
-        const pipeline::BatchLimits limits{.max_sequences = static_cast<std::size_t>(o.batch_size),
-                                        .max_tokens = static_cast<std::size_t>(o.batch_tokens)};
         const int side_by_side = pipeline::side_by_side_batches(tokens);
         const std::size_t batches = pipeline::plan_batches(lengths, limits, side_by_side).size();
         const Stopwatch first_clock;
-        pipeline::classify_all(classifier, inputs, limits);  // warm-up: builds every shape's primitives
+        text_classifier.predict(encoded);  // warm-up: builds every shape's primitives
         const double first_s = first_clock.elapsed_ms() / 1e3;
         std::vector<double> seconds;
         for (int r = 0; r < o.reps; ++r) {
             const Stopwatch clock;
-            pipeline::classify_all(classifier, inputs, limits);
+            text_classifier.predict(encoded);
             seconds.push_back(clock.elapsed_ms() / 1e3);
         }
         const double median_s = percentile(seconds, 0.5);

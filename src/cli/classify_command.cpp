@@ -11,9 +11,8 @@
 #include <memory>
 #include <optional>
 
-#include "pipeline/length_batcher.h"
 #include "batch/line_reader.h"
-#include "pipeline/long_text.h"
+#include "pipeline/text_classifier.h"
 #include "batch/output_format.h"
 #include "util/utf8_check.h"
 #include "cli/commands.h"
@@ -21,8 +20,6 @@
 #include "cli/timing.h"
 #include "models/model_file.h"
 #include "models/prediction.h"
-#include "models/sequence_check.h"
-#include "models/sequence_classifier.h"
 #include "util/error.h"
 #include "util/resources.h"
 #include "util/text_input.h"
@@ -102,91 +99,59 @@ std::string read_text(const std::string& path, std::size_t max_bytes) {
 class Classifier {
 public:
     Classifier(const ClassifyOptions& o, std::shared_ptr<const ModelFile> model)
-        : o_(o), model_(std::move(model)), classifier_(model_, requested_dtype(o.dtype)) {
+        : o_(o),
+          classifier_(model, {.compute = requested_dtype(o.dtype),
+                              .max_length = o.max_length,
+                              .stride = o.stride,
+                              .classify_empty = false}) {
         report_compute_choice(classifier_.compute_choice());
-        const ModelConfig& c = model_->config();
-        long_text_.max_length = static_cast<std::size_t>(o.max_length > 0 ? std::min(o.max_length, c.max_length) : c.max_length);
-        long_text_.stride = o.stride;
         fields_.all_scores = fields_.logits = true;
-        fields_.threshold = batch::label_threshold(c, o.threshold);
-        if (o.input_ids) return;
-        tokenizer_ = model_->make_tokenizer(kNeedsInputIds);
-        // A text that adds no tokens to the special ones (and the pair's) is an empty text.
-        special_tokens_ = tokenizer_->encode("", pair(), {.max_length = 0}).input_ids.size();
+        fields_.threshold = batch::label_threshold(config(), o.threshold);
+        if (!o.input_ids) model->require_tokenizer(kNeedsInputIds);
     }
 
-    const ModelConfig& config() const { return model_->config(); }
-    std::size_t max_length() const { return long_text_.max_length; }
+    const ModelConfig& config() const { return classifier_.config(); }
     // Set for multi-label models: their answer is every label scoring at least this.
     std::optional<float> threshold() const { return fields_.threshold; }
 
     // Tokenizes (in parallel) and classifies the documents; a bad text gets `error` set, an
     // empty one `empty`.
     void classify(std::vector<Document>& docs, LongTextStrategy strategy) {
-        pipeline::LongTextOptions options = long_text_;
-        options.strategy = strategy;
-        Stopwatch tokenize_time;
-#pragma omp parallel for schedule(dynamic, 8)
-        for (std::size_t i = 0; i < docs.size(); ++i) {
-            if (!docs[i].error.empty()) continue;
-            try {
-                docs[i].encoding = pipeline::encode_document(*tokenizer_, docs[i].text, pair(), options);
-                docs[i].empty = docs[i].encoding.tokens <= special_tokens_;
-            } catch (const InputError& e) {
-                docs[i].error = e.what();
-            } catch (const UsageError& e) {
-                docs[i].error = std::string("usage: ") + e.what();
+        const std::optional<std::string_view> pair =
+            o_.pair.empty() ? std::nullopt : std::optional<std::string_view>(o_.pair);
+        std::vector<pipeline::TextInput> inputs;
+        std::vector<std::size_t> doc_of_input;
+        for (std::size_t i = 0; i < docs.size(); ++i)
+            if (docs[i].error.empty()) {
+                inputs.push_back({.text = docs[i].text, .pair = pair});
+                doc_of_input.push_back(i);
             }
-        }
-        for (const auto& d : docs)  // a bad --stride is the same mistake for every text
-            if (d.error.starts_with("usage: ")) throw UsageError(d.error.substr(7));
-        tokenize_ms += tokenize_time.elapsed_ms();
-
-        std::vector<SequenceInput> inputs;
-        for (const auto& d : docs)
-            if (d.error.empty() && !d.empty)
-                for (const auto& chunk : d.encoding.chunks) inputs.push_back({chunk.input_ids, chunk.token_type_ids});
-        const std::vector<float> logits = run(inputs);
-        const std::size_t labels = config().labels.size();
-        std::size_t row = 0;
-        for (auto& d : docs) {
-            if (!d.error.empty() || d.empty) continue;
-            const std::size_t chunks = d.encoding.chunks.size();
-            d.prediction = pipeline::average_prediction(config(), std::span(logits).subspan(row * labels, chunks * labels), chunks);
-            row += chunks;
+        std::vector<pipeline::EncodedText> encoded;
+        std::vector<Prediction> predictions = classifier_.classify(inputs, strategy, &encoded);
+        for (std::size_t k = 0; k < inputs.size(); ++k) {
+            Document& d = docs[doc_of_input[k]];
+            d.error = std::move(encoded[k].error);
+            d.empty = encoded[k].empty;
+            d.encoding = std::move(encoded[k].document);
+            d.prediction = std::move(predictions[k]);
         }
     }
 
     Prediction classify_ids(const std::vector<int32_t>& ids, const std::vector<int32_t>& types) {
-        if (const auto why = check_sequence(config(), ids, types, long_text_.max_length); !why.empty())
-            throw InputError("--input-ids: " + why);
-        const SequenceInput input{ids, types};
-        return make_prediction(config(), run(std::span(&input, 1)));
+        const pipeline::TextInput input{.input_ids = std::span(ids), .token_type_ids = types};
+        std::vector<pipeline::EncodedText> encoded;
+        std::vector<Prediction> predictions = classifier_.classify(std::span(&input, 1), LongTextStrategy::truncate, &encoded);
+        if (!encoded[0].error.empty()) throw InputError("--input-ids: " + encoded[0].error);
+        return std::move(predictions[0]);
     }
 
     std::string prediction_json(const Prediction& p) const { return batch::prediction_json(p, fields_); }
-
-    double tokenize_ms = 0, forward_ms = 0;
+    StageTimes times(double load_ms) const { return {load_ms, classifier_.tokenize_ms, classifier_.forward_ms}; }
 
 private:
-    std::optional<std::string_view> pair() const {
-        return o_.pair.empty() ? std::nullopt : std::optional<std::string_view>(o_.pair);
-    }
-
-    std::vector<float> run(std::span<const SequenceInput> inputs) {
-        Stopwatch forward_time;
-        auto logits = pipeline::classify_all(classifier_, inputs, pipeline::BatchLimits{});
-        forward_ms += forward_time.elapsed_ms();
-        return logits;
-    }
-
     const ClassifyOptions& o_;
-    std::shared_ptr<const ModelFile> model_;
-    SequenceClassifier classifier_;
-    std::unique_ptr<Tokenizer> tokenizer_;
-    pipeline::LongTextOptions long_text_;
+    pipeline::TextClassifier classifier_;
     batch::PredictionFields fields_;
-    std::size_t special_tokens_ = 0;
 };
 
 // Where -f FILE or stdin text comes from, for messages.
@@ -393,7 +358,7 @@ void run_classify(const ClassifyOptions& o) {
     }
     std::cout.flush();
     if (!std::cout) throw InputError(std::string("stdout: write error (") + std::strerror(errno) + ")");
-    if (o.timing) print_timing({load_ms, classifier.tokenize_ms, classifier.forward_ms}, total);
+    if (o.timing) print_timing(classifier.times(load_ms), total);
     if (failed > 0)
         throw RecordsFailed(std::to_string(failed) + (failed == 1 ? " line" : " lines") + " failed" +
                             (o.format == "text" ? " (each reported above; an empty row in its place)" : " (error rows in the output)"));

@@ -14,7 +14,6 @@
 #include "eval/model_runner.h"
 #include "eval/report.h"
 #include "models/model_file.h"
-#include "models/sequence_classifier.h"
 #include "util/error.h"
 #include "util/resources.h"
 
@@ -36,19 +35,17 @@ struct EvalOptions {
 // Examples encoded and classified at a time: bounds the memory of token ids for big sets.
 constexpr std::size_t kWindow = 4096;
 
-// A model loaded the way classify and batch load theirs.
+// A model loaded the way classify and batch load theirs, and its logits so far.
 struct LoadedModel {
-    std::shared_ptr<const ModelFile> file;
-    std::unique_ptr<SequenceClassifier> classifier;
     std::unique_ptr<eval::ModelRunner> runner;
     std::vector<float> logits;
 
-    LoadedModel(const std::filesystem::path& path, std::optional<ComputeType> compute, int64_t max_length)
-        : file(std::make_shared<const ModelFile>(path)),
-          classifier(std::make_unique<SequenceClassifier>(file, compute)),
-          runner(std::make_unique<eval::ModelRunner>(*classifier, max_length)) {
-        report_compute_choice(classifier->compute_choice());
+    LoadedModel(const std::filesystem::path& path, std::optional<ComputeType> compute, int64_t max_length,
+                const pipeline::BatchLimits& limits)
+        : runner(std::make_unique<eval::ModelRunner>(path, compute, max_length, limits)) {
+        report_compute_choice(runner->compute_choice());
     }
+    std::string path() const { return runner->model_file().path().string(); }
 };
 
 eval::LabelledSet read_set(const EvalOptions& o) {
@@ -67,27 +64,27 @@ void run_eval(const EvalOptions& o) {
     if (o.threads > 0) omp_set_num_threads(o.threads);
     Stopwatch total;
 
-    LoadedModel model(resolve_model_path(o.model_path), requested_dtype(o.dtype), o.max_length);
+    LoadedModel model(resolve_model_path(o.model_path), requested_dtype(o.dtype), o.max_length, o.limits);
     std::optional<LoadedModel> reference;
     if (!o.reference_path.empty()) {
         // The reference runs in its file's own arithmetic: --dtype is about the model under test,
         // so `-m m.bertcls --dtype int8 --reference m.bertcls` measures int8 against f32.
-        reference.emplace(o.reference_path, std::nullopt, o.max_length);
-        if (reference->file->config().labels != model.file->config().labels)
+        reference.emplace(o.reference_path, std::nullopt, o.max_length, o.limits);
+        if (reference->runner->config().labels != model.runner->config().labels)
             throw InputError(o.reference_path + ": the reference model's labels differ from the model's; they cannot be compared");
     }
     const double load_ms = total.elapsed_ms();
     const eval::LabelledSet set = read_set(o);
-    const std::vector<std::string>& labels = model.file->config().labels;
+    const std::vector<std::string>& labels = model.runner->config().labels;
     const std::vector<int> gold = eval::resolve_gold_labels(set, labels, gold_options);
     const bool share_encodings = reference && model.runner->encodes_like(*reference->runner);
 
     for (std::size_t begin = 0; begin < set.examples.size(); begin += kWindow) {
         const std::size_t end = std::min(set.examples.size(), begin + kWindow);
         const auto encodings = model.runner->encode(set, begin, end);
-        model.runner->classify(encodings, o.limits, model.logits);
+        model.runner->classify(encodings, model.logits);
         if (reference)
-            reference->runner->classify(share_encodings ? encodings : reference->runner->encode(set, begin, end), o.limits,
+            reference->runner->classify(share_encodings ? encodings : reference->runner->encode(set, begin, end),
                                         reference->logits);
     }
 
@@ -95,20 +92,20 @@ void run_eval(const EvalOptions& o) {
     report.input = set.name;
     report.format = eval::set_format_name(set.format);
     report.labels = labels;
-    report.model = {model.file->path().string(),
+    report.model = {model.path(),
                     eval::classification_metrics(gold, eval::argmax_rows(model.logits, labels.size()), labels.size())};
     if (reference) {
-        report.reference = {reference->file->path().string(),
+        report.reference = {reference->path(),
                             eval::classification_metrics(gold, eval::argmax_rows(reference->logits, labels.size()), labels.size())};
         report.agreement = eval::compare_logits(model.logits, reference->logits, labels.size());
         report.max_diff_line = set.examples[report.agreement->max_diff_example].line;
     }
     std::cout << (o.json ? eval::report_json(report) + "\n" : eval::report_text(report, o.per_label));
     if (o.timing) {
-        StageTimes stages{load_ms, model.runner->tokenize_ms, model.runner->forward_ms};
+        StageTimes stages{load_ms, model.runner->tokenize_ms(), model.runner->forward_ms()};
         if (reference) {
-            stages.tokenize_ms += reference->runner->tokenize_ms;
-            stages.forward_ms += reference->runner->forward_ms;
+            stages.tokenize_ms += reference->runner->tokenize_ms();
+            stages.forward_ms += reference->runner->forward_ms();
         }
         print_timing(stages, total);
     }

@@ -1,57 +1,47 @@
 #include "eval/model_runner.h"
 
-#include "models/model_config.h"
+#include <memory>
+
 #include "util/error.h"
-#include "util/resources.h"
 
 namespace bertcls::eval {
 
 namespace {
 
 // The model file, once it is known to suit eval.
-const ModelFile& checked_model(const SequenceClassifier& classifier) {
-    const ModelConfig& c = classifier.config();
-    const std::string name = classifier.model_file().path().string();
+std::shared_ptr<const ModelFile> checked_model(const std::filesystem::path& path) {
+    auto model = std::make_shared<const ModelFile>(path);
+    const ModelConfig& c = model->config();
     // Accuracy and F1 need one label per example; multi-label and regression heads have none.
     if (c.problem_type != ProblemType::single_label)
-        throw InputError(name + ": eval supports single-label classification models only; this model is " +
+        throw InputError(path.string() + ": eval supports single-label classification models only; this model is " +
                          problem_type_name(c.problem_type));
-    if (!classifier.model_file().has_tokenizer())
-        throw InputError(name + " has no tokenizer: eval needs one to encode the texts");
-    return classifier.model_file();
+    model->require_tokenizer("eval needs one to encode the texts");
+    return model;
 }
 
 }  // namespace
 
-ModelRunner::ModelRunner(SequenceClassifier& classifier, int64_t max_length)
-    : classifier_(classifier), encoder_(checked_model(classifier), max_length) {}
+ModelRunner::ModelRunner(const std::filesystem::path& path, std::optional<ComputeType> compute, int64_t max_length,
+                         const pipeline::BatchLimits& limits)
+    : classifier_(checked_model(path), {.compute = compute, .max_length = max_length, .limits = limits}) {}
 
-bool ModelRunner::encodes_like(const ModelRunner& other) const {
-    return encoder_.max_length() == other.encoder_.max_length() &&
-           classifier_.model_file().tokenizer_files() == other.classifier_.model_file().tokenizer_files();
-}
-
-std::vector<Encoding> ModelRunner::encode(const LabelledSet& set, std::size_t begin, std::size_t end) {
-    Stopwatch clock;
-    std::vector<Encoding> encodings(end - begin);
-    std::vector<std::string> errors(end - begin);
-#pragma omp parallel for schedule(dynamic, 16)
-    for (std::size_t i = begin; i < end; ++i) errors[i - begin] = encoder_.encode(set.examples[i].record, encodings[i - begin]);
+std::vector<pipeline::EncodedText> ModelRunner::encode(const LabelledSet& set, std::size_t begin, std::size_t end) {
+    std::vector<pipeline::TextInput> inputs;
+    for (std::size_t i = begin; i < end; ++i) {
+        const batch::Record& r = set.examples[i].record;
+        if (!r.error.empty()) throw InputError(set.name + ":" + std::to_string(set.examples[i].line) + ": " + r.error);
+        inputs.push_back({.text = r.text, .pair = r.has_pair ? std::optional<std::string_view>(r.pair) : std::nullopt});
+    }
+    std::vector<pipeline::EncodedText> encoded = classifier_.encode(inputs, pipeline::LongTextStrategy::truncate);
     for (std::size_t i = begin; i < end; ++i)
-        if (!errors[i - begin].empty())
-            throw InputError(set.name + ":" + std::to_string(set.examples[i].line) + ": " + errors[i - begin]);
-    tokenize_ms += clock.elapsed_ms();
-    return encodings;
+        if (!encoded[i - begin].error.empty())
+            throw InputError(set.name + ":" + std::to_string(set.examples[i].line) + ": " + encoded[i - begin].error);
+    return encoded;
 }
 
-void ModelRunner::classify(const std::vector<Encoding>& encodings, const pipeline::BatchLimits& limits, std::vector<float>& logits) {
-    Stopwatch clock;
-    std::vector<SequenceInput> inputs;
-    inputs.reserve(encodings.size());
-    for (const auto& e : encodings) inputs.push_back({e.input_ids, e.token_type_ids});
-    const std::vector<float> out = pipeline::classify_all(classifier_, inputs, limits);
-    logits.insert(logits.end(), out.begin(), out.end());
-    forward_ms += clock.elapsed_ms();
+void ModelRunner::classify(const std::vector<pipeline::EncodedText>& encoded, std::vector<float>& logits) {
+    for (const Prediction& p : classifier_.predict(encoded)) logits.insert(logits.end(), p.logits.begin(), p.logits.end());
 }
 
 }  // namespace bertcls::eval

@@ -1,16 +1,14 @@
 #pragma once
-// Runs a labelled set through one model with the batch command's machinery: records encoded
-// by batch::RecordEncoder (tokenized and truncated as `bertcls batch` does), then classified in
-// length-sorted batches by pipeline::classify_all.
+// Runs a labelled set through one model by the front door (pipeline::TextClassifier): texts
+// tokenized and truncated as `bertcls batch` does, classified in length-sorted batches.
 #include <cstddef>
 #include <cstdint>
+#include <filesystem>
+#include <optional>
 #include <vector>
 
-#include "pipeline/length_batcher.h"
-#include "batch/record_encoder.h"
 #include "eval/labelled_set.h"
-#include "models/sequence_classifier.h"
-#include "tokenizer/tokenizer.h"
+#include "pipeline/text_classifier.h"
 
 namespace bertcls::eval {
 
@@ -18,27 +16,29 @@ class ModelRunner {
 public:
     // Throws InputError unless the model is a single-label classifier with a tokenizer.
     // max_length: the token limit (0: the model's own).
-    ModelRunner(SequenceClassifier& classifier, int64_t max_length);
+    ModelRunner(const std::filesystem::path& path, std::optional<ComputeType> compute, int64_t max_length,
+                const pipeline::BatchLimits& limits);
 
     const ModelConfig& config() const { return classifier_.config(); }
-    std::size_t num_labels() const { return config().labels.size(); }
+    const ModelFile& model_file() const { return classifier_.model_file(); }
+    const ComputeChoice& compute_choice() const { return classifier_.compute_choice(); }
 
-    // Whether `other` turns text into the same ids (same tokenizer files and length limit), so
-    // its encodings can be reused instead of tokenizing the set twice.
-    bool encodes_like(const ModelRunner& other) const;
+    // Whether `other` turns text into the same ids, so its encodings can be reused instead of
+    // tokenizing the set twice.
+    bool encodes_like(const ModelRunner& other) const { return classifier_.encodes_like(other.classifier_); }
 
     // Examples [begin, end) of the set, encoded in parallel. Throws InputError "name:line: why"
     // for the first example that cannot be encoded.
-    std::vector<Encoding> encode(const LabelledSet& set, std::size_t begin, std::size_t end);
+    std::vector<pipeline::EncodedText> encode(const LabelledSet& set, std::size_t begin, std::size_t end);
 
-    // Appends the logits ([encodings, labels]) of the encodings to `logits`.
-    void classify(const std::vector<Encoding>& encodings, const pipeline::BatchLimits& limits, std::vector<float>& logits);
+    // Appends the logits ([encodings, labels]) of the encoded examples to `logits`.
+    void classify(const std::vector<pipeline::EncodedText>& encoded, std::vector<float>& logits);
 
-    double tokenize_ms = 0, forward_ms = 0;
+    double tokenize_ms() const { return classifier_.tokenize_ms; }
+    double forward_ms() const { return classifier_.forward_ms; }
 
 private:
-    SequenceClassifier& classifier_;
-    batch::RecordEncoder encoder_;
+    pipeline::TextClassifier classifier_;
 };
 
 }  // namespace bertcls::eval

@@ -164,8 +164,12 @@ DenseWeight ModelFile::dense_weight(const std::string& name, const std::vector<i
 
 ComputeType ModelFile::stored_compute_type() const { return *parse_compute_type(weights_dtype_of(file_)); }
 
-std::unique_ptr<Tokenizer> ModelFile::make_tokenizer(std::string_view why_needed) const {
+void ModelFile::require_tokenizer(std::string_view why_needed) const {
     if (!has_tokenizer()) throw InputError(path().string() + " has no tokenizer: " + std::string(why_needed));
+}
+
+std::unique_ptr<Tokenizer> ModelFile::make_tokenizer(std::string_view why_needed) const {
+    require_tokenizer(why_needed);
     return bertcls::make_tokenizer(tokenizer_files());
 }
 

@@ -38,8 +38,9 @@ public:
 
     bool has_tokenizer() const { return !config_.tokenizer_files.empty(); }
     TokenizerFiles tokenizer_files() const;
-    // The tokenizer built from the embedded files. A model without one is an InputError
-    // "<file> has no tokenizer: <why_needed>".
+    // Throws InputError "<file> has no tokenizer: <why_needed>" for a model without one.
+    void require_tokenizer(std::string_view why_needed) const;
+    // The tokenizer built from the embedded files (require_tokenizer first).
     std::unique_ptr<Tokenizer> make_tokenizer(std::string_view why_needed) const;
 
 private:

@@ -59,28 +59,30 @@ std::vector<Encoding> split_into_chunks(const Encoding& full, const Encoding& fr
 DocumentEncoding encode_document(const Tokenizer& tokenizer, std::string_view text,
                                  std::optional<std::string_view> pair, const LongTextOptions& options) {
     DocumentEncoding doc;
-    Encoding full = tokenizer.encode(text, pair, {.max_length = 0});
-    doc.tokens = full.input_ids.size();
-    if (doc.tokens <= options.max_length) {
-        doc.applied = options.strategy;
-        doc.chunks.push_back(std::move(full));
+    const EncodeOptions ids_only{.max_length = 0, .with_tokens = false};
+    // Truncating: one pass, cut at the limit; only a text that reaches the limit is encoded again
+    // in full, to say how long it was.
+    const bool chunking = options.strategy == LongTextStrategy::chunk && !pair;
+    Encoding first =
+        tokenizer.encode(text, pair, {.max_length = chunking ? 0 : options.max_length, .with_tokens = options.with_tokens});
+    doc.tokens = first.input_ids.size();
+    if (!chunking && doc.tokens == options.max_length) doc.tokens = tokenizer.encode(text, pair, ids_only).input_ids.size();
+    if (doc.tokens <= options.max_length || !chunking) {
+        doc.truncated = doc.tokens > options.max_length;
+        doc.applied = doc.truncated ? LongTextStrategy::truncate : options.strategy;
+        doc.chunks.push_back(std::move(first));
         return doc;
     }
-    if (options.strategy == LongTextStrategy::chunk && !pair) {
-        doc.applied = LongTextStrategy::chunk;
-        const Encoding frame = tokenizer.encode("", std::nullopt, {.max_length = 0});
-        const std::size_t window = options.max_length > frame.input_ids.size() ? options.max_length - frame.input_ids.size() : 0;
-        const std::size_t overlap = options.stride > 0 ? options.stride : window / 4;
-        doc.chunks = split_into_chunks(full, frame, options.max_length, overlap);
-        return doc;
-    }
-    doc.applied = LongTextStrategy::truncate;
-    doc.truncated = true;
-    doc.chunks.push_back(tokenizer.encode(text, pair, {.max_length = options.max_length}));
+    doc.applied = LongTextStrategy::chunk;
+    const Encoding frame = tokenizer.encode("", std::nullopt, {.max_length = 0, .with_tokens = options.with_tokens});
+    const std::size_t window = options.max_length > frame.input_ids.size() ? options.max_length - frame.input_ids.size() : 0;
+    const std::size_t overlap = options.stride > 0 ? options.stride : window / 4;
+    doc.chunks = split_into_chunks(first, frame, options.max_length, overlap);
     return doc;
 }
 
 Prediction average_prediction(const ModelConfig& config, std::span<const float> logits, std::size_t chunks) {
+    if (chunks == 1) return make_prediction(config, logits);
     const std::size_t labels = config.labels.size();
     std::vector<double> score_sum(labels, 0), logit_sum(labels, 0);
     for (std::size_t c = 0; c < chunks; ++c) {

@@ -20,6 +20,7 @@ struct LongTextOptions {
     std::size_t max_length = 512;  // tokens per window, special tokens included
     // Tokens shared by consecutive windows; 0 picks a quarter of a window's text tokens.
     std::size_t stride = 0;
+    bool with_tokens = false;  // fill Encoding::tokens (the token strings)
 };
 
 struct DocumentEncoding {

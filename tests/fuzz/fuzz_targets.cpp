@@ -18,7 +18,7 @@
 #include "batch/line_reader.h"
 #include "batch/output_format.h"
 #include "batch/record.h"
-#include "batch/record_encoder.h"
+#include "pipeline/text_classifier.h"
 #include "util/utf8_check.h"
 #include "models/model_file.h"
 #include "models/sequence_check.h"
@@ -152,9 +152,10 @@ const ModelFile& bundled_model() {
     return model;
 }
 
-const batch::RecordEncoder& record_encoder() {
-    static const batch::RecordEncoder encoder(bundled_model(), 0);
-    return encoder;
+pipeline::TextClassifier& bundled_classifier() {
+    static pipeline::TextClassifier classifier(
+        std::make_shared<const ModelFile>(std::filesystem::path(BERTCLS_SOURCE_MODEL_DIR) / "emotion-bert-L2-H128.bertcls"), {});
+    return classifier;
 }
 
 // The lines LineReader must produce: '\n'-separated, a last line without '\n' included.
@@ -322,13 +323,15 @@ int jsonl_one(const uint8_t* data, std::size_t size) {
         if (json_text_depth(line.text) <= kMaxJsonDepth) check(after == before, "add_field changed the input's fields");
         check(!batch::is_error_json(out), "a prediction line passes for an error record");
 
-        Encoding encoding;
-        const std::string why = record_encoder().encode(record, encoding);
-        if (why.empty())
-            check(check_sequence(bundled_model().config(), encoding.input_ids, encoding.token_type_ids,
-                                        record_encoder().max_length())
-                      .empty(),
-                  "the encoder produced ids the model refuses");
+        pipeline::TextInput input{.text = record.text, .pair = record.has_pair ? std::optional<std::string_view>(record.pair) : std::nullopt};
+        if (record.pretokenized) input = {.input_ids = std::span(record.input_ids), .token_type_ids = record.token_type_ids};
+        const auto encoded = bundled_classifier().encode(std::span(&input, 1), pipeline::LongTextStrategy::truncate);
+        if (encoded[0].error.empty())
+            for (const Encoding& window : encoded[0].document.chunks)
+                check(check_sequence(bundled_model().config(), window.input_ids, window.token_type_ids,
+                                     static_cast<int64_t>(bundled_classifier().max_length()))
+                          .empty(),
+                      "the encoder produced ids the model refuses");
     }
     check(count == expected.size(), "LineReader lost lines");
     check(reader.bytes_consumed() == input.size(), "LineReader did not consume the whole input");

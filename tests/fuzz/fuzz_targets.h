@@ -45,8 +45,8 @@ int tokenizer_files_one(const uint8_t* data, std::size_t size);
 //   --id-field, bit 4 output field "text" (which the record parser must refuse to overwrite).
 //   The batch LineReader must split exactly as '\n' does; parse_record never throws; a
 //   record it accepts gets add_field output that parses back to the same object plus the new
-//   key; error records round-trip through is_error_json; the RecordEncoder (bundled model)
-//   gives ids the model accepts.
+//   key; error records round-trip through is_error_json; the front door's encoder
+//   (pipeline::TextClassifier, bundled model) gives ids the model accepts.
 int jsonl_one(const uint8_t* data, std::size_t size);
 
 // model_file: the bytes of a .bertcls file (loaded through an in-memory file). A file that
