@@ -19,7 +19,7 @@ namespace {
 // A tiny BERT tokenizer.json: ids 0-4 special, then a handful of words and pieces.
 // With `hashes`, "##" (the prefix) and "#" are tokens too.
 std::string tiny_bert_json(bool lowercase = true, bool hashes = false) {
-    return = R"({
+    return R"({
       "added_tokens": [
         {"id": 0, "content": "[PAD]", "special": true, "normalized": false},
         {"id": 1, "content": "[UNK]", "special": true, "normalized": false},

@@ -186,15 +186,20 @@ void WordPiece::validate(std::size_t vocab_size) const {
         if (!valid_id(id)) bad("a pop id is outside the vocabulary");
     // Every child index in range, and the nodes a tree below the root: each reached once, so
     // that depths are defined.
+    // In the same pass, which nodes lie in the subtrie of the prefix (the suffix subtrie).
     constexpr uint32_t kUnseen = UINT32_MAX;
     std::vector<uint32_t> depth(n, kUnseen);
+    std::vector<uint8_t> in_suffix(n, 0);
     std::vector<uint32_t> queue{0};
+    queue.reserve(n);
     depth[0] = 0;
+    in_suffix[0] = s_.suffix_root == 0;
     const auto visit = [&](uint32_t parent, uint32_t c) {
         if (c == kNone) return;
         if (c >= n) bad("an edge leads outside the nodes");
         if (depth[c] != kUnseen) bad("node " + std::to_string(c) + " has two parents");
         depth[c] = depth[parent] + 1;
+        in_suffix[c] = in_suffix[parent] || c == s_.suffix_root;
         queue.push_back(c);
     };
     for (std::size_t k = 0; k < queue.size(); ++k) {
@@ -216,23 +221,6 @@ void WordPiece::validate(std::size_t vocab_size) const {
             bad("a token node does not pop its own id");
     // Failure links end: from outside the suffix subtrie they lead into it, inside it they lead
     // strictly closer to its root (which has none).
-    std::vector<bool> in_suffix(n, false);
-    queue.assign(1, s_.suffix_root);
-    in_suffix[s_.suffix_root] = true;
-    for (std::size_t k = 0; k < queue.size(); ++k) {
-        const uint32_t v = queue[k];
-        const Node& node = a_.nodes[v];
-        const auto mark = [&](uint32_t c) {
-            if (c != kNone && !in_suffix[c]) {
-                in_suffix[c] = true;
-                queue.push_back(c);
-            }
-        };
-        if (node.n_edges == kDense)
-            for (uint32_t b = 0; b < 256; ++b) mark(a_.dense[static_cast<std::size_t>(node.edges) * 256 + b]);
-        else
-            for (uint32_t e = 0; e < node.n_edges; ++e) mark(a_.edges[node.edges + e] >> 8);
-    }
     if (a_.nodes[s_.suffix_root].fail != kNone || (s_.suffix_root != 0 && a_.nodes[0].fail != kNone))
         bad("the roots have failure links");
     // Each token popped covers at least one byte of the node's string that the failure node no
