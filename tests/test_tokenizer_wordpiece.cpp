@@ -2,6 +2,8 @@
 // invalid UTF-8, added tokens in the text, truncation strategies, the LinMaxMatch trie against
 // HF's own greedy loop, and the legacy vocab.txt path against tokenizer.json.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include <catch2/catch.hpp>
@@ -255,4 +257,25 @@ TEST_CASE("wordpiece: a damaged compiled tokenizer is an InputError or still wor
     auto owner = std::make_shared<const std::string>(other_version);
     CHECK(load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner) == nullptr);
     CHECK_THROWS_AS(load_compiled_tokenizer(std::as_bytes(std::span(blob.data(), 8)), nullptr), InputError);
+}
+
+TEST_CASE("wordpiece: the hostile compiled tokenizers of the fuzz regressions are one-line errors", "[tokenizer]") {
+    const fs::path dir = fs::path(BERTCLS_TEST_DATA_DIR).parent_path() / "fuzz" / "regressions" / "compiled_tokenizer";
+    int checked = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (!entry.path().filename().string().starts_with("hostile-")) continue;
+        std::ifstream in(entry.path(), std::ios::binary);
+        auto owner = std::make_shared<const std::string>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        INFO(entry.path().filename().string());
+        try {
+            load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
+            FAIL("accepted");
+        } catch (const InputError& e) {
+            const std::string message = e.what();
+            CHECK(message.starts_with("compiled tokenizer: "));
+            CHECK(message.find('\n') == std::string::npos);
+        }
+        ++checked;
+    }
+    CHECK(checked >= 8);
 }
