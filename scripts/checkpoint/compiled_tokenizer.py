@@ -9,12 +9,16 @@ import shutil
 import subprocess
 import tempfile
 
+from .errors import ConversionError
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def find_bertcls(explicit=None):
     """The bertcls binary to compile with: `explicit`, else $BERTCLS_BINARY, else build/bertcls
     of this checkout, else bertcls on the PATH; None when there is none."""
+    if explicit and not (os.path.isfile(explicit) and os.access(explicit, os.X_OK)):
+        raise ConversionError(f"--bertcls {explicit}: not an executable file")
     for candidate in (explicit, os.environ.get("BERTCLS_BINARY"), os.path.join(REPO, "build", "bertcls")):
         if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
             return candidate
