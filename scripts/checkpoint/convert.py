@@ -55,7 +55,9 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_
     # The tokenizer blobs go last, after every F32 (then BF16, then I8) tensor, so each tensor
     # stays aligned to its element size; the compiled tokenizer first among them, where the
     # F32 tensors end (a multiple of 4, which its arrays of 4-byte elements need to be used in place).
-    compiled = compile_tokenizer(tokenizer_dir or hf_dir, bertcls, warn) if files else None
+    # Its notes wait until the file is written: a failed conversion prints its one error line alone.
+    notes = []
+    compiled = compile_tokenizer(tokenizer_dir or hf_dir, bertcls, notes.append) if files else None
     if compiled is not None:
         entries.append(("tokenizer/compiled", "U8", [len(compiled)], lambda: np.frombuffer(compiled, np.uint8)))
     entries += [(f"tokenizer/{name}", "U8", [len(data)], lambda data=data: np.frombuffer(data, np.uint8))
@@ -74,6 +76,8 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_
     if blocked:
         metadata["blocked_weights"] = json.dumps(blocked, separators=(",", ":"))
     write_bertcls(out_path, metadata, entries)
+    for note in notes:
+        warn(note)
     return config
 
 
