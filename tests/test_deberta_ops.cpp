@@ -100,15 +100,17 @@ TEST_CASE("the disentangled attention kernel matches transformers' formula", "[o
         {8, 16, 128, false, true},   // p2c only
     };
     for (const auto& st : settings)
-        for (const int64_t L : {1, 3, 9, 17, 40}) {
-            const int64_t d = 12, rows = 2 * st.span;
+        for (const int64_t L : {1, 3, 9, 17, 40})
+        for (const int64_t d : {12, 64}) {
+            const int64_t rows = 2 * st.span;
             const auto q = random_values(L * d, rng), k = random_values(L * d, rng), v = random_values(L * d, rng);
             const auto pk = random_values(rows * d, rng), pq = random_values(rows * d, rng);
-            std::vector<float> pk_t(d * rows), pq_t(d * rows);
+            const int64_t stride = rows + 16;  // the padding the kernel may read
+            std::vector<float> pk_t(d * stride, 0.0f), pq_t(d * stride, 0.0f);
             for (int64_t m = 0; m < rows; ++m)
                 for (int64_t x = 0; x < d; ++x) {
-                    pk_t[x * rows + m] = pk[m * d + x];
-                    pq_t[x * rows + m] = pq[m * d + x];
+                    pk_t[x * stride + m] = pk[m * d + x];
+                    pq_t[x * stride + m] = pq[m * d + x];
                 }
             std::vector<int32_t> index(2 * L - 1);
             relative_indices(L, st.span, st.buckets, st.max_position, index.data());
@@ -125,7 +127,7 @@ TEST_CASE("the disentangled attention kernel matches transformers' formula", "[o
                     DisentangledHead h{.q = q.data(), .k = k.data(), .v = v.data(), .qkv_stride = d, .length = L,
                                        .head_size = d, .scale = float(scale), .index = index.data(),
                                        .pos_key_t = st.c2p ? pk_t.data() : nullptr,
-                                       .pos_query_t = st.p2c ? pq_t.data() : nullptr, .pos_rows = rows,
+                                       .pos_query_t = st.p2c ? pq_t.data() : nullptr, .pos_rows = stride,
                                        .queries = queries, .context = context.data(), .context_stride = d,
                                        .probs = probs.data()};
                     kernel(h, scratch.data());

@@ -9,6 +9,11 @@
 
 namespace bertcls {
 
+namespace {
+// Floats past each row of a transposed position table, readable by the vector kernel.
+constexpr int64_t kTablePadding = 16;
+}  // namespace
+
 DisentangledAttention::DisentangledAttention(const DisentangledAttentionWeights& weights, int64_t heads,
                                              double layer_norm_eps, const RelativePositions* relative,
                                              int64_t score_terms, const MappedFile* source, ComputeType compute)
@@ -59,10 +64,11 @@ std::shared_ptr<const DisentangledAttention::PositionTables> DisentangledAttenti
     }
     const float* key_rows = pos_key_ ? keys.data() : (pos_query_ ? nullptr : keys.data() + key_at);
     const float* query_rows = pos_query_ ? queries.data() : (pos_key_ ? nullptr : keys.data() + query_at);
+    const int64_t table_stride = rows + kTablePadding;
     const auto transpose = [&](const float* src, std::vector<float>& dst) {
-        dst.assign(static_cast<std::size_t>(heads_ * d * rows), 0.0f);
+        dst.assign(static_cast<std::size_t>(heads_ * d * table_stride), 0.0f);
         for (int64_t m = 0; m < n; ++m)
-            for (int64_t c = 0; c < H; ++c) dst[(c / d * d + c % d) * rows + tables->lo + m] = src[m * stride + c];
+            for (int64_t c = 0; c < H; ++c) dst[c * table_stride + tables->lo + m] = src[m * stride + c];
     };
     if (rel.c2p && key_rows) transpose(key_rows, tables->key_t);
     if (rel.p2c && query_rows) transpose(query_rows, tables->query_t);
@@ -103,7 +109,7 @@ const float* DisentangledAttention::attend(const float* hidden, int64_t rows, co
         for (int64_t s = 0; s < batch.sequences(); ++s)
             index_of[s] = std::lower_bound(distinct.begin(), distinct.end(), lengths[s]) - distinct.begin();
     }
-    const int64_t rows_of_table = relative_ ? 2 * relative_->span : 0;
+    const int64_t rows_of_table = relative_ ? 2 * relative_->span + kTablePadding : 0;  // the row stride
     const int64_t tasks = batch.sequences() * heads;
 #pragma omp parallel for schedule(dynamic, 1) if (tasks > 1)
     for (int64_t task = 0; task < tasks; ++task) {

@@ -38,7 +38,7 @@ const bool kAvx2 = has_avx2();
 
 std::size_t disentangled_scratch_floats(int64_t length, int64_t head_size) {
     const int64_t lp = (length + 15) / 16 * 16;
-    return static_cast<std::size_t>((head_size + length) * lp + 8 * (lp + 8) + 16);
+    return static_cast<std::size_t>((head_size + length) * lp + 8 * (lp + 16) + 2 * lp + 16);
 }
 
 void disentangled_attention_head(const DisentangledHead& head, float* scratch) {

@@ -29,10 +29,12 @@ struct DisentangledHead {
     float scale;         // 1 / sqrt(head_size * (1 + number of relative terms))
     const int32_t* index = nullptr;      // relative_indices(length, ...)
     // Position keys (c2p) and position queries (p2c) of this head, transposed: [head_size,
-    // pos_rows], row x holding dimension x of every position row. Null: that term is off.
+    // pos_rows], row x holding dimension x of every position row (2 span of them), then at least
+    // 16 readable padding floats (the vector kernel reads whole vectors past a window's end).
+    // Null: that term is off.
     const float* pos_key_t = nullptr;
     const float* pos_query_t = nullptr;
-    int64_t pos_rows = 0;
+    int64_t pos_rows = 0;  // row stride of pos_key_t and pos_query_t: 2 span + 16 or more
     // Query rows computed, from the first (0 = all `length`).
     int64_t queries = 0;
     float* context;      // [queries, head_size], row stride context_stride
