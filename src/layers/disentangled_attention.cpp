@@ -39,6 +39,10 @@ std::shared_ptr<const DisentangledAttention::PositionTables> DisentangledAttenti
     };
     const int64_t lo = reach(-(length - 1)), hi = reach(length - 1) + 1;
     std::lock_guard lock(*tables_mutex_);
+    if (!rel.c2p && !rel.p2c) {  // relative attention with no position terms: nothing to project
+        if (!tables_) tables_ = std::make_shared<const PositionTables>();
+        return tables_;
+    }
     if (tables_ && tables_->lo <= lo && tables_->hi >= hi) return tables_;
     // Grow by doubling the radius around the centre, so a stream of ever longer inputs costs
     // a logarithmic number of rebuilds; each row's values do not depend on the range.
@@ -76,7 +80,7 @@ std::shared_ptr<const DisentangledAttention::PositionTables> DisentangledAttenti
     return tables_;
 }
 
-const float* DisentangledAttention::attend(const float* hidden, int64_t rows, const PackedBatch& batch,
+float* DisentangledAttention::attend(const float* hidden, int64_t rows, const PackedBatch& batch,
                                            bool first_only, AttentionMaps* maps, Workspace& work) {
     const int64_t H = hidden_, d = head_size_, heads = heads_;
     float* qkv = Workspace::reserve(work.qkv, static_cast<std::size_t>(rows * 3 * H));
@@ -147,11 +151,10 @@ void DisentangledAttention::forward(float* hidden, int64_t rows, const PackedBat
 void DisentangledAttention::forward_first_tokens(const float* hidden, int64_t rows, const PackedBatch& batch,
                                                  float* first_tokens, Workspace& work) {
     batch.gather_first_rows(hidden, hidden_, first_tokens);  // the residual
-    const float* context = attend(hidden, rows, batch, true, nullptr, work);
+    float* context = attend(hidden, rows, batch, true, nullptr, work);
     const int64_t first_rows = padded_rows(batch.sequences());
     // Rows past the sequences are padding: give the projection defined input.
-    float* padded = const_cast<float*>(context);
-    std::fill(padded + batch.sequences() * hidden_, padded + first_rows * hidden_, 0.0f);
+    std::fill(context + batch.sequences() * hidden_, context + first_rows * hidden_, 0.0f);
     output_.forward(context, first_rows, first_tokens);
     norm_.forward(first_tokens, first_rows);
 }

@@ -70,7 +70,7 @@ private:
     };
     // Tables covering every distance of a sequence of `length` tokens.
     std::shared_ptr<const PositionTables> position_tables(int64_t length);
-    const float* attend(const float* hidden, int64_t rows, const PackedBatch& batch, bool first_only,
+    float* attend(const float* hidden, int64_t rows, const PackedBatch& batch, bool first_only,
                         AttentionMaps* maps, Workspace& work);
 
     int64_t hidden_, heads_, head_size_;
