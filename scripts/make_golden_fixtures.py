@@ -1387,12 +1387,174 @@ def verify(root):
     return ok
 
 
+
+# -- DeBERTa-v2/v3 (issue #19) -------------------------------------------------------------
+# Run alone: `python3 scripts/make_golden_fixtures.py --deberta tests/data` adds these next to the
+# existing fixtures (it needs tokenizers/albert-spm and tokenizers/parity there, and adds a
+# "deberta-spm" key to every parity record).
+DEBERTA_SPECS = [
+    # v3 settings over long rows: 64 buckets (mid 32), so distances past 32 go to log buckets.
+    dict(name="deberta-v3-long", T=200, lengths=[200, 77], seed=1901, typed=False,
+         cfg=dict(vocab_size=300, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                  intermediate_size=64, max_position_embeddings=512, relative_attention=True,
+                  position_buckets=64, max_relative_positions=-1, pos_att_type=["p2c", "c2p"],
+                  share_att_key=True, norm_rel_ebd="layer_norm", position_biased_input=False,
+                  type_vocab_size=0, hidden_act="gelu", pooler_hidden_act="gelu", layer_norm_eps=1e-7,
+                  labels=["x", "y"])),
+    # The v2 options v3 leaves off: separate position projections, the "p2c|c2p" string form,
+    # absolute positions, token types (pairs typed 0/1), embed_proj (48 -> 64), a grouped tanh
+    # ConvLayer, no LayerNorm on the relative table, no buckets: distances clamped at 6.
+    dict(name="deberta-v2-separate", T=20, lengths=[20, 13, 8, 3], seed=1902, typed=True,
+         pos_att_type_string="p2c|c2p",
+         cfg=dict(vocab_size=300, hidden_size=64, embedding_size=48, num_hidden_layers=2,
+                  num_attention_heads=4, intermediate_size=96, max_position_embeddings=64,
+                  relative_attention=True, position_buckets=-1, max_relative_positions=6,
+                  pos_att_type=["p2c", "c2p"], share_att_key=False, norm_rel_ebd="none",
+                  position_biased_input=True, type_vocab_size=2, conv_kernel_size=3, conv_groups=2,
+                  conv_act="tanh", hidden_act="gelu_new", pooler_hidden_act="tanh", layer_norm_eps=1e-7,
+                  labels=["p", "q", "r", "s"])),
+    # c2p alone (scale sqrt(2d)), separate pos_key_proj, 8 buckets over a 32-position range.
+    dict(name="deberta-c2p", T=24, lengths=[24, 17, 9, 2], seed=1903, typed=False,
+         cfg=dict(vocab_size=300, hidden_size=48, num_hidden_layers=2, num_attention_heads=3,
+                  intermediate_size=80, max_position_embeddings=32, relative_attention=True,
+                  position_buckets=8, max_relative_positions=32, pos_att_type=["c2p"],
+                  share_att_key=False, norm_rel_ebd="layer_norm", position_biased_input=False,
+                  type_vocab_size=0, hidden_act="gelu", pooler_hidden_act="gelu", layer_norm_eps=1e-7,
+                  labels=["u", "v", "w"])),
+]
+
+
+def deberta_rows(spec):
+    """The padded batch: [CLS]=1 ... [SEP]=2, pad 0; rows 0 and 2 are pairs (types 0/1 when the
+    model has token types)."""
+    rng = random.Random(spec["seed"])
+    vocab, T = spec["cfg"]["vocab_size"], spec["T"]
+    ids_rows, type_rows, mask_rows = [], [], []
+    for r, n in enumerate(spec["lengths"]):
+        content = lambda k: [rng.randrange(3, vocab) for _ in range(k)]
+        if r in (0, 2) and n >= 6:
+            na = (n - 3) // 2 + 1
+            nb = n - 3 - na
+            ids = [1] + content(na) + [2] + content(nb) + [2]
+            types = [0] * (na + 2) + [1] * (nb + 1) if spec["typed"] else [0] * n
+        else:
+            ids = [1] + content(n - 2) + [2] if n >= 2 else [1]
+            types = [0] * n
+        ids_rows.append(ids + [0] * (T - n))
+        type_rows.append(types + [0] * (T - n))
+        mask_rows.append([1] * n + [0] * (T - n))
+    return ids_rows, mask_rows, type_rows
+
+
+def deberta_fixtures(out):
+    gen = Gen(out)
+    torch, tf = gen.torch, gen.tf
+    import inspect
+    src = os.path.join(out, "deberta_sources")
+    os.makedirs(src, exist_ok=True)
+    for modname in ("transformers.models.deberta_v2.tokenization_deberta_v2",
+                    "transformers.models.deberta_v2.tokenization_deberta_v2_fast",
+                    "transformers.models.deberta_v2.modeling_deberta_v2"):
+        try:
+            import importlib
+            m = importlib.import_module(modname)
+            with open(os.path.join(src, modname.split(".")[-1] + ".py"), "w") as f:
+                f.write(inspect.getsource(m))
+        except Exception as e:  # noqa: BLE001
+            log(f"source of {modname}: {e!r}")
+    for spec in DEBERTA_SPECS:
+        name = spec["name"]
+        d = os.path.join(out, "reference", name)
+        os.makedirs(d, exist_ok=True)
+        c = dict(spec["cfg"])
+        labels = c.pop("labels")
+        cfg = tf.DebertaV2Config(hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, pooler_dropout=0.0,
+                                 pooler_hidden_size=c["hidden_size"], pad_token_id=0,
+                                 id2label={i: l for i, l in enumerate(labels)},
+                                 label2id={l: i for i, l in enumerate(labels)}, **c)
+        torch.manual_seed(spec["seed"])
+        model = tf.DebertaV2ForSequenceClassification._from_config(cfg, attn_implementation="eager")
+        model = model.float().eval()
+        gen.perturb(model, spec["seed"])
+        input_ids, mask, types = deberta_rows(spec)
+        with torch.no_grad():
+            o = model(input_ids=torch.tensor(input_ids), attention_mask=torch.tensor(mask),
+                      token_type_ids=torch.tensor(types), output_hidden_states=True, output_attentions=True)
+        # Not gen.reference_tensors: its check that padded keys get no weight fails on the
+        # padded query rows, which DeBERTa leaves uniform over every key (they are not compared).
+        t = dict(input_ids=torch.tensor(input_ids), attention_mask=torch.tensor(mask), token_type_ids=torch.tensor(types), logits=o.logits.float().contiguous(), **{f"hidden_states.{i}": h.float().contiguous() for i, h in enumerate(o.hidden_states)}, **{f"attentions.{i}": a.float().contiguous() for i, a in enumerate(o.attentions)})
+        model.save_pretrained(d)
+        if spec.get("pos_att_type_string"):
+            path = os.path.join(d, "config.json")
+            with open(path, encoding="utf-8") as f:
+                saved = json.load(f)
+            saved["pos_att_type"] = spec["pos_att_type_string"]
+            write_json(path, saved)
+        gen.save_reference(t, os.path.join(d, "reference.safetensors"))
+        back = tf.DebertaV2ForSequenceClassification.from_pretrained(d, attn_implementation="eager").eval()
+        with torch.no_grad():
+            again = back(input_ids=torch.tensor(input_ids), attention_mask=torch.tensor(mask),
+                         token_type_ids=torch.tensor(types)).logits
+        log(f"{name}: reload max logit diff {float((again - t['logits']).abs().max())}; "
+            f"logits {t['logits'].tolist()}")
+    # The tokenizer: DebertaV2Tokenizer over the albert-spm SentencePiece model, cased.
+    tok_root = os.path.join(out, "tokenizers")
+    d = os.path.join(tok_root, "deberta-spm")
+    legacy = os.path.join(tok_root, "deberta-spm-legacy")
+    for folder in (d, legacy):
+        os.makedirs(folder, exist_ok=True)
+        shutil.copy(os.path.join(tok_root, "albert-spm", "spiece.model"), os.path.join(folder, "spm.model"))
+        write_json(os.path.join(folder, "tokenizer_config.json"), {
+            "tokenizer_class": "DebertaV2Tokenizer", "do_lower_case": False, "vocab_type": "spm",
+            "bos_token": "[CLS]", "eos_token": "[SEP]", "unk_token": "<unk>", "sep_token": "[SEP]",
+            "pad_token": "<pad>", "cls_token": "[CLS]", "mask_token": "[MASK]", "split_by_punct": False})
+    tok = tf.AutoTokenizer.from_pretrained(d)
+    probe = tok("Hello world, it's a Test.")["input_ids"]
+    log(f"deberta-spm: {type(tok).__name__} len {len(tok)} probe {probe} "
+        f"tokens {tok.convert_ids_to_tokens(probe)}")
+    if len(set(probe)) < 4:
+        raise RuntimeError("the DeBERTa tokenizer ignored spm.model")
+    tok.save_pretrained(d)
+    log(f"deberta-spm files: {sorted(os.listdir(d))}")
+    try:
+        tj = json.load(open(os.path.join(d, "tokenizer.json"), encoding="utf-8"))
+        for key in ("normalizer", "pre_tokenizer", "post_processor", "decoder"):
+            log(f"deberta-spm {key}: {json.dumps(tj.get(key))[:600]}")
+        log(f"deberta-spm added_tokens: {json.dumps(tj.get('added_tokens'))[:800]}")
+    except Exception as e:  # noqa: BLE001
+        log(f"tokenizer.json unreadable: {e!r}")
+    pdir = os.path.join(tok_root, "parity")
+    for file in ("expected.jsonl", "truncated.jsonl", "pairs.jsonl", "pairs_word_cut.jsonl"):
+        path = os.path.join(pdir, file)
+        if not os.path.exists(path):
+            continue
+        records = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+        for rec in records:
+            if "a" in rec:
+                enc = tok(rec["a"], rec["b"], max_length=rec["max_length"], truncation=rec["truncation"])
+                rec["deberta-spm"] = {"input_ids": list(enc["input_ids"])}
+                if "token_type_ids" in enc:
+                    rec["deberta-spm"]["token_type_ids"] = list(enc["token_type_ids"])
+            elif "max_length" in rec:
+                rec["deberta-spm"] = list(tok(rec["text"], max_length=rec["max_length"], truncation=True)["input_ids"])
+            else:
+                rec["deberta-spm"] = list(tok(rec["text"])["input_ids"])
+        with open(path, "w", encoding="utf-8") as f:
+            for rec in records:
+                f.write(dump_jsonl_line(rec) + "\n")
+        log(f"{file}: deberta-spm added to {len(records)} records")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", help="output folder (tests/data)")
     ap.add_argument("--plan", action="store_true", help="print planned shapes and sizes only")
     ap.add_argument("--verify", metavar="DIR", help="check a generated tree with numpy only")
+    ap.add_argument("--deberta", metavar="DIR", help="add the DeBERTa fixtures to DIR (tests/data) only")
     args = ap.parse_args()
+    if args.deberta:
+        deberta_fixtures(args.deberta)
+        return 0
     if args.plan:
         plan()
         return 0

@@ -7,7 +7,7 @@ from .errors import ConversionError
 
 KNOWN_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.txt",
                "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model",
-               "added_tokens.json")
+               "added_tokens.json", "spm.model")
 
 
 def read_tokenizer_files(folder):
@@ -40,8 +40,9 @@ def tokenizer_vocab_size(files):
     for name in ("vocab.json", "added_tokens.json"):
         if name in files:
             sizes.append(_max_id(_json(files, name), name))
-    if "spiece.model" in files:
-        sizes.append(_sentencepiece_size(files["spiece.model"]))
+    for name in ("spiece.model", "spm.model"):  # ALBERT, DeBERTa-v2/v3
+        if name in files:
+            sizes.append(_sentencepiece_size(files[name]))
     if "sentencepiece.bpe.model" in files:
         # fairseq convention (XLM-R): ids shifted by one, plus <mask> after the last piece.
         sizes.append(_sentencepiece_size(files["sentencepiece.bpe.model"]) + 2)

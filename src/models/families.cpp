@@ -7,11 +7,13 @@
 namespace bertcls {
 
 const Family& bert_family();
+const Family& deberta_v2_family();
 
 namespace {
 
 const Family* const kFamilies[] = {
     &bert_family(),
+    &deberta_v2_family(),
 };
 
 }  // namespace

@@ -17,7 +17,10 @@ std::string check_sequence(const ModelConfig& config, std::span<const int32_t> i
         if (input_ids[i] < 0 || input_ids[i] >= config.vocab_size)
             return "input id " + std::to_string(input_ids[i]) + " at position " + std::to_string(i) +
                    " is outside the vocabulary [0, " + std::to_string(config.vocab_size) + ")";
-    const int64_t types = std::max<int64_t>(config.type_vocab_size, 1);
+    // A model without a token-type table (DistilBERT, DeBERTa-v3) ignores them, as transformers
+    // does: a pair's segment ids are accepted whatever they are.
+    if (config.type_vocab_size == 0) return "";
+    const int64_t types = config.type_vocab_size;
     for (std::size_t i = 0; i < token_type_ids.size(); ++i)
         if (token_type_ids[i] < 0 || token_type_ids[i] >= types)
             return "token type id " + std::to_string(token_type_ids[i]) + " at position " + std::to_string(i) +

@@ -66,6 +66,8 @@ FAMILY_NAMES = {  # family: (prefix, embeddings, layer parts, head, projection)
 def expected_tensors(family, state, config):
     """{canonical name: array} built from a source state dict with the table above, for the
     sizes in a converted config (weight sets; a projection only when embedding_size differs)."""
+    if family == "deberta-v2":
+        return deberta_expected_tensors(state, config)
     prefix, embeddings, layer, head, projection = FAMILY_NAMES[family]
 
     def get(name):
@@ -86,6 +88,49 @@ def expected_tensors(family, state, config):
                 for p in ("weight", "bias")})
     return out
 
+
+
+def deberta_expected_tensors(state, c):
+    """{canonical name: array} for DebertaV2ForSequenceClassification (docs/FORMAT.md, "DeBERTa"),
+    written apart from scripts/checkpoint/deberta_v2.py."""
+    def get(name):
+        return state["deberta." + name] if "deberta." + name in state else state[name]
+
+    out = {"embeddings.word": get("embeddings.word_embeddings.weight"),
+           "embeddings.norm.weight": get("embeddings.LayerNorm.weight"),
+           "embeddings.norm.bias": get("embeddings.LayerNorm.bias")}
+    if c["position_biased_input"]:
+        out["embeddings.position"] = get("embeddings.position_embeddings.weight")
+    if c["type_vocab_size"]:
+        out["embeddings.token_type"] = get("embeddings.token_type_embeddings.weight")
+    if c["embedding_projection"]:
+        out["embeddings.projection.weight"] = get("embeddings.embed_proj.weight")
+    if c["relative_attention"]:
+        out["relative.embeddings"] = get("encoder.rel_embeddings.weight")
+        if c["norm_rel_ebd"]:
+            out.update({f"relative.norm.{p}": get(f"encoder.LayerNorm.{p}") for p in ("weight", "bias")})
+    for g in range(c["num_layer_weights"]):
+        layer = f"encoder.layer.{g}."
+        for p in ("weight", "bias"):
+            out[f"layers.{g}.attention.qkv.{p}"] = np.concatenate(
+                [get(f"{layer}attention.self.{n}_proj.{p}") for n in ("query", "key", "value")])
+            if c["relative_attention"] and not c["share_att_key"]:
+                if "c2p" in c["pos_att_type"]:
+                    out[f"layers.{g}.attention.pos_key.{p}"] = get(f"{layer}attention.self.pos_key_proj.{p}")
+                if "p2c" in c["pos_att_type"]:
+                    out[f"layers.{g}.attention.pos_query.{p}"] = get(f"{layer}attention.self.pos_query_proj.{p}")
+            for part, source in (("attention.output", "attention.output.dense"),
+                                 ("attention.norm", "attention.output.LayerNorm"),
+                                 ("ffn.intermediate", "intermediate.dense"), ("ffn.output", "output.dense"),
+                                 ("ffn.norm", "output.LayerNorm")):
+                out[f"layers.{g}.{part}.{p}"] = get(f"{layer}{source}.{p}")
+    for p in ("weight", "bias"):
+        if c["conv_kernel_size"]:
+            out[f"conv.{p}"] = get(f"encoder.conv.conv.{p}")
+            out[f"conv.norm.{p}"] = get(f"encoder.conv.LayerNorm.{p}")
+        out[f"head.dense.{p}"] = get(f"pooler.dense.{p}")
+        out[f"head.out.{p}"] = get(f"classifier.{p}")
+    return out
 
 class ConverterTestCase(TempDirTest):
     def assert_same_bits(self, actual, expected, name):
@@ -381,6 +426,11 @@ class ReferenceCheckpointTest(ConverterTestCase):
         "albert": dict(family="albert", embedding_size=64, embedding_projection=True, num_layer_weights=1, hidden_act="gelu_new",
                        head_activation="tanh"),
         "electra": dict(family="electra", embedding_size=64, embedding_projection=True, head_activation="gelu", num_layer_weights=2),
+        "deberta-v3": dict(family="deberta-v2", type_vocab_size=0, relative_attention=True, position_buckets=16,
+                           max_relative_positions=128, pos_att_type=["c2p", "p2c"], share_att_key=True,
+                           norm_rel_ebd=True, position_biased_input=False, conv_kernel_size=0, head_activation="gelu"),
+        "deberta-v2-conv": dict(family="deberta-v2", position_buckets=8, conv_kernel_size=3, conv_act="gelu",
+                                conv_groups=1),
     }
 
     @staticmethod

@@ -207,7 +207,7 @@ TokenizerParts build_parts(const TokenizerFiles& files) {
         } catch (const json::exception& e) {
             throw InputError(std::string("tokenizer.json: unexpected content: ") + e.what());
         }
-    } else if (find_file(files, "vocab.txt") || find_file(files, "spiece.model") ||
+    } else if (find_file(files, "vocab.txt") || find_file(files, "spiece.model") || find_file(files, "spm.model") ||
                find_file(files, "sentencepiece.bpe.model") || (find_file(files, "vocab.json") && find_file(files, "merges.txt"))) {
         // The legacy builders read tokenizer_config.json and friends with nlohmann too: a value
         // of the wrong type there is bad input, not an internal error.
@@ -215,13 +215,14 @@ TokenizerParts build_parts(const TokenizerFiles& files) {
             if (find_file(files, "vocab.txt")) tok::build_wordpiece_legacy(files, parts);
             else if (find_file(files, "spiece.model") || find_file(files, "sentencepiece.bpe.model"))
                 tok::build_sentencepiece_legacy(files, parts);
+            else if (find_file(files, "spm.model")) tok::build_deberta_legacy(files, parts);
             else tok::build_bpe_legacy(files, parts);
         } catch (const json::exception& e) {
             throw InputError(std::string("tokenizer files: unexpected content: ") + e.what());
         }
     } else {
         throw InputError(
-            "no usable tokenizer files (expected tokenizer.json, vocab.txt, spiece.model, sentencepiece.bpe.model "
+            "no usable tokenizer files (expected tokenizer.json, vocab.txt, spiece.model, spm.model, sentencepiece.bpe.model "
             "or vocab.json + merges.txt)");
     }
     return parts;
@@ -239,7 +240,8 @@ std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerFiles& files) { return 
 TokenizerFiles read_tokenizer_dir(const std::filesystem::path& dir) {
     static const char* const kNames[] = {"tokenizer.json",   "tokenizer_config.json",   "special_tokens_map.json",
                                          "added_tokens.json", "vocab.txt",               "vocab.json",
-                                         "merges.txt",        "spiece.model",            "sentencepiece.bpe.model"};
+                                         "merges.txt",        "spiece.model",            "sentencepiece.bpe.model",
+                                         "spm.model"};
     if (!std::filesystem::is_directory(dir)) throw InputError(dir.string() + " is not a directory");
     TokenizerFiles files;
     for (const char* name : kNames) {

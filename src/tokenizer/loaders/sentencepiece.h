@@ -23,6 +23,9 @@ void build_unigram(const nlohmann::json& tokenizer_json, TokenizerParts& parts);
 // tokenizer_config.json when present (do_lower_case, keep_accents, add_prefix_space, special
 // tokens, tokenizer_class).
 void build_sentencepiece_legacy(const TokenizerFiles& files, TokenizerParts& parts);
+// spm.model with DeBERTa-v2/v3 conventions (transformers 5's DebertaV2Tokenizer): no charsmap,
+// whitespace runs folded, [CLS] A [SEP] B [SEP].
+void build_deberta_legacy(const TokenizerFiles& files, TokenizerParts& parts);
 
 // The parts of a SentencePiece ModelProto the conversion needs (read without libprotobuf).
 struct SentencePieceModel {

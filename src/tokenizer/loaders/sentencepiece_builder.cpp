@@ -168,4 +168,68 @@ void build_sentencepiece_legacy(const TokenizerFiles& files, TokenizerParts& par
     parts.added_tokens = added.take(*parts.vocabulary);
 }
 
+void build_deberta_legacy(const TokenizerFiles& files, TokenizerParts& parts) {
+    const std::string name = "spm.model";
+    const std::string& bytes = files.at(name);
+    {
+        sentencepiece::SentencePieceProcessor processor;
+        const auto status = processor.LoadFromSerializedProto(bytes);
+        if (!status.ok()) throw InputError(name + " is not a valid SentencePiece model: " + status.ToString());
+    }
+    const SentencePieceModel spm = read_sentencepiece_model(bytes, name);
+    if (spm.model_type != 1)
+        throw InputError(name + ": SentencePiece model type " + std::to_string(spm.model_type) +
+                         " is unsupported (only unigram models are)");
+    const LegacyConfig config(files);
+    const std::string tokenizer_class = config.string("tokenizer_class");
+    if (!tokenizer_class.empty() && !tokenizer_class.starts_with("DebertaV2"))
+        throw InputError("tokenizer_config.json: tokenizer_class " + tokenizer_class +
+                         " with spm.model is unsupported without tokenizer.json (DebertaV2Tokenizer is supported)");
+    if (config.flag("split_by_punct", false))
+        throw InputError("tokenizer_config.json: split_by_punct is not supported without tokenizer.json");
+
+    // transformers 5's DebertaV2Tokenizer: the model's pieces and scores as they are; unk is the
+    // piece named unk_token (score 0), else the model's unk id.
+    std::vector<std::pair<std::string, double>> vocab;
+    std::unordered_map<std::string, int32_t> index;
+    for (const auto& p : spm.pieces) {
+        index.emplace(p.piece, static_cast<int32_t>(vocab.size()));
+        parts.vocabulary->set(static_cast<int32_t>(vocab.size()), p.piece);
+        vocab.emplace_back(p.piece, static_cast<double>(p.score));
+    }
+    const std::string unk = config.special("unk_token", "[UNK]");
+    int32_t unk_id = spm.unk_id;
+    if (const auto it = index.find(unk); it != index.end() && vocab[it->second].second == 0.0) unk_id = it->second;
+
+    // Normalizer: [Lowercase], Replace(\s{2,}|[\n\r\t] -> " "), NFC, Strip(right); no charsmap.
+    std::vector<std::unique_ptr<Normalizer>> normalizers;
+    if (config.flag("do_lower_case", false)) normalizers.push_back(std::make_unique<LowercaseNormalizer>());
+    normalizers.push_back(std::make_unique<WhitespaceRunNormalizer>(2, U"\n\r\t", " "));
+    normalizers.push_back(std::make_unique<UnicodeNormalizer>(UnicodeNormalizer::Form::nfc));
+    normalizers.push_back(std::make_unique<StripNormalizer>(false, true));
+    std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers;
+    pre_tokenizers.push_back(std::make_unique<MetaspacePreTokenizer>(
+        "\xE2\x96\x81",
+        config.flag("add_prefix_space", true) ? MetaspacePreTokenizer::Prepend::always
+                                              : MetaspacePreTokenizer::Prepend::first,
+        true));
+    parts.encoder = std::make_unique<PipelineSegmentEncoder>(
+        std::make_unique<NormalizerChain>(std::move(normalizers)),
+        std::make_unique<SequencePreTokenizer>(std::move(pre_tokenizers)),
+        std::make_unique<Unigram>(vocab, unk_id, false));
+
+    AddedTokens added(index, static_cast<int32_t>(vocab.size()));
+    for (auto& t : config.added_tokens_decoder()) added.add(std::move(t));
+    for (auto& t : config.added_tokens_file()) added.add(std::move(t));
+    const std::string cls = config.special("cls_token", "[CLS]");
+    const std::string sep = config.special("sep_token", "[SEP]");
+    for (const std::string& s : {config.special("bos_token", "[CLS]"), config.special("eos_token", "[SEP]"), unk, sep,
+                                 config.special("pad_token", "[PAD]"), cls, config.special("mask_token", "[MASK]")})
+        added.add(s, true);
+    for (const std::string& s : config.extra_special_tokens()) added.add(s, true);
+    // [CLS] A [SEP] B [SEP], type ids 0 then 1.
+    parts.post_processor = bert_post_processor(added.id_of(cls), added.id_of(sep));
+    parts.added_tokens = added.take(*parts.vocabulary);
+}
+
 }  // namespace bertcls::tok

@@ -150,6 +150,62 @@ void ReplaceNormalizer::normalize(std::string_view text, std::string& out) const
     out.append(text.substr(i));
 }
 
+void WhitespaceRunNormalizer::normalize(std::string_view text, std::string& out) const {
+    out.clear();
+    std::size_t i = 0;
+    while (i < text.size()) {
+        std::size_t next = i;
+        const char32_t c = unicode::decode(text, next);
+        if (unicode::is_whitespace(c)) {
+            std::size_t end = next, run = 1;
+            while (end < text.size()) {
+                std::size_t after = end;
+                if (!unicode::is_whitespace(unicode::decode(text, after))) break;
+                end = after, ++run;
+            }
+            if (run >= min_run_) {
+                out.append(content_);
+                i = end;
+                continue;
+            }
+        }
+        if (singles_.find(c) != std::u32string::npos) out.append(content_);
+        else out.append(text.substr(i, next - i));
+        i = next;
+    }
+}
+
+// "\s{N,}" optionally followed by "|[...]" of escaped \n, \r, \t or plain characters.
+static bool parse_whitespace_run_regex(const std::string& regex, std::size_t& min_run, std::u32string& singles) {
+    std::string_view rest(regex);
+    if (!rest.starts_with("\\s{")) return false;
+    rest.remove_prefix(3);
+    const std::size_t close = rest.find(",}");
+    if (close == std::string_view::npos || close == 0) return false;
+    const std::string digits(rest.substr(0, close));
+    if (digits.find_first_not_of("0123456789") != std::string::npos) return false;
+    min_run = static_cast<std::size_t>(std::strtoul(digits.c_str(), nullptr, 10));
+    rest.remove_prefix(close + 2);
+    if (rest.empty()) return min_run > 0;
+    if (!rest.starts_with("|[") || !rest.ends_with("]")) return false;
+    rest = rest.substr(2, rest.size() - 3);
+    for (std::size_t i = 0; i < rest.size();) {
+        if (rest[i] == '\\' && i + 1 < rest.size()) {
+            const char e = rest[i + 1];
+            if (e == 'n') singles += U'\n';
+            else if (e == 'r') singles += U'\r';
+            else if (e == 't') singles += U'\t';
+            else return false;
+            i += 2;
+        } else if (std::string_view("[]^-").find(rest[i]) != std::string_view::npos) {
+            return false;
+        } else {
+            singles += unicode::decode(rest, i);
+        }
+    }
+    return min_run > 0;
+}
+
 void UnicodeNormalizer::normalize(std::string_view text, std::string& out) const {
     out.clear();
     if (is_ascii(text)) {
@@ -264,6 +320,9 @@ std::unique_ptr<Normalizer> read_hf_normalizer(const json& j) {
             std::size_t min_repeat = 0;
             if (parse_repeat_regex(regex, character, min_repeat))
                 return std::make_unique<ReplaceNormalizer>(std::move(character), std::move(content), min_repeat);
+            std::u32string singles;
+            if (parse_whitespace_run_regex(regex, min_repeat, singles))
+                return std::make_unique<WhitespaceRunNormalizer>(min_repeat, std::move(singles), std::move(content));
             throw InputError("tokenizer.json: unsupported Replace regex \"" + regex + "\"");
         }
         throw InputError("tokenizer.json: bad Replace pattern " + pattern.dump());

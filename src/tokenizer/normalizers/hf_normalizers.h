@@ -28,6 +28,21 @@ private:
     std::size_t min_repeat_;
 };
 
+// Replace(Regex("\\s{N,}|[\\n\\r\\t]"), content), DeBERTa-v2/v3's: a run of at least N whitespace
+// characters (Oniguruma's \\s, the White_Space property), or one of the listed characters alone,
+// becomes `content`. The alternatives are tried in that order at each position, as the regex does.
+class WhitespaceRunNormalizer final : public Normalizer {
+public:
+    WhitespaceRunNormalizer(std::size_t min_run, std::u32string singles, std::string content)
+        : min_run_(min_run), singles_(std::move(singles)), content_(std::move(content)) {}
+    void normalize(std::string_view text, std::string& out) const override;
+
+private:
+    std::size_t min_run_;
+    std::u32string singles_;
+    std::string content_;
+};
+
 // NFD / NFKD / NFC / NFKC (utf8proc).
 class UnicodeNormalizer final : public Normalizer {
 public:
