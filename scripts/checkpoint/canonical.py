@@ -25,6 +25,8 @@ class Family:
     read_config: Callable      # config.json dict -> the size/activation fields of the config
     names: dict                # canonical name -> Hugging Face name or list of names to stack;
                                # "{g}" is the layer weight set, "{p}" is weight or bias
+    tensors: Callable = None   # config -> [(name, shape)] for a family with its own structure
+                               # (default: expected_tensors, the post-LayerNorm encoder)
 
 
 def hf_value(hf, key, default):
@@ -148,7 +150,7 @@ def canonical_tensors(family, c, state):
     for presence, dtype and shape here, before anything is read; unused tensors are ignored."""
     state = _strip_prefix(state, family.prefix)
     entries = []
-    for name, shape in expected_tensors(c):
+    for name, shape in (family.tensors or expected_tensors)(c):
         sources = _source_names(family, name)
         parts = []
         for source in sources:

@@ -7,11 +7,13 @@
 namespace bertcls {
 
 const Family& bert_family();
+const Family& modernbert_family();
 
 namespace {
 
 const Family* const kFamilies[] = {
     &bert_family(),
+    &modernbert_family(),
 };
 
 }  // namespace

@@ -24,7 +24,8 @@ LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 # still to come (DeBERTa, ModernBERT); tests leave those out with a message until they land.
 SUPPORTED_ARCHITECTURES = ("BertForSequenceClassification", "DistilBertForSequenceClassification",
                            "RobertaForSequenceClassification", "XLMRobertaForSequenceClassification",
-                           "AlbertForSequenceClassification", "ElectraForSequenceClassification")
+                           "AlbertForSequenceClassification", "ElectraForSequenceClassification",
+                           "ModernBertForSequenceClassification")
 
 
 def supported_checkpoint(folder):
