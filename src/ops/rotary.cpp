@@ -5,20 +5,27 @@
 namespace bertcls {
 
 RotaryTable::RotaryTable(int64_t head_size, double theta, int64_t positions)
-    : half_(head_size / 2), positions_(positions) {
-    cos_.resize(static_cast<std::size_t>(positions * half_));
-    sin_.resize(cos_.size());
+    : half_(head_size / 2),
+      positions_(positions),
+      blocks_(std::make_unique<Block[]>(static_cast<std::size_t>((positions + kBlock - 1) / kBlock))) {
     const auto d = static_cast<float>(head_size);
-    for (int64_t i = 0; i < half_; ++i) {
-        // transformers: 1.0 / (base ** (arange(0, dim, 2).float() / dim)), in float32.
-        const float exponent = static_cast<float>(2 * i) / d;
-        const float inv_freq = 1.0f / std::pow(static_cast<float>(theta), exponent);
-        for (int64_t p = 0; p < positions; ++p) {
-            const float angle = static_cast<float>(p) * inv_freq;
-            cos_[p * half_ + i] = static_cast<float>(std::cos(static_cast<double>(angle)));
-            sin_[p * half_ + i] = static_cast<float>(std::sin(static_cast<double>(angle)));
-        }
-    }
+    for (int64_t i = 0; i < half_; ++i)  // transformers: 1.0 / (base ** (arange(0, dim, 2).float() / dim))
+        inv_freq_.push_back(1.0f / std::pow(static_cast<float>(theta), static_cast<float>(2 * i) / d));
+}
+
+const RotaryTable::Block& RotaryTable::block(int64_t index) const {
+    Block& b = blocks_[static_cast<std::size_t>(index)];
+    std::call_once(b.filled, [&] {
+        b.cos.resize(static_cast<std::size_t>(kBlock * half_));
+        b.sin.resize(b.cos.size());
+        for (int64_t r = 0; r < kBlock; ++r)
+            for (int64_t i = 0; i < half_; ++i) {
+                const float angle = static_cast<float>(index * kBlock + r) * inv_freq_[static_cast<std::size_t>(i)];
+                b.cos[r * half_ + i] = static_cast<float>(std::cos(static_cast<double>(angle)));
+                b.sin[r * half_ + i] = static_cast<float>(std::sin(static_cast<double>(angle)));
+            }
+    });
+    return b;
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
@@ -32,8 +39,11 @@ static void rotate_row(float* x, const float* c, const float* s, int64_t half) {
 }
 
 void RotaryTable::apply(float* x, int64_t stride, int64_t rows) const {
-    for (int64_t r = 0; r < rows; ++r)
-        rotate_row(x + r * stride, cos_.data() + r * half_, sin_.data() + r * half_, half_);
+    for (int64_t first = 0; first < rows; first += kBlock) {
+        const Block& b = block(first / kBlock);
+        for (int64_t r = 0; r < kBlock && first + r < rows; ++r)
+            rotate_row(x + (first + r) * stride, b.cos.data() + r * half_, b.sin.data() + r * half_, half_);
+    }
 }
 
 }  // namespace bertcls
