@@ -221,9 +221,12 @@ private:
     };
 
     void embed(const PackedBatch& batch, int64_t rows, float* hidden) const;
-    // hidden += Attention(norm(hidden)); maps, when asked, get [heads, L, L] per sequence.
+    // hidden += Attention(norm(hidden)); maps, when asked, get [heads, L, L] per sequence. Given
+    // first_tokens ([padded_rows(sequences), H], each sequence's first row of hidden), only those
+    // rows are updated, there, and hidden is left as it is: keys and values still come from every
+    // row, but the queries and the output projection run for the first tokens alone.
     void attend(Layer& layer, float* hidden, int64_t rows, const PackedBatch& batch, AttentionMaps* maps,
-                ModernBertState& state);
+                ModernBertState& state, float* first_tokens = nullptr);
     // hidden += FFN(norm(hidden)) over the rows, in blocks.
     void feed_forward(Layer& layer, float* hidden, int64_t rows, ModernBertState& state);
 
@@ -248,7 +251,7 @@ void ModernBertEncoder::embed(const PackedBatch& batch, int64_t rows, float* hid
 }
 
 void ModernBertEncoder::attend(Layer& layer, float* hidden, int64_t rows, const PackedBatch& batch,
-                               AttentionMaps* maps, ModernBertState& state) {
+                               AttentionMaps* maps, ModernBertState& state, float* first_tokens) {
     const int64_t H = config_.hidden_size, d = config_.head_size(), heads = config_.num_heads;
     Workspace& work = state.workspace;
     const float* input = hidden;
@@ -280,7 +283,7 @@ void ModernBertEncoder::attend(Layer& layer, float* hidden, int64_t rows, const 
         const int64_t first = batch.offsets[s], L = batch.length(s);
         float* q = qkv + first * 3 * H + h * d;
         // This head's queries and keys get their positions here, while they are in cache.
-        rope.apply(q, 3 * H, L);
+        rope.apply(q, 3 * H, first_tokens ? 1 : L);
         rope.apply(q + H, 3 * H, L);
         AttentionHead args{.q = q,
                            .k = q + H,
@@ -289,14 +292,15 @@ void ModernBertEncoder::attend(Layer& layer, float* hidden, int64_t rows, const 
                            .length = L,
                            .head_size = d,
                            .scale = scale,
-                           .queries = 0,
-                           .context = context + first * H + h * d,
+                           .queries = first_tokens ? 1 : 0,
+                           .context = context + (first_tokens ? s : first) * H + h * d,
                            .context_stride = H,
                            .probs = maps ? (*maps)[s].data() + h * L * L : nullptr,
                            .window = window};
         attention_head(args, scratch + per_thread * static_cast<std::size_t>(omp_get_thread_num()));
     }
-    layer.output.forward(context, rows, hidden);
+    if (first_tokens) layer.output.forward(context, padded_rows(batch.sequences()), first_tokens);
+    else layer.output.forward(context, rows, hidden);
 }
 
 void ModernBertEncoder::feed_forward(Layer& layer, float* hidden, int64_t rows, ModernBertState& state) {
@@ -333,9 +337,19 @@ ForwardResult ModernBertEncoder::run(std::span<const SequenceInput> sequences, c
         if (options.keep_hidden_states) result.hidden_states.emplace_back(hidden, hidden + N * H);
     };
 
+    const int64_t head_rows = padded_rows(B);
+    float* pooled = Workspace::reserve(state.pooled, static_cast<std::size_t>(head_rows * H));
+    std::fill(pooled, pooled + head_rows * H, 0.0f);
+    // With cls pooling the logits depend only on the first tokens' final states, so unless the
+    // caller wants every token's states, the last layer runs its queries, output projection and
+    // FFN for the first tokens alone.
+    const bool first_tokens_only =
+        settings_.pooling == Pooling::cls && !options.keep_hidden_states && !options.keep_attentions;
+    const int64_t full_layers = config_.num_layers - (first_tokens_only ? 1 : 0);
+
     embed(batch, rows, hidden);
     keep_hidden();
-    for (int64_t l = 0; l < config_.num_layers; ++l) {
+    for (int64_t l = 0; l < full_layers; ++l) {
         Layer& layer = *layers_[static_cast<std::size_t>(l)];
         AttentionMaps* maps = options.keep_attentions ? &result.attentions.emplace_back() : nullptr;
         attend(layer, hidden, rows, batch, maps, state);
@@ -343,13 +357,20 @@ ForwardResult ModernBertEncoder::run(std::span<const SequenceInput> sequences, c
         // transformers reports the last layer's output after the final norm.
         if (l + 1 < config_.num_layers) keep_hidden();
     }
-    final_norm_->forward(hidden, N);
-    keep_hidden();
+    if (first_tokens_only) {
+        batch.gather_first_rows(hidden, H, pooled);  // the residual; padding rows stay 0
+        Layer& last = *layers_.back();
+        attend(last, hidden, rows, batch, nullptr, state, pooled);
+        feed_forward(last, pooled, head_rows, state);
+        final_norm_->forward(pooled, B);
+    } else {
+        final_norm_->forward(hidden, N);
+        keep_hidden();
+    }
 
-    const int64_t head_rows = padded_rows(B);
-    float* pooled = Workspace::reserve(state.pooled, static_cast<std::size_t>(head_rows * H));
-    std::fill(pooled, pooled + head_rows * H, 0.0f);
-    if (settings_.pooling == Pooling::cls) {
+    if (first_tokens_only) {
+        // pooled holds the first tokens' final states already
+    } else if (settings_.pooling == Pooling::cls) {
         batch.gather_first_rows(hidden, H, pooled);
     } else {
         for (int64_t s = 0; s < B; ++s) {
