@@ -1545,16 +1545,202 @@ def deberta_fixtures(out):
         log(f"{file}: deberta-spm added to {len(records)} records")
 
 
+# ---------------------------------------------------------------------------------------------
+# ModernBERT (--modernbert OUT): two reference models longer than their sliding window, one per
+# config layout, and a ModernBERT-style byte-level BPE tokenizer with its parity files. Written
+# to OUT/reference/modernbert-*/ and OUT/tokenizers-modernbert/ (its own root, so the shared
+# parity files stay as they are). Needs torch, transformers 5.x, tokenizers and safetensors.
+# ---------------------------------------------------------------------------------------------
+MODERNBERT_SPECS = [
+    # transformers 5 layout with an irregular layer pattern (layer 0 sliding), every bias on,
+    # mean pooling, a tanh head and non-default thetas; rows of 40 and 24 tokens exceed the
+    # 17-token window, so the banded path runs; the 16-token row fits in one window.
+    dict(name="modernbert-window", T=40, seed=301, layout="v5",
+         cfg=dict(vocab_size=90, hidden_size=48, num_attention_heads=4, num_hidden_layers=3,
+                  intermediate_size=40, max_position_embeddings=64, local_attention=16,
+                  layer_types=["sliding_attention", "full_attention", "sliding_attention"],
+                  rope_parameters={"full_attention": {"rope_type": "default", "rope_theta": 5000.0},
+                                   "sliding_attention": {"rope_type": "default", "rope_theta": 300.0}},
+                  attention_bias=True, mlp_bias=True, norm_bias=True, classifier_bias=True,
+                  classifier_pooling="mean", classifier_activation="tanh", hidden_activation="gelu",
+                  norm_eps=1e-6, labels=["w", "x", "y", "z"])),
+    # The released layout (global_attn_every_n_layers, global_rope_theta, local_rope_theta):
+    # 4 layers, global on 0 and 3; window 6 each side; no biases; cls pooling.
+    dict(name="modernbert-released-long", T=36, seed=302, layout="released",
+         cfg=dict(vocab_size=80, hidden_size=40, num_attention_heads=2, num_hidden_layers=4,
+                  intermediate_size=56, max_position_embeddings=48, local_attention=12,
+                  global_attn_every_n_layers=3, global_rope_theta=20000.0, local_rope_theta=500.0,
+                  classifier_pooling="cls", classifier_activation="gelu", hidden_activation="gelu",
+                  labels=["neg", "pos"])),
+]
+
+# Texts with what ModernBERT's tokenizer treats specially: runs of spaces (added tokens in its
+# vocabulary), [MASK] with lstrip, special tokens inside text, NFC.
+MODERNBERT_EXTRA_TEXTS = [
+    "a  b   c    d", "tabs\t\tand  spaces   mixed", "[MASK] is here and there [MASK]!",
+    "before [MASK]after", "literal [CLS] and [SEP] inside", "Cafe\u0301 vs Caf\u00e9", "   leading and trailing   ",
+    "|||IP_ADDRESS||| at the start", "ends with <|padding|>",
+]
+
+
+def modernbert_rows(vocab_size, T, seed):
+    """4 rows of distinct lengths, the first T long: [CLS]=1 ... [SEP]=2, padding 0."""
+    rng = random.Random(seed)
+    lengths = [T, (T * 3) // 5, (T * 2) // 5, 3]
+    rows = [[1] + [rng.randrange(3, vocab_size) for _ in range(n - 2)] + [2] for n in lengths]
+    ids = [r + [0] * (T - len(r)) for r in rows]
+    mask = [[1] * len(r) + [0] * (T - len(r)) for r in rows]
+    return ids, mask, [[0] * T for _ in rows]
+
+
+def modernbert_model_fixture(gen, spec, out):
+    torch, tf = gen.torch, gen.tf
+    c = dict(spec["cfg"])
+    labels = c.pop("labels")
+    cfg = tf.ModernBertConfig(pad_token_id=0, bos_token_id=1, eos_token_id=2, cls_token_id=1, sep_token_id=2,
+                              id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)},
+                              attention_dropout=0.0, embedding_dropout=0.0, mlp_dropout=0.0,
+                              classifier_dropout=0.0, **c)
+    want = {"full_attention": c.get("global_rope_theta"), "sliding_attention": c.get("local_rope_theta")}
+    if spec["layout"] == "v5":
+        want = {k: v["rope_theta"] for k, v in c["rope_parameters"].items()}
+    got = {k: cfg.rope_parameters[k]["rope_theta"] for k in want}
+    if got != want:
+        raise RuntimeError(f"{spec['name']}: config thetas {got}, wanted {want}")
+    cls = tf.ModernBertForSequenceClassification
+    torch.manual_seed(spec["seed"])
+    model = cls._from_config(cfg, attn_implementation="eager").float().eval()
+    gen.perturb(model, spec["seed"])
+    ids, mask, types = modernbert_rows(c["vocab_size"], spec["T"], spec["seed"])
+    with torch.no_grad():
+        o = model(input_ids=torch.tensor(ids), attention_mask=torch.tensor(mask),
+                  output_hidden_states=True, output_attentions=True)
+    t = gen.reference_tensors(o, ids, mask, types, c["num_hidden_layers"])
+    d = os.path.join(out, "reference", spec["name"])
+    os.makedirs(d, exist_ok=True)
+    model.save_pretrained(d)
+    gen.save_reference(t, os.path.join(d, "reference.safetensors"))
+    if spec["layout"] == "released":
+        path = os.path.join(d, "config.json")
+        with open(path, encoding="utf-8") as f:
+            saved = json.load(f)
+        for key in ("layer_types", "rope_parameters"):
+            saved.pop(key, None)
+        saved.update(global_attn_every_n_layers=c["global_attn_every_n_layers"],
+                     global_rope_theta=c["global_rope_theta"], local_rope_theta=c["local_rope_theta"])
+        write_json(path, saved)
+    # The folder as written must give the reference again (for the released layout: transformers
+    # reads the old keys the same way).
+    m2 = cls.from_pretrained(d, attn_implementation="eager").eval()
+    with torch.no_grad():
+        logits = m2(input_ids=t["input_ids"], attention_mask=t["attention_mask"]).logits
+    diff = float((logits - t["logits"]).abs().max())
+    if diff > 1e-6:
+        raise RuntimeError(f"{spec['name']}: reloaded logits differ by {diff}")
+    log(f"{spec['name']}: layer types {m2.config.layer_types}, thetas "
+        f"{ {k: v['rope_theta'] for k, v in m2.config.rope_parameters.items()} }, reload diff {diff}")
+
+
+def modernbert_tokenizer(gen, out):
+    """tokenizers-modernbert/modernbert-bpe: the local roberta-bpe vocabulary and merges in
+    ModernBERT's tokenizer.json layout (NFC, ByteLevel, [CLS] A [SEP] / [CLS] A [SEP] B [SEP]
+    template, [UNK]/[CLS]/[SEP]/[PAD]/[MASK] added after the vocabulary, [MASK] with lstrip,
+    whitespace runs as non-special added tokens), and expected ids for the local parity texts."""
+    from tokenizers import Tokenizer
+    here = os.path.dirname(os.path.abspath(__file__))
+    data = os.path.join(here, "..", "tests", "data", "tokenizers")
+    with open(os.path.join(data, "roberta-bpe", "tokenizer.json"), encoding="utf-8") as f:
+        base = json.load(f)
+    n = max(base["model"]["vocab"].values()) + 1
+    added = [dict(id=0, content="|||IP_ADDRESS|||", single_word=False, lstrip=False, rstrip=False,
+                  normalized=True, special=False)]
+    for i, spaces in enumerate(("   ", "  ", "\t\t")):
+        added.append(dict(id=n + i, content=spaces, single_word=False, lstrip=False, rstrip=False,
+                          normalized=True, special=False))
+    names = ["<|padding|>", "[UNK]", "[CLS]", "[SEP]", "[PAD]", "[MASK]"]
+    for i, name in enumerate(names):
+        added.append(dict(id=n + 3 + i, content=name, single_word=False, lstrip=name == "[MASK]", rstrip=False,
+                          normalized=False, special=True))
+    ids = {a["content"]: a["id"] for a in added}
+    tok = dict(base)
+    tok["added_tokens"] = added
+    tok["normalizer"] = {"type": "NFC"}
+    tok["post_processor"] = {
+        "type": "TemplateProcessing",
+        "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                   {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+        "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                 {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+                 {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+        "special_tokens": {name: {"id": name, "ids": [ids[name]], "tokens": [name]} for name in ("[CLS]", "[SEP]")},
+    }
+    vocab = dict(base["model"]["vocab"])
+    vocab.pop("<s>", None)  # id 0 is |||IP_ADDRESS||| in ModernBERT; keep the ids dense otherwise
+    tok["model"] = dict(base["model"], vocab={**vocab, **{a["content"]: a["id"] for a in added}})
+    folder = os.path.join(out, "tokenizers-modernbert", "modernbert-bpe")
+    os.makedirs(folder, exist_ok=True)
+    write_json(os.path.join(folder, "tokenizer.json"), tok)
+    write_json(os.path.join(folder, "tokenizer_config.json"), {
+        "tokenizer_class": "PreTrainedTokenizerFast", "clean_up_tokenization_spaces": True,
+        "cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "mask_token": "[MASK]",
+        "unk_token": "[UNK]", "model_max_length": 8192,
+        "model_input_names": ["input_ids", "attention_mask"]})
+    auto = gen.tf.AutoTokenizer.from_pretrained(folder)
+    raw = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+    probe = "[MASK] probe"
+    if auto(probe)["input_ids"] != raw.encode(probe).ids or auto(probe)["input_ids"][0] != ids["[CLS]"]:
+        raise RuntimeError(f"AutoTokenizer ignored the files: {auto(probe)['input_ids']} vs {raw.encode(probe).ids}")
+    parity = os.path.join(out, "tokenizers-modernbert", "parity")
+    os.makedirs(parity, exist_ok=True)
+    src = os.path.join(data, "parity")
+
+    def records(name):
+        with open(os.path.join(src, name), encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    texts = [r["text"] for r in records("expected.jsonl")] + MODERNBERT_EXTRA_TEXTS
+    with open(os.path.join(parity, "expected.jsonl"), "w", encoding="utf-8") as f:
+        for text in texts:
+            f.write(dump_jsonl_line({"text": text, "modernbert-bpe": auto(text)["input_ids"]}) + "\n")
+    with open(os.path.join(parity, "truncated.jsonl"), "w", encoding="utf-8") as f:
+        for r in records("truncated.jsonl"):
+            got = auto(r["text"], max_length=r["max_length"], truncation=True)["input_ids"]
+            f.write(dump_jsonl_line({"text": r["text"], "max_length": r["max_length"], "modernbert-bpe": got}) + "\n")
+    with open(os.path.join(parity, "pairs.jsonl"), "w", encoding="utf-8") as f:
+        for r in records("pairs.jsonl"):
+            enc = auto(r["a"], r["b"], max_length=r["max_length"], truncation=r["truncation"],
+                       return_token_type_ids=True)
+            f.write(dump_jsonl_line({"a": r["a"], "b": r["b"], "max_length": r["max_length"],
+                                     "truncation": r["truncation"],
+                                     "modernbert-bpe": {"input_ids": enc["input_ids"],
+                                                        "token_type_ids": enc["token_type_ids"]}}) + "\n")
+    log(f"modernbert-bpe: {len(texts)} texts, vocab {n} + {len(added)} added")
+
+
+def make_modernbert(out):
+    gen = Gen(out)
+    for spec in MODERNBERT_SPECS:
+        gen.step(spec["name"], modernbert_model_fixture, gen, spec, out)
+    gen.step("modernbert tokenizer", modernbert_tokenizer, gen, out)
+    for what, err in gen.errors:
+        log(f"FAILED {what}: {err}")
+    return not gen.errors
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", help="output folder (tests/data)")
     ap.add_argument("--plan", action="store_true", help="print planned shapes and sizes only")
     ap.add_argument("--verify", metavar="DIR", help="check a generated tree with numpy only")
     ap.add_argument("--deberta", metavar="DIR", help="add the DeBERTa fixtures to DIR (tests/data) only")
+    ap.add_argument("--modernbert", metavar="OUT", help="write only the ModernBERT fixtures under OUT")
     args = ap.parse_args()
     if args.deberta:
         deberta_fixtures(args.deberta)
         return 0
+    if args.modernbert:
+        os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
+        return 0 if make_modernbert(args.modernbert) else 1
     if args.plan:
         plan()
         return 0

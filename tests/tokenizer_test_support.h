@@ -20,7 +20,9 @@ struct TokenizerReferenceDir {
 // (the small set kept in the repository).
 inline std::vector<TokenizerReferenceDir> tokenizer_reference_dirs() {
     return {{"shared", std::filesystem::path(BERTCLS_SHARED_DIR) / "tokenizers"},
-            {"tests/data", std::filesystem::path(BERTCLS_TEST_DATA_DIR) / "tokenizers"}};
+            {"tests/data", std::filesystem::path(BERTCLS_TEST_DATA_DIR) / "tokenizers"},
+            // ModernBERT's byte-level BPE in its own root, beside the shared layout's parity files.
+            {"tests/data modernbert", std::filesystem::path(BERTCLS_TEST_DATA_DIR) / "tokenizers-modernbert"}};
 }
 
 // One JSON value a non-empty line; an unreadable file gives none.

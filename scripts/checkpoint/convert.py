@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from . import albert, bert, deberta_v2, distilbert, electra, layout as weight_layout, quantize, roberta
+from . import albert, bert, deberta_v2, distilbert, electra, layout as weight_layout, modernbert, quantize, roberta
 from .compiled_tokenizer import compile_tokenizer
 from .canonical import canonical_config, canonical_tensors, dense_weight_names
 from .errors import ConversionError
@@ -15,7 +15,7 @@ from .weights import load_state_dict
 FORMAT_VERSION = "1"
 FAMILIES = {family.architecture: family for family in (
     bert.FAMILY, distilbert.FAMILY, roberta.ROBERTA, roberta.XLM_ROBERTA, albert.FAMILY,
-    electra.FAMILY, deberta_v2.FAMILY)}
+    electra.FAMILY, deberta_v2.FAMILY, modernbert.FAMILY)}
 
 
 def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_f32=(), layout="blocked",

@@ -8,12 +8,14 @@ namespace bertcls {
 
 const Family& bert_family();
 const Family& deberta_v2_family();
+const Family& modernbert_family();
 
 namespace {
 
 const Family* const kFamilies[] = {
     &bert_family(),
     &deberta_v2_family(),
+    &modernbert_family(),
 };
 
 }  // namespace

@@ -57,6 +57,10 @@ void attention_head_generic(const AttentionHead& h, float* scratch) {
         const float* q = h.q + i * h.qkv_stride;
         float m = -INFINITY;
         for (int64_t j = 0; j < L; ++j) {
+            if (h.window >= 0 && std::abs(i - j) > h.window) {
+                s[j] = -INFINITY;  // outside the sliding window: probability 0
+                continue;
+            }
             const float* k = h.k + j * h.qkv_stride;
             float dot = 0;
             for (int64_t x = 0; x < d; ++x) dot += q[x] * k[x];

@@ -22,6 +22,9 @@ struct AttentionHead {
     float* context;      // [queries, head_size], row stride context_stride
     int64_t context_stride;
     float* probs;        // optional [queries, length] softmax output; null = not kept
+    // Sliding-window attention: query i sees keys j with |i - j| <= window only, and only that
+    // band of scores is computed (probabilities outside it are 0). Negative: every key.
+    int64_t window = -1;
 };
 
 // Floats of scratch attention_head needs for one head (per thread).

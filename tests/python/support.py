@@ -25,7 +25,7 @@ LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
 SUPPORTED_ARCHITECTURES = ("BertForSequenceClassification", "DistilBertForSequenceClassification",
                            "RobertaForSequenceClassification", "XLMRobertaForSequenceClassification",
                            "AlbertForSequenceClassification", "ElectraForSequenceClassification",
-                           "DebertaV2ForSequenceClassification")
+                           "DebertaV2ForSequenceClassification", "ModernBertForSequenceClassification")
 
 
 def supported_checkpoint(folder):

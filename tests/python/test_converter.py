@@ -452,6 +452,8 @@ class ReferenceCheckpointTest(ConverterTestCase):
         """Config fields against config.json and every tensor against its source."""
         with open(os.path.join(folder, "config.json")) as f:
             hf = json.load(f)
+        if hf["architectures"][0] == "ModernBertForSequenceClassification":
+            return self.check_modernbert_folder(folder, hf)
         model, _ = self.convert_ok(folder)
         c = model.config
         distil = c["family"] == "distilbert"
@@ -478,6 +480,56 @@ class ReferenceCheckpointTest(ConverterTestCase):
         for field, value in want.items():
             self.assertEqual(c[field], value, field)
         self.assert_tensors(model, expected_tensors(c["family"], self.source_tensors(folder), c))
+        self.assert_layout(model)
+        return model
+
+    def check_modernbert_folder(self, folder, hf):
+        """ModernBERT's own fields from either config layout, and its tensors (bias-free ones
+        absent, no attention norm in layer 0) against the checkpoint."""
+        model, _ = self.convert_ok(folder)
+        c = model.config
+        layers = hf["num_hidden_layers"]
+        if "layer_types" in hf:
+            types = hf["layer_types"]
+            thetas = (hf["rope_parameters"]["full_attention"]["rope_theta"],
+                      hf["rope_parameters"]["sliding_attention"]["rope_theta"])
+        else:
+            every = hf.get("global_attn_every_n_layers", 3)
+            types = ["full_attention" if i % every == 0 else "sliding_attention" for i in range(layers)]
+            thetas = (hf.get("global_rope_theta", 160000.0), hf.get("local_rope_theta", 10000.0))
+        self.assertEqual(c["family"], "modernbert")
+        self.assertEqual(c["layer_types"], types)
+        self.assertEqual((c["global_rope_theta"], c["local_rope_theta"]), thetas)
+        self.assertEqual(c["sliding_window"], hf["local_attention"] // 2)
+        self.assertEqual(c["classifier_pooling"], hf.get("classifier_pooling", "cls"))
+        self.assertEqual(c["layer_norm_eps"], hf.get("norm_eps", 1e-5))
+        self.assertEqual((c["num_layers"], c["hidden_size"], c["intermediate_size"], c["type_vocab_size"]),
+                         (layers, hf["hidden_size"], hf["intermediate_size"], 0))
+        state = self.source_tensors(folder)
+        names = {"embeddings.word": "model.embeddings.tok_embeddings.weight"}
+        biases = {"norm": hf.get("norm_bias", False), "attention": hf.get("attention_bias", False),
+                  "mlp": hf.get("mlp_bias", False), "classifier": hf.get("classifier_bias", False)}
+
+        def add(canonical, source, bias):
+            names[canonical + ".weight"] = source + ".weight"
+            if bias:
+                names[canonical + ".bias"] = source + ".bias"
+
+        add("embeddings.norm", "model.embeddings.norm", biases["norm"])
+        for g in range(layers):
+            q = f"model.layers.{g}."
+            if g:
+                add(f"layers.{g}.attention.norm", q + "attn_norm", biases["norm"])
+            add(f"layers.{g}.attention.qkv", q + "attn.Wqkv", biases["attention"])
+            add(f"layers.{g}.attention.output", q + "attn.Wo", biases["attention"])
+            add(f"layers.{g}.ffn.norm", q + "mlp_norm", biases["norm"])
+            add(f"layers.{g}.ffn.intermediate", q + "mlp.Wi", biases["mlp"])
+            add(f"layers.{g}.ffn.output", q + "mlp.Wo", biases["mlp"])
+        add("final_norm", "model.final_norm", biases["norm"])
+        add("head.dense", "head.dense", biases["classifier"])
+        add("head.norm", "head.norm", biases["norm"])
+        add("head.out", "classifier", True)
+        self.assert_tensors(model, {canonical: state[source] for canonical, source in names.items()})
         self.assert_layout(model)
         return model
 
