@@ -136,7 +136,7 @@ inline void window_rows_n(int n, const float* rows, int64_t rs, const float* t, 
 
 template <int R>
 inline void content_block(const DisentangledHead& h, int64_t i, const float* kt, int64_t lp, float* s) {
-    score_rows<R>(h.q + i * h.qkv_stride, h.qkv_stride, kt, lp, h.head_size, 1.0f, s + i * lp);
+    score_rows<R>(h.q + i * h.qkv_stride, h.qkv_stride, kt, lp, lp, h.head_size, 1.0f, s + i * lp, lp);
 }
 
 template <int R>
