@@ -231,7 +231,9 @@ class DaskTest(ScaleOutTest):
         self.wait_for_workers(2)
 
     def wait_for_workers(self, count):
+        import warnings
         from distributed import Client
+        warnings.filterwarnings("ignore", category=DeprecationWarning)  # tornado's, inside distributed
         deadline = time.monotonic() + 60
         with Client(self.address, timeout=60, set_as_default=False) as client:
             while len(client.scheduler_info()["workers"]) < count:
@@ -253,8 +255,8 @@ class DaskTest(ScaleOutTest):
                                 start_new_session=True)
         deadline = time.monotonic() + TIMEOUT
         while line_count(out) < lines:
-            self.assertIsNone(proc.poll(), "the run ended before it could be interrupted: "
-                              + proc.stderr.read().decode())
+            if proc.poll() is not None:
+                self.fail("the run ended before it could be interrupted: " + proc.stderr.read().decode())
             self.assertLess(time.monotonic(), deadline)
             time.sleep(0.02)
         return proc
@@ -299,7 +301,9 @@ class DaskTest(ScaleOutTest):
     def test_same_output_for_every_shard_size_and_on_error_fail(self):
         data = make_input(6000, seed=6)
         source, expected, _, _ = self.reference("sizes.jsonl", data)
-        for options in (["--shard-lines", "1"], ["--shard-bytes", "3000"], []):
+        # The shard with line 1 holds at least 4096 lines; after it, shards of 97 lines, of
+        # about 60 lines (3000 bytes), and one shard.
+        for options in (["--shard-lines", "97"], ["--shard-bytes", "3000"], []):
             out = self.path("sizes.out")
             code, stderr = self.drive(source, out, *options)
             self.assertEqual(code, 3, stderr)
@@ -343,10 +347,11 @@ class DaskTest(ScaleOutTest):
 
     def test_usage_errors(self):
         source = self.write("usage.jsonl", '{"text":"a"}\n')
-        for options, phrase in ((["--local", "2", "--scheduler", self.address], "not allowed with"),
-                                (["--local", "1", "--", "-o", "x"], "-o after -- belongs to bertcls-dask"),
-                                (["--local", "1", "--", "--shard", "0/2"], "--shard after --"),
-                                (["-i", source], "give --scheduler")):
+        for options, phrase in ((["-i", source, "--local", "2", "--scheduler", self.address], "not allowed with"),
+                                (["-i", source, "--local", "1", "--", "-o", "x"], "-o after -- belongs to bertcls-dask"),
+                                (["-i", source, "--local", "1", "--", "--shard", "0/2"], "--shard after --"),
+                                (["-i", source], "give --scheduler"),
+                                (["--local", "1"], "-i INPUT must be a file")):
             proc = subprocess.run([PYTHON, DRIVER, "-o", self.path("u.out"), *options], capture_output=True,
                                   timeout=TIMEOUT)
             message = proc.stderr.decode().strip()
