@@ -2,13 +2,16 @@
 # Scaling of `bertcls batch` over Dask workers on one machine (docs/PERFORMANCE.md, "Scale out"):
 # 1, 2, 4, 8 single-threaded dask-worker processes under scripts/bertcls-dask against one
 # `bertcls batch --threads N` process, on the same input. Prints records/s and the efficiency
-# against 1 worker (rate / (workers x rate of 1 worker)), and checks that every output is
+# against 1 worker (rate / (workers x rate of 1 worker)) and against one `bertcls batch --threads 1`
+# per core (rate / (cores used x its rate)), and checks that every output is
 # byte-identical to the single run's.
 #
 # usage: tools/bench_dask_scaling.sh [MODEL]        # default: the bundled model
 #        tools/bench_dask_scaling.sh bert-base       # a random bert-base, made with SHARED's tools
 # env:   WORKERS="1 2 4 8"  RECORDS=200000  WORDS=8 (words per text; e.g. 40 for ~64 tokens)
-#        SHARD_LINES=20000  BERTCLS=build/bertcls  SHARED=../shared  PYTHON=/usr/bin/python3
+#        SHARD_LINES (default: RECORDS / (4 x the most workers), at least 1000: 4 shards per worker
+#        balance the end of the run; each task starts bertcls and loads the model, so a shard should
+#        hold seconds of work)  BERTCLS=build/bertcls  SHARED=../shared  PYTHON=/usr/bin/python3
 #        PIN=1: pin worker i (and the threads of bertcls batch --threads N) to core i (taskset)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +19,8 @@ model=${1:-models/emotion-bert-L2-H128.bertcls}
 workers_list=${WORKERS:-1 2 4 8}
 records=${RECORDS:-200000}
 words=${WORDS:-8}
-shard_lines=${SHARD_LINES:-20000}
+most=$(for n in $workers_list; do echo "$n"; done | sort -n | tail -1)
+shard_lines=${SHARD_LINES:-$(( records / (4 * most) > 1000 ? records / (4 * most) : 1000 ))}
 bertcls=$(realpath "${BERTCLS:-build/bertcls}")
 py=${PYTHON:-/usr/bin/python3}
 shared=${SHARED:-../shared}
@@ -50,25 +54,27 @@ EOF
 rate() { $py -c "import sys; print(f'{int(sys.argv[1]) / float(sys.argv[2]):.0f}')" "$records" "$1"; }
 seconds() { local s e; s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); $py -c "print($e - $s)"; }
 cores=$(nproc)
-echo "== $(lscpu | sed -n 's/^Model name: *//p'), $cores cores; model $(basename "$model"); $records records of ~$words words"
+echo "== $(lscpu | sed -n 's/^Model name: *//p'), $cores cores, load $(cut -d' ' -f1 /proc/loadavg); model $(basename "$model"); $records records of ~$words words; shards of $shard_lines lines"
 
-echo "| run | processes x threads | records/s | efficiency vs 1 |"
-echo "|---|---|---|---|"
+echo "| run | processes x threads | records/s | efficiency vs 1 | vs batch --threads 1 per core |"
+echo "|---|---|---|---|---|"
 one=""
+base=""
 for n in $workers_list; do
   [ "$n" -gt "$cores" ] && continue
   pin=""; [ "${PIN:-0}" = 1 ] && pin="taskset -c 0-$((n - 1))"
   t=$(seconds $pin "$bertcls" batch -q -m "$model" -i "$work/in.jsonl" -o "$work/single.$n" --threads "$n")
   r=$(rate "$t")
   [ -z "$one" ] && one=$r
+  [ -z "$base" ] && [ "$n" = 1 ] && base=$r
   cmp -s "$work/single.$n" "$work/single.${workers_list%% *}" || { echo "outputs differ" >&2; exit 1; }
-  echo "| bertcls batch --threads $n | 1 x $n | $r | $($py -c "print(f'{$r / ($n * $one):.0%}')") |"
+  echo "| bertcls batch --threads $n | 1 x $n | $r | $($py -c "print(f'{$r / ($n * $one):.0%}')") | $($py -c "print(f'{$r / ($n * ${base:-$one}):.0%}')") |"
 done
 
 port=$($py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 address=tcp://127.0.0.1:$port
 setsid dask-scheduler --host 127.0.0.1 --port "$port" --no-dashboard >"$work/scheduler.log" 2>&1 &
-pids+=($!)
+pids+=($!); disown $!
 one=""
 for n in $workers_list; do
   [ "$n" -gt "$cores" ] && continue
@@ -78,7 +84,7 @@ for n in $workers_list; do
     setsid $pin dask-worker "$address" --nthreads 1 --no-nanny --no-dashboard --host 127.0.0.1 \
       --local-directory "$work/w$i" >"$work/worker.$i.log" 2>&1 &
     worker_pids+=($!)
-    pids+=($!)
+    pids+=($!); disown $!
   done
   $py - "$address" "$n" <<'EOF'
 import sys, time
@@ -94,7 +100,7 @@ EOF
   cmp -s "$work/dask.$n" "$work/single.${workers_list%% *}" || { echo "bertcls-dask output with $n workers differs" >&2; exit 1; }
   r=$(rate "$t")
   [ -z "$one" ] && one=$r
-  echo "| bertcls-dask, $n workers | $n x 1 | $r | $($py -c "print(f'{$r / ($n * $one):.0%}')") |"
+  echo "| bertcls-dask, $n workers | $n x 1 | $r | $($py -c "print(f'{$r / ($n * $one):.0%}')") | $($py -c "print(f'{$r / ($n * ${base:-$one}):.0%}')") |"
   for p in "${worker_pids[@]}"; do kill -KILL -- "-$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   sleep 1
 done
