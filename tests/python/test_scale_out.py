@@ -274,7 +274,7 @@ class DaskTest(ScaleOutTest):
         self.assertEqual(self.read(out), expected)
         # The same one-line summary of failed records as bertcls batch.
         self.assertEqual(stderr.decode().strip().splitlines()[-1].replace("bertcls-dask: ", "bertcls: "),
-                         reference_stderr.strip().splitlines()[-1])
+                         reference_stderr.strip().splitlines()[-1], stderr.decode())
 
     def test_the_driver_killed_then_resumed(self):
         data = make_input(20000, seed=5)
