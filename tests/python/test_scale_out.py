@@ -180,6 +180,57 @@ class ShardTest(ScaleOutTest):
         self.assertEqual(self.read(out), expected, proc.stderr.decode())
 
 
+def load_driver():
+    """scripts/bertcls-dask as a module (it imports distributed only when it runs)."""
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("bertcls_dask", DRIVER)
+    spec = importlib.util.spec_from_loader("bertcls_dask", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+class DriverPiecesTest(unittest.TestCase):
+    """How the driver cuts the input: whole lines, each once, in order, with its line number; an
+    over-long line travels as its length; the piece with line 1 holds bertcls's first window."""
+
+    def test_pieces_cover_the_input_once(self):
+        import io
+        driver = load_driver()
+        driver.CHUNK = 7  # lines across reads
+        driver.FIRST_WINDOW_LINES, driver.FIRST_WINDOW_BYTES = 5, 40
+        rng = random.Random(9)
+        for _ in range(2000):
+            lines = [b"x" * rng.choice([0, 1, 3, 10, 25, 60]) for _ in range(rng.randint(0, 30))]
+            data = (driver.BOM if rng.random() < 0.2 else b"") + b"\n".join(lines) + (b"\n" if rng.random() < 0.5 else b"")
+            total = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+            skip = rng.randint(0, total)
+            max_bytes = rng.choice([5, 20, 100])
+            f = io.BytesIO(data)
+            driver.skip_lines(f, skip, "out", "in")
+            pieces = driver.Pieces(f, skip + 1, rng.randint(1, 6), rng.randint(1, 50), max_bytes)
+            rebuilt, line = b"", skip + 1
+            while (piece := pieces.next()) is not None:
+                first, n, segments, size = piece
+                self.assertEqual(first, line)
+                body = b"".join(s if isinstance(s, bytes) else b"\0" * s for s in segments)
+                self.assertEqual(len(body), size)
+                self.assertEqual(body.count(b"\n") + (0 if body.endswith(b"\n") else 1), n)
+                self.assertTrue(all(s > max_bytes for s in segments if isinstance(s, int)))
+                if first == 1 and (n < 5 and pieces.next_line - 1 < total):
+                    text = sum(len(x) for x in body.split(b"\n")[:n] if len(x) <= max_bytes)
+                    self.assertGreaterEqual(text - (3 if data.startswith(driver.BOM) else 0), 40)
+                rebuilt += body
+                line += n
+            self.assertEqual(line - 1, total)
+            rest = b"\n".join(data.split(b"\n")[skip:]) if skip else data
+            expected = b"\n".join(x if len(x) <= max_bytes else b"\0" * len(x) for x in rest.split(b"\n"))
+            self.assertEqual(rebuilt, expected)
+        with self.assertRaises(driver.Fatal):
+            driver.skip_lines(io.BytesIO(b"a\nb\n"), 3, "out", "in")
+
+
 @unittest.skipUnless(HAVE_DASK, "python3-distributed not installed (apt-get install python3-distributed; "
                                 "scripts/install-deps.sh installs it)")
 @slow
