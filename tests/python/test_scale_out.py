@@ -11,11 +11,11 @@ it needs is absent. The Dask tests are timing- and volume-heavy: the sanitizer p
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import unittest
 
@@ -91,11 +91,11 @@ class ScaleOutTest(BinaryTestCase):
             self.assertEqual(proc.returncode, check_rc, proc.stderr.decode(errors="replace"))
         return proc
 
-    def reference(self, name, data, *options):
+    def reference(self, name, data, *options, id_field=True):
         """(input path, output bytes, exit code, stderr) of one plain bertcls batch run."""
         path = self.write(name, data)
         out = self.path(name + ".reference" + "".join(options).replace("-", "_"))
-        proc = self.batch("-i", path, "-o", out, "--id-field", "id", *options)
+        proc = self.batch("-i", path, "-o", out, *(("--id-field", "id") if id_field else ()), *options)
         self.assertIn(proc.returncode, (0, 2, 3), proc.stderr)
         return path, self.read(out), proc.returncode, proc.stderr.decode()
 
@@ -167,17 +167,39 @@ class ShardTest(ScaleOutTest):
         proc = self.batch("-i", source, "--shard", "0/2", "--first-line", "3", check_rc=1)
         self.assertIn("exclude each other", proc.stderr.decode())
 
+    def readme_example(self, first_line, source, out_prefix):
+        """The README's ```bash block that starts with `first_line`, on this machine's files."""
+        with open(os.path.join(REPO, "README.md"), encoding="utf-8") as f:
+            blocks = re.findall(r"```bash\n(.*?)```", f.read(), re.S)
+        block = next((b for b in blocks if b.startswith(first_line)), None)
+        self.assertIsNotNone(block, f"README.md has no example that starts with {first_line!r}")
+        return (block.replace("/shared/model.bertcls", MODEL).replace("/shared/big.jsonl", source)
+                .replace("/shared/out.", out_prefix + ".").replace("bertcls batch", BINARY + " batch"))
+
     def test_gnu_parallel_example(self):
-        """The README's GNU parallel example, on this machine (-S : is the local host)."""
+        """The README's GNU parallel example, on this machine only (-S :, no ssh)."""
         if shutil.which("parallel") is None:
             self.skipTest("GNU parallel not installed (apt-get install parallel; scripts/install-deps.sh installs it)")
-        data = make_input(4000, seed=3)
-        source, expected, _, _ = self.reference("parallel.jsonl", data)
-        out = self.path("parallel.out")
-        command = (f"parallel --will-cite -S : -j 2 '{BINARY} batch -q -m {MODEL} -i {source} --id-field id "
-                   f"--shard {{}}/4 -o {out}.{{}}' ::: 0 1 2 3; cat {out}.0 {out}.1 {out}.2 {out}.3 > {out}")
-        proc = subprocess.run(["bash", "-c", command], capture_output=True, timeout=TIMEOUT, env=ENV)
-        self.assertEqual(self.read(out), expected, proc.stderr.decode())
+        source, expected, _, _ = self.reference("parallel.jsonl", make_input(4000, seed=3), id_field=False)
+        folder = self.path("parallel")
+        os.makedirs(folder)
+        script = self.readme_example("parallel --will-cite", source, os.path.join(folder, "out"))
+        self.assertIn("--sshlogin host1,host2,:", script)
+        script = script.replace("--sshlogin host1,host2,:", "--sshlogin :")
+        proc = subprocess.run(["bash", "-c", script], capture_output=True, timeout=TIMEOUT, env=ENV, cwd=folder)
+        self.assertEqual(self.read(os.path.join(folder, "out.jsonl")), expected, proc.stderr.decode())
+
+    def test_slurm_job_array_example(self):
+        """The README's Slurm job array, each array task run here with its SLURM_ARRAY_TASK_ID."""
+        source, expected, _, _ = self.reference("slurm.jsonl", make_input(3000, seed=10), id_field=False)
+        prefix = self.path("slurm-out")
+        script = self.readme_example("#!/bin/bash\n#SBATCH", source, prefix)
+        tasks = int(re.search(r"--array=0-(\d+)", script).group(1)) + 1
+        for task in range(tasks):
+            proc = subprocess.run(["bash", "-c", script], capture_output=True, timeout=TIMEOUT,
+                                  env=dict(ENV, SLURM_ARRAY_TASK_ID=str(task)))
+            self.assertIn(proc.returncode, (0, 3), proc.stderr.decode())
+        self.assertEqual(b"".join(self.read(f"{prefix}.{task}") for task in range(tasks)), expected)
 
 
 def load_driver():
