@@ -149,7 +149,7 @@ TEST_CASE("the N shards of a file own each of its lines once, in order, with its
     }
 }
 
-TEST_CASE("--shard takes K/N with 0 <= K < N only", "[batch]") {
+TEST_CASE("a shard is K/N with 0 <= K < N, nothing else", "[batch]") {
     CHECK(parse_shard("0/1").count == 1);
     CHECK(parse_shard("3/4").index == 3);
     for (const char* bad : {"4/4", "1", "/4", "1/", "a/2", "-1/2", "1/0", "1/2/3", " 1/2", "1/2 "})
