@@ -10,6 +10,8 @@ packages=(
   build-essential cmake pkg-config
   libdnnl-dev libcli11-dev libsentencepiece-dev nlohmann-json3-dev catch2 libutf8proc-dev
   python3 python3-numpy
+  python3-distributed  # scripts/bertcls-dask, `bertcls batch` on a Dask cluster (and its tests)
+  parallel  # the GNU parallel example of `bertcls batch --shard` in the tests
   chromium  # the headless browser test of `bertcls attention -o page.html`
 )
 missing=()

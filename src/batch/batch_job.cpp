@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -140,6 +141,9 @@ private:
 
 void check_batch_options(const BatchJobOptions& o) {
     if (o.resume && o.output == "-") throw UsageError("--resume needs an output file (-o FILE)");
+    if (o.shard.count > 0 && o.input == "-") throw UsageError("--shard needs an input file (-i FILE)");
+    if (o.shard.count > 0 && o.first_line != 1) throw UsageError("--shard and --first-line exclude each other");
+    if (o.first_line == 0) throw UsageError("--first-line must be at least 1");
     if (o.limits.max_sequences == 0) throw UsageError("--batch-size must be at least 1");
     if (o.max_length < 0) throw UsageError("--max-length must be positive");
     if (o.max_record_bytes == 0) throw UsageError("--max-record-bytes must be at least 1");
@@ -187,29 +191,47 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
         }
     }
 
-    LineReader reader(input_fd, o.max_record_bytes);
+    // --shard: this shard's lines; --first-line: a piece of a larger file.
+    ShardRange range;
+    range.first_line = o.first_line;
+    if (o.shard.count > 0) range = locate_shard(input_fd, input_name, o.shard);
     Line line;
-    for (uint64_t skipped = 0; skipped < summary.resumed; ++skipped)
-        if (!reader.next(line))
-            throw InputError("--resume: " + o.output + " has " + std::to_string(summary.resumed) +
-                             " lines but the input only " + std::to_string(skipped) +
-                             ": is it the output of this input?");
-    const uint64_t skipped_bytes = reader.bytes_consumed();
-    std::optional<uint64_t> to_read = regular_file_size(input_fd);
-    if (to_read) to_read = *to_read > skipped_bytes ? *to_read - skipped_bytes : 0;
-
     std::vector<Line> window;
-    const auto read_window = [&] {
+    const auto read_window = [&](LineReader& from) {
         window.clear();
         std::size_t bytes = 0;
-        while (window.size() < o.window_records && bytes < o.window_bytes && reader.next(line)) {
+        while (window.size() < o.window_records && bytes < o.window_bytes && from.next(line)) {
             bytes += line.text.size();
             window.push_back(std::move(line));
         }
     };
-    read_window();
-    // A resumed run already passed this check on its first records.
-    if (summary.resumed == 0) check_first_records(window, o.fields, input_name);
+    // A shard checks the first records of the whole file, as the single run does, so that
+    // every shard fails alike or none does. A resumed run already passed this check.
+    if (o.shard.count > 0 && summary.resumed == 0) {
+        if (::lseek(input_fd, 0, SEEK_SET) < 0)
+            throw InputError(input_name + ": cannot seek (" + std::strerror(errno) + ")");
+        LineReader head(input_fd, o.max_record_bytes);
+        read_window(head);
+        check_first_records(window, o.fields, input_name);
+        if (::lseek(input_fd, static_cast<off_t>(range.begin), SEEK_SET) < 0)
+            throw InputError(input_name + ": cannot seek (" + std::strerror(errno) + ")");
+    }
+
+    LineReader reader(input_fd, o.max_record_bytes, range.first_line, range.limit);
+    for (uint64_t skipped = 0; skipped < summary.resumed; ++skipped)
+        if (!reader.next(line))
+            throw InputError("--resume: " + o.output + " has " + std::to_string(summary.resumed) +
+                             " lines but the input" + (o.shard.count > 0 ? "'s shard" : "") + " only " +
+                             std::to_string(skipped) + ": is it the output of this input?");
+    const uint64_t skipped_bytes = reader.bytes_consumed();
+    std::optional<uint64_t> to_read = regular_file_size(input_fd);
+    if (to_read) to_read = std::min(*to_read > range.begin ? *to_read - range.begin : 0, range.limit);
+    if (to_read) to_read = *to_read > skipped_bytes ? *to_read - skipped_bytes : 0;
+
+    read_window(reader);
+    // The first records of a piece that does not start at line 1 were checked with line 1's.
+    if (summary.resumed == 0 && o.shard.count == 0 && range.first_line == 1)
+        check_first_records(window, o.fields, input_name);
 
     if (o.output != "-") {
         output_file.emplace(o.output, O_WRONLY | O_CREAT | (o.resume ? O_APPEND : O_TRUNC), "the output");
@@ -219,7 +241,7 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
 
     Progress progress(o.progress, o.summary, to_read);
     Pipeline pipeline(o, classifier, writer);
-    for (; !window.empty(); read_window()) {
+    for (; !window.empty(); read_window(reader)) {
         pipeline.run_window(window, summary.counts, summary.times);
         summary.counts.input_bytes = reader.bytes_consumed() - skipped_bytes;
         progress.update(summary.counts);

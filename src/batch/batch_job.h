@@ -12,6 +12,7 @@
 #include "batch/output_format.h"
 #include "batch/progress.h"
 #include "batch/record.h"
+#include "batch/shard.h"
 
 #include "ops/compute_type.h"
 #include "util/resources.h"
@@ -28,6 +29,12 @@ struct BatchJobOptions {
     int64_t max_length = 0;  // 0: the model's limit
     bool fail_on_error = false;
     bool resume = false;
+    // --shard K/N: only the lines of the K-th of N line-aligned shards of the input file.
+    ShardSpec shard;
+    // --first-line N: the input is a piece of a larger file that starts at its line N (error
+    // records count from there; the check of the first records is the whole file's, left to
+    // the piece with line 1). Not with --shard, which finds its own.
+    uint64_t first_line = 1;
     bool progress = false;  // live progress line
     bool summary = true;    // final summary line on stderr
     std::size_t max_record_bytes = std::size_t{16} << 20;

@@ -14,8 +14,9 @@ namespace {
 constexpr std::size_t kReadChunk = 1 << 20;
 }
 
-LineReader::LineReader(int fd, std::size_t max_line_bytes)
-    : fd_(fd), max_line_bytes_(max_line_bytes), buffer_(kReadChunk) {}
+LineReader::LineReader(int fd, std::size_t max_line_bytes, uint64_t first_line, uint64_t limit)
+    : fd_(fd), max_line_bytes_(max_line_bytes), buffer_(kReadChunk), line_number_(first_line - 1),
+      limit_(limit) {}
 
 bool LineReader::fill() {
     if (eof_) return false;
@@ -44,6 +45,7 @@ bool LineReader::next(Line& line) {
     line.text.clear();
     line.bytes = 0;
     line.too_long = false;
+    if (consumed_ >= limit_) return false;
     // Ends the line at `length` held bytes, plus the '\n' when there is one.
     const auto finish = [&](std::size_t length, std::size_t newline) {
         if (line.bytes + length > max_line_bytes_) line.too_long = true;

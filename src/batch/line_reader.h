@@ -18,8 +18,11 @@ struct Line {
 
 class LineReader {
 public:
-    // Does not take ownership of fd.
-    LineReader(int fd, std::size_t max_line_bytes);
+    // Does not take ownership of fd. `first_line` numbers the first line read (a piece of a
+    // larger file starts past 1; only line 1 may carry a byte order mark). With `limit`, the
+    // reader owns only the lines that start within its first `limit` bytes: a line that starts
+    // there is read whole, past the limit, and no line after it (`bertcls batch --shard`).
+    LineReader(int fd, std::size_t max_line_bytes, uint64_t first_line = 1, uint64_t limit = UINT64_MAX);
 
     // The next line; false at end of input. A last line without '\n' still counts.
     // Throws InputError on a read error.
@@ -36,7 +39,7 @@ private:
     std::vector<char> buffer_;
     std::size_t begin_ = 0, end_ = 0;
     bool eof_ = false;
-    uint64_t consumed_ = 0, line_number_ = 0;
+    uint64_t consumed_ = 0, line_number_ = 0, limit_ = UINT64_MAX;
 };
 
 }  // namespace bertcls::batch

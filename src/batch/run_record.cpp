@@ -78,6 +78,10 @@ nlohmann::ordered_json describe_run(const BatchJobOptions& o, ComputeType comput
     run["--all-scores"] = o.prediction.all_scores;
     run["--logits"] = o.prediction.logits;
     run["--threshold"] = o.prediction.threshold ? nlohmann::ordered_json(*o.prediction.threshold) : nullptr;
+    // Which lines of the input the output holds; recorded only when not the whole input, so
+    // the records of earlier runs stay valid.
+    if (o.shard.count > 0) run["--shard"] = std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count);
+    if (o.first_line != 1) run["--first-line"] = o.first_line;
     return run;
 }
 
@@ -120,6 +124,12 @@ bool check_run_record(const std::string& output, const nlohmann::ordered_json& r
         else
             differences += key + " (was " + was + ", now " + value.dump() + ")";
     }
+    // A part of the input must not be resumed as the whole, nor the whole as a part.
+    for (const char* key : {"--shard", "--first-line"})
+        if (recorded.contains(key) && !run.contains(key)) {
+            differences += differences.empty() ? "" : "; ";
+            differences += std::string(key) + " (was " + recorded[key].dump() + ", now not given)";
+        }
     if (!differences.empty())
         throw UsageError("--resume: " + output + " was written by another run (" + path + "): " + differences +
                          ". Resume with the same model and options, or run without --resume to start over");

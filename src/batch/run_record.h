@@ -3,7 +3,7 @@
 // records the model file's identity and every option that changes output bytes; it is written
 // before the first output line, and a resume that differs is refused, naming what differs.
 // Options that only change speed or messages (--threads, --batch-size, --batch-tokens,
-// --quiet, --on-error) are not recorded.
+// --quiet, --on-error) are not recorded. --shard and --first-line are recorded when given.
 #include <filesystem>
 #include <string>
 

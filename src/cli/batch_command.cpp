@@ -16,6 +16,7 @@ namespace {
 struct BatchCommandOptions {
     batch::BatchJobOptions job;
     std::string model_path, dtype, on_error = "skip";
+    std::string shard;
     float threshold = 0.5f;
     int threads = 0;
     bool quiet = false, timing = false;
@@ -25,6 +26,7 @@ void run_batch(BatchCommandOptions& c, const CLI::App& cmd) {
     if (c.on_error != "skip" && c.on_error != "fail") throw UsageError("--on-error must be skip or fail");
     use_threads(c.threads);
     batch::BatchJobOptions& job = c.job;
+    if (cmd.count("--shard")) job.shard = batch::parse_shard(c.shard);
     batch::check_batch_options(job);
     if (job.input == "-") note_terminal_stdin("batch", "JSONL records", "pass -i FILE");
     else reject_directory(job.input);
@@ -70,6 +72,15 @@ void register_batch_command(CLI::App& app) {
     cmd->add_flag("--resume", job.resume,
                   "Continue an interrupted run: keep the complete lines of -o FILE and skip as many input lines. The model "
                   "and the options that shape the output must be the run's (recorded in FILE.bertcls-run)");
+    cmd->add_option("--shard", c->shard,
+                    "K/N: only the K-th of N line-aligned shards of -i FILE (K from 0 to N-1), each shard's "
+                    "lines in order, so that the outputs of 0/N ... N-1/N put one after the other are the output "
+                    "of the whole file (error records carry the file's line numbers)");
+    cmd->add_option("--first-line", job.first_line,
+                    "The input is a piece of a larger file that starts at its line N: error records and messages "
+                    "count lines from N, and the check of the first records is left to the piece with line 1 "
+                    "(used by bertcls-dask)")
+        ->capture_default_str();
     cmd->add_flag("-q,--quiet", c->quiet, "No progress or summary on stderr");
     add_timing_flag(cmd, c->timing);
     cmd->footer(
@@ -87,7 +98,8 @@ void register_batch_command(CLI::App& app) {
         "Examples:\n"
         "  bertcls batch -i reviews.jsonl -o predictions.jsonl\n"
         "  cat pairs.jsonl | bertcls batch -m nli.bertcls --text-field premise --pair-field hypothesis > out.jsonl\n"
-        "  bertcls batch -i big.jsonl -o out.jsonl --resume     # after an interruption");
+        "  bertcls batch -i big.jsonl -o out.jsonl --resume     # after an interruption\n"
+        "  bertcls batch -i big.jsonl -o out.2 --shard 2/8      # cat out.0 ... out.7 > out.jsonl");
     cmd->callback([c, cmd] { run_batch(*c, *cmd); });
 }
 

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <random>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -13,6 +14,7 @@
 #include "batch/line_reader.h"
 #include "batch/line_writer.h"
 #include "batch/resume.h"
+#include "batch/shard.h"
 
 using namespace bertcls::batch;
 
@@ -118,4 +120,38 @@ TEST_CASE("line reader drops a UTF-8 byte order mark at the start of the input o
     CHECK(lines[0].text == "{\"a\": 1}");
     CHECK(lines[0].bytes == 11);  // the input's bytes, mark included, so byte counts stay true
     CHECK(lines[1].text == "\xEF\xBB\xBFsecond");  // not at the start of the input: not a mark
+}
+
+TEST_CASE("the N shards of a file own each of its lines once, in order, with its line number", "[batch]") {
+    std::mt19937 rng(7);
+    for (int trial = 0; trial < 200; ++trial) {
+        // Lines of 0 to 40 bytes, sometimes a byte order mark, sometimes no last '\n'.
+        std::string content = trial % 5 == 0 ? "\xEF\xBB\xBF" : "";
+        const int count = static_cast<int>(rng() % 30);
+        for (int i = 0; i < count; ++i) content += std::string(rng() % 41, 'a' + i % 26) + (i + 1 < count || rng() % 2 ? "\n" : "");
+        const std::vector<Line> whole = read_all(content, 1000);
+        TempFile file(content);
+        for (uint64_t n = 1; n <= 9; ++n) {
+            std::vector<Line> joined;
+            for (uint64_t k = 0; k < n; ++k) {
+                const int fd = ::open(file.path.c_str(), O_RDONLY);
+                const ShardRange range = locate_shard(fd, file.path, {k, n});
+                LineReader reader(fd, 1000, range.first_line, range.limit);
+                for (Line line; reader.next(line);) joined.push_back(line);
+                ::close(fd);
+            }
+            REQUIRE(joined.size() == whole.size());
+            for (std::size_t i = 0; i < whole.size(); ++i) {
+                CHECK(joined[i].text == whole[i].text);
+                CHECK(joined[i].number == whole[i].number);
+            }
+        }
+    }
+}
+
+TEST_CASE("a shard is K/N with 0 <= K < N, nothing else", "[batch]") {
+    CHECK(parse_shard("0/1").count == 1);
+    CHECK(parse_shard("3/4").index == 3);
+    for (const char* bad : {"4/4", "1", "/4", "1/", "a/2", "-1/2", "1/0", "1/2/3", " 1/2", "1/2 "})
+        CHECK_THROWS(parse_shard(bad));
 }
