@@ -143,6 +143,7 @@ class SyntheticCheckpointTest(ConverterTestCase):
             "max_position_embeddings": 16, "type_vocab_size": 2, "position_offset": 0, "pad_token_id": 0,
             "layer_norm_eps": 1e-12, "hidden_act": "gelu", "num_layer_weights": 2, "embedding_projection": False, "head_activation": "tanh",
             "problem_type": "single_label_classification", "labels": ["class0", "class1", "class2"],
+            "problem_type_inferred": True, "label2id": [["class0", 0], ["class1", 1], ["class2", 2]],
             "max_length": 16, "tokenizer": None})
         self.assert_layout(model)
         self.assertIn("warning: no tokenizer files in", proc.stderr)
@@ -229,6 +230,31 @@ class SyntheticCheckpointTest(ConverterTestCase):
         config, state = tiny_bert(labels=1)
         model, _ = self.convert_ok(self.write(config=config, state=state, name="one-label"))
         self.assertEqual((model.config["problem_type"], model.config["labels"]), ("regression", ["class0"]))
+        # ... recorded as inferred: transformers' pipeline scores such a model with sigmoid.
+        self.assertIs(model.config["problem_type_inferred"], True)
+
+    def test_pipeline_fields(self):
+        """problem_type_inferred, function_to_apply and label2id (in config.json's order) are kept
+        for the pipeline's score rules and zero-shot."""
+        cases = [
+            ({"problem_type": "regression"}, False, None, [["class0", 0], ["class1", 1], ["class2", 2]]),
+            ({"function_to_apply": "Sigmoid"}, True, "sigmoid", None),
+            ({"function_to_apply": "cubic"}, True, None, None),
+            ({"id2label": {"0": "entailment", "1": "neutral", "2": "contradiction"},
+              "label2id": {"neutral": 1, "entailment": 0, "contradiction": 2}}, True, None,
+             [["neutral", 1], ["entailment", 0], ["contradiction", 2]]),
+            ({"label2id": {"a": 0, "b": "1", "c": 7, "d": None}}, True, None, [["a", 0], ["b", 1]]),
+        ]
+        for i, (change, inferred, function, label2id) in enumerate(cases):
+            with self.subTest(change=change):
+                config, _ = tiny_bert()
+                config.pop("label2id", None)
+                config.update(change)
+                model, _ = self.convert_ok(self.write(config=config, name=f"pipeline{i}"))
+                self.assertIs(model.config["problem_type_inferred"], inferred)
+                self.assertEqual(model.config.get("function_to_apply"), function)
+                if label2id:
+                    self.assertEqual(model.config["label2id"], label2id)
 
     def test_hidden_act_names(self):
         for i, (act, canonical) in enumerate((("gelu", "gelu"), ("gelu_new", "gelu_new"),
