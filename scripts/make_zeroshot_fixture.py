@@ -31,7 +31,7 @@ KEEP_BELOW = 104  # [PAD] 0, [unused*], [UNK] 100, [CLS] 101, [SEP] 102, [MASK] 
 
 
 def tokenize(bertcls, tokenizer_dir, text):
-    out = subprocess.run([bertcls, "tokenize", "--tokenizer", tokenizer_dir, "--format", "json", text],
+    out = subprocess.run([bertcls, "tokenize", "--tokenizer", tokenizer_dir, text],
                          capture_output=True, text=True, check=True).stdout
     return json.loads(out.splitlines()[0])["input_ids"]
 
@@ -75,8 +75,8 @@ def main():
     tok["model"]["vocab"] = {by_id[old]: new_id[old] for old in keep}
     with open(os.path.join(args.out, "tokenizer.json"), "w", encoding="utf-8") as f:
         json.dump(tok, f, ensure_ascii=False)
-    shutil.copy(os.path.join(src, "tokenizer_config.json"), args.out)
-    shutil.copy(os.path.join(src, "zeroshot_expected.jsonl"), args.out)
+    shutil.copyfile(os.path.join(src, "tokenizer_config.json"), os.path.join(args.out, "tokenizer_config.json"))
+    shutil.copyfile(os.path.join(src, "zeroshot_expected.jsonl"), os.path.join(args.out, "zeroshot_expected.jsonl"))
 
     for t in texts:
         got = tokenize(args.bertcls, args.out, t)
