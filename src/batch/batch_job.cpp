@@ -190,9 +190,12 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     if (!o.zero_shot) o.prediction.threshold = label_threshold(model->config(), o.prediction.threshold);
     pipeline::TextClassifier classifier(
         model, {.compute = o.compute, .max_length = o.max_length, .limits = o.limits, .function_to_apply = o.function_to_apply});
-    if (o.zero_shot) {
-        pipeline::nli_label_ids(model->config());  // a model that cannot do it fails before any output
-        pipeline::ZeroShotClassifier check(classifier, *o.zero_shot);
+    if (o.zero_shot) {  // a model that cannot do it fails before any output
+        try {
+            pipeline::ZeroShotClassifier check(classifier, *o.zero_shot);
+        } catch (const InputError& e) {
+            throw InputError(o.model.string() + ": " + e.what());
+        }
     }
     if (!classifier.compute_choice().reason.empty())
         std::fprintf(stderr, "note: %s\n", classifier.compute_choice().reason.c_str());

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "batch/output_format.h"
 #include "cli/commands.h"
@@ -78,8 +79,14 @@ void run_zero_shot(const ZeroShotCommandOptions& o, const CLI::App& cmd) {
                                                 .stride = o.stride,
                                                 .classify_empty = false});
     report_compute_choice(classifier.compute_choice());
-    pipeline::ZeroShotClassifier zero_shot(
-        classifier, {.labels = std::move(labels), .hypothesis_template = o.hypothesis_template, .multi_label = o.multi_label});
+    std::optional<pipeline::ZeroShotClassifier> made;
+    try {
+        made.emplace(classifier,
+                     pipeline::ZeroShotOptions{.labels = std::move(labels), .hypothesis_template = o.hypothesis_template, .multi_label = o.multi_label});
+    } catch (const InputError& e) {
+        throw InputError(model->path().string() + ": " + e.what());
+    }
+    pipeline::ZeroShotClassifier& zero_shot = *made;
     const double load_ms = total.elapsed_ms();
 
     std::vector<std::string> texts = o.texts;
