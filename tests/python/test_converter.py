@@ -825,7 +825,8 @@ class ConvertTestModelsTest(TempDirTest):
         shared = self.require_shared()
         proc = self.run_script(shared)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        expected = {name + ".bertcls" for kind in ("reference", "models")
+        expected = {name + ".bertcls" for kind in ("reference", "models", "zeroshot")
+                    if os.path.isdir(os.path.join(shared, kind))
                     for name in os.listdir(os.path.join(shared, kind))
                     if os.path.isfile(os.path.join(shared, kind, name, "config.json"))
                     and supported_checkpoint(os.path.join(shared, kind, name))}
@@ -837,7 +838,8 @@ class ConvertTestModelsTest(TempDirTest):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn(f"skipping ../shared models: {self.path('nowhere')} not found", proc.stdout)
         self.assertFalse(os.path.exists(self.path("out", "shared")))
-        root = os.path.join(REPO, "tests", "data", "reference")
-        local = {n + ".bertcls" for n in (os.listdir(root) if os.path.isdir(root) else [])
+        local = {n + ".bertcls" for kind in ("reference", "zeroshot")
+                 for root in [os.path.join(REPO, "tests", "data", kind)]
+                 for n in (os.listdir(root) if os.path.isdir(root) else [])
                  if os.path.isfile(os.path.join(root, n, "config.json"))}
         self.assertEqual(set(os.listdir(self.path("out", "local"))) if local else set(), local)
