@@ -11,7 +11,7 @@
 # (executions, cov, ft, crashes) is printed per target. Crash inputs land in
 # $FUZZ_DIR/artifacts/<target>/: minimise one with
 #   build-fuzz/fuzz_<target> -minimize_crash=1 -runs=10000 CRASH
-# and add it to tests/fuzz/regressions/<target>/, which tests/test_regressions.cpp replays in CI.
+# and add it to tests/fuzz/regressions/<target>/, which tests/fuzz/test_regressions.cpp replays in CI.
 # Exits 1 when any target found a crash. Needs clang-14 and libclang-rt-14-dev (libFuzzer).
 set -euo pipefail
 

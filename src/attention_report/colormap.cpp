@@ -36,4 +36,10 @@ double nice_scale_max(double max_value) {
     return 1;
 }
 
+std::string tick_label(double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3g", value);
+    return buffer;
+}
+
 }  // namespace bertcls::attention_report

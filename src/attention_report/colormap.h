@@ -29,4 +29,7 @@ Rgb text_colour_on(Rgb background);
 // or 5 times a power of ten), so the legend has round ticks. Never above 1 nor below 1e-6.
 double nice_scale_max(double max_value);
 
+// A legend tick's label: three significant digits ("0.25", "1e-05").
+std::string tick_label(double value);
+
 }  // namespace bertcls::attention_report

@@ -57,12 +57,6 @@ std::string shorten(std::string ascii, std::size_t max_chars) {
     return ascii;
 }
 
-std::string tick(double v) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.3g", v);
-    return buffer;
-}
-
 }  // namespace
 
 void write_png_heatmap(std::ostream& out, const ReportHeader& header, const AttentionData& data,
@@ -122,7 +116,7 @@ void write_png_heatmap(std::ostream& out, const ReportHeader& header, const Atte
     for (const double f : {0.0, 0.5, 1.0}) {
         const int y = top + static_cast<int>(std::lround((legend_h - 1) * (1 - f)));
         fill(img, legend_x + legend_w, y, 4, 1, kFrame);
-        draw_text(img, legend_x + legend_w + 8, std::clamp(y - text_h / 2, top - text_h / 2, height - text_h), tick(vmax * f),
+        draw_text(img, legend_x + legend_w + 8, std::clamp(y - text_h / 2, top - text_h / 2, height - text_h), tick_label(vmax * f),
                   scale, kInk);
     }
     write_png(out, img);

@@ -29,12 +29,6 @@ std::string fixed2(double v) {
     return buffer;
 }
 
-std::string tick(double v) {
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.3g", v);
-    return buffer;
-}
-
 }  // namespace
 
 std::string heatmap_title(const ReportHeader& header, const AttentionData& data) {
@@ -149,7 +143,7 @@ void write_svg_heatmap(std::ostream& out, const ReportHeader& header, const Atte
     for (const double f : {0.0, 0.5, 1.0})
         out << R"~(<text x=")~" << num(legend_x + legend_width + 4) << R"~(" y=")~"
             << num(top + legend_height * (1 - f)) << R"~(" font-size="10" fill="#444444" dominant-baseline="central">)~"
-            << tick(vmax * f) << "</text>\n";
+            << tick_label(vmax * f) << "</text>\n";
     out << R"~(<text x=")~" << num(legend_x) << R"~(" y=")~" << num(top + legend_height + 16)
         << R"~(" font-size="10" fill="#777777">probability</text>)~" << '\n';
     out << "</svg>\n";

@@ -1,6 +1,5 @@
 // `bertcls attention`: the attention probabilities behind one prediction, as a text summary,
 // JSON, a NumPy array, a self-contained HTML page, or an SVG/PNG heatmap.
-#include <omp.h>
 
 #include <cctype>
 #include <cerrno>
@@ -28,6 +27,7 @@
 #include "models/prediction.h"
 #include "models/sequence_classifier.h"
 #include "util/error.h"
+#include "util/whole_input.h"
 
 namespace bertcls::cli {
 
@@ -40,8 +40,7 @@ struct AttentionOptions {
     std::string text;
     std::string file;
     std::string pair;
-    std::string input_ids;
-    std::string token_type_ids;
+    IdOptions ids;
     std::string layer;
     std::string head;
     std::vector<std::string> outputs;
@@ -72,10 +71,11 @@ Format format_of(const std::string& output) {
 // --long-text truncate does; `tokens` says how long it was.
 pipeline::DocumentEncoding encode_input(const AttentionOptions& o, const ModelFile& model) {
     pipeline::DocumentEncoding doc;
-    if (!o.input_ids.empty()) {
+    if (o.ids.given()) {
+        IdInput ids = parse_id_options(o.ids);
         Encoding e;
-        e.input_ids = parse_id_list(o.input_ids, "--input-ids");
-        if (!o.token_type_ids.empty()) e.token_type_ids = parse_id_list(o.token_type_ids, "--token-type-ids");
+        e.input_ids = std::move(ids.input_ids);
+        e.token_type_ids = std::move(ids.token_type_ids);
         e.tokens = report::token_names(e.input_ids, model.has_tokenizer() ? model.tokenizer_files() : TokenizerFiles{});
         doc.tokens = e.input_ids.size();
         doc.chunks.push_back(std::move(e));
@@ -165,10 +165,10 @@ void write_output(const AttentionOptions& o, const std::string& path, Format for
 }
 
 void run_attention(AttentionOptions o) {
-    const int sources = !o.text.empty() + !o.file.empty() + !o.input_ids.empty();
+    const int sources = !o.text.empty() + !o.file.empty() + o.ids.given();
     if (sources > 1) throw UsageError("give TEXT, -f FILE or --input-ids, not several");
-    if (!o.token_type_ids.empty() && o.input_ids.empty()) throw UsageError("--token-type-ids needs --input-ids");
-    if (!o.pair.empty() && !o.input_ids.empty())
+    if (o.ids.token_type_ids && !o.ids.given()) throw UsageError("--token-type-ids needs --input-ids");
+    if (!o.pair.empty() && o.ids.given())
         throw UsageError("--pair needs a text; with --input-ids give both segments' ids and --token-type-ids");
     if (o.top < 1) throw UsageError("--top must be at least 1");
     if (o.vmax && !(*o.vmax > 0)) throw UsageError("--vmax must be positive");
@@ -176,8 +176,8 @@ void run_attention(AttentionOptions o) {
     // Usage errors before any work: the extensions and the selection's form...
     for (const auto& path : o.outputs) selection_for(o, format_of(path));
     if (o.outputs.empty()) selection_for(o, Format::text);
-    if (o.threads > 0) omp_set_num_threads(o.threads);
-    if (o.input_ids.empty() && o.text.empty() && (o.file.empty() || o.file == "-"))
+    use_threads(o.threads);
+    if (!o.ids.given() && o.text.empty() && (o.file.empty() || o.file == "-"))
         note_terminal_stdin("attention", "text", "pass TEXT, -f FILE");
     note_text_names_file(o.text, "explain");
 
@@ -190,9 +190,9 @@ void run_attention(AttentionOptions o) {
     const ModelConfig& config = model->config();
 
     std::optional<std::string> text, pair;
-    if (o.input_ids.empty()) {
-        if (!o.file.empty()) o.text = read_file_or_stdin(o.file);
-        else if (o.text.empty()) o.text = read_file_or_stdin("-");
+    if (!o.ids.given()) {
+        if (!o.file.empty()) o.text = read_whole_input(o.file);
+        else if (o.text.empty()) o.text = read_whole_input("-");
         text = o.text;
         if (!o.pair.empty()) pair = o.pair;
     }
@@ -247,8 +247,7 @@ void register_attention_command(CLI::App& app) {
     cmd->add_option("text", options->text, "Text to explain (default: stdin)");
     cmd->add_option("-f,--file", options->file, "Explain the whole content of FILE as one text");
     cmd->add_option("--pair", options->pair, "Second text of a sentence pair");
-    cmd->add_option("--input-ids", options->input_ids, "Pre-tokenized input: ids with special tokens, e.g. 101,2054,102");
-    cmd->add_option("--token-type-ids", options->token_type_ids, "Token type ids for --input-ids");
+    add_id_options(cmd, options->ids);
     cmd->add_option("--layer", options->layer,
                     "Layer index (negative counts from the end) or all. Default: all; the last for .svg/.png");
     cmd->add_option("--head", options->head,
@@ -261,7 +260,7 @@ void register_attention_command(CLI::App& app) {
     cmd->add_option("--vmax", options->vmax, "SVG/PNG: top of the colour scale (default: the map's maximum, rounded up)");
     cmd->add_option("--page-bits", options->page_bits,
                     "HTML: bits per stored attention value, 8 or 4 (default: 8, or 4 past 16M values)");
-    cmd->add_option("--threads", options->threads, "Threads (default: all cores)");
+    add_threads_option(cmd, options->threads);
     add_timing_flag(cmd, options->timing);
     cmd->footer(
         "Examples:\n"

@@ -1,5 +1,4 @@
 // `bertcls batch`: classify a JSONL file or stream, one output line per input line.
-#include <omp.h>
 #include <unistd.h>
 
 #include <memory>
@@ -27,8 +26,7 @@ struct BatchCommandOptions {
 
 void run_batch(BatchCommandOptions& c, const CLI::App& cmd) {
     if (c.on_error != "skip" && c.on_error != "fail") throw UsageError("--on-error must be skip or fail");
-    if (c.threads < 0) throw UsageError("--threads must be positive");
-    if (c.threads > 0) omp_set_num_threads(c.threads);
+    use_threads(c.threads);
     batch::BatchJobOptions& job = c.job;
     if (cmd.count("--threshold")) job.prediction.threshold = c.threshold;
     if (!c.top_k.empty()) job.prediction.top_k = batch::parse_top_k(c.top_k);
@@ -84,7 +82,7 @@ void register_batch_command(CLI::App& app) {
     cmd->add_flag("--multi-label", c->multi_label, "With --zero-shot-labels: score each label on its own (entailment vs contradiction)");
     cmd->add_option("--batch-size", job.limits.max_sequences, "Most sequences per forward pass")->capture_default_str();
     cmd->add_option("--batch-tokens", job.limits.max_tokens, "Most tokens per forward pass")->capture_default_str();
-    cmd->add_option("--threads", c->threads, "Threads (default: all cores)");
+    add_threads_option(cmd, c->threads);
     cmd->add_option("--max-length", job.max_length, "Truncate texts to this many tokens (default: the model's limit)");
     cmd->add_option("--max-record-bytes", job.max_record_bytes, "Longer input lines become error records")->capture_default_str();
     cmd->add_option("--on-error", c->on_error, "skip: write an error record and go on (exit code 3 at the end); fail: stop at the first bad line (exit code 2)")

@@ -23,6 +23,7 @@
 #include "pipeline/text_classifier.h"
 #include "util/error.h"
 #include "util/resources.h"
+#include "util/whole_input.h"
 
 namespace bertcls::cli {
 
@@ -54,7 +55,7 @@ double percentile(std::vector<double> values, double p) {
 // the model (and cut to its limit, as `batch --long-text truncate` would), so that a bad one is
 // reported with its line.
 std::vector<std::vector<int32_t>> read_workload(const std::string& path, const ModelConfig& config) {
-    std::istringstream in(read_file_or_stdin(path));
+    std::istringstream in(read_whole_input(path));
     std::vector<std::vector<int32_t>> sequences;
     std::string line;
     int64_t line_number = 0;
@@ -76,10 +77,10 @@ std::vector<std::vector<int32_t>> read_workload(const std::string& path, const M
 }
 
 void run_bench(const BenchOptions& o, bool seq_len_given) {
-    if (o.threads < 0 || o.seq_len <= 0 || o.batch <= 0 || o.runs <= 0 || o.reps <= 0 || o.batch_tokens <= 0 ||
+    use_threads(o.threads);
+    if (o.seq_len <= 0 || o.batch <= 0 || o.runs <= 0 || o.reps <= 0 || o.batch_tokens <= 0 ||
         o.batch_size <= 0)
-        throw UsageError("--threads, --seq-len, --batch, --runs, --reps, --batch-tokens and --batch-size must be positive");
-    if (o.threads > 0) omp_set_num_threads(o.threads);
+        throw UsageError("--seq-len, --batch, --runs, --reps, --batch-tokens and --batch-size must be positive");
     const int threads = omp_get_max_threads();
 
     const Stopwatch load_clock;
@@ -211,7 +212,7 @@ void register_bench_command(CLI::App& app) {
     add_dtype_option(cmd, options->dtype);
     auto* seq_len = cmd->add_option("--seq-len", options->seq_len, "Latency: tokens per sequence (default 128)");
     cmd->add_option("--batch", options->batch, "Latency: sequences per call (default 1)");
-    cmd->add_option("--threads", options->threads, "Threads (default: all cores)");
+    add_threads_option(cmd, options->threads);
     cmd->add_option("-i,--input", options->workload,
                     "Throughput on a JSONL workload, one {\"input_ids\": [...]} per line (latency is then measured "
                     "only when --seq-len is given)");

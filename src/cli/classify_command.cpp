@@ -1,7 +1,6 @@
 // `bertcls classify`: labels for texts given on the command line, in a file, or on stdin; a
 // whole file as one document (long texts chunked) or one result per line (--lines).
 #include <fcntl.h>
-#include <omp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +24,7 @@
 #include "util/resources.h"
 #include "util/text_input.h"
 #include "util/tsv_escape.h"
+#include "util/whole_input.h"
 
 namespace bertcls::cli {
 
@@ -38,8 +38,7 @@ struct ClassifyOptions {
     std::string file;
     bool lines = false;
     std::string pair;
-    std::optional<std::string> input_ids;  // set, even to "": pre-tokenized input
-    std::optional<std::string> token_type_ids;
+    IdOptions ids;
     std::string format = "text";
     std::string long_text;  // empty: chunk for a whole document (-f, stdin), truncate otherwise
     std::size_t stride = 0;
@@ -71,34 +70,6 @@ std::string too_long(std::size_t bytes, std::size_t max_bytes) {
     return "text has " + std::to_string(bytes) + " bytes, more than --max-text-bytes " + std::to_string(max_bytes);
 }
 
-// A whole file (or stdin for "-") as one text, refused as soon as it grows past max_bytes, so an
-// absurd input fails quickly instead of filling memory.
-std::string read_text(const std::string& path, std::size_t max_bytes) {
-    const std::string name = path == "-" ? "stdin" : path;
-    int fd = STDIN_FILENO;
-    if (path != "-") {
-        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw InputError(path + ": cannot open file (" + std::strerror(errno) + ")");
-    }
-    struct Closer {
-        int fd;
-        ~Closer() {
-            if (fd != STDIN_FILENO) ::close(fd);
-        }
-    } closer{fd};
-    std::string text;
-    std::vector<char> buffer(1 << 16);
-    for (;;) {
-        const ssize_t got = ::read(fd, buffer.data(), buffer.size());
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) throw InputError(name + ": read error (" + std::strerror(errno) + ")");
-        if (got == 0) return text.erase(0, utf8_bom_size(text));
-        if (text.size() + static_cast<std::size_t>(got) > max_bytes)
-            throw InputError(name + ": text is longer than --max-text-bytes " + std::to_string(max_bytes));
-        text.append(buffer.data(), static_cast<std::size_t>(got));
-    }
-}
-
 class Classifier {
 public:
     Classifier(const ClassifyOptions& o, std::shared_ptr<const ModelFile> model)
@@ -114,7 +85,7 @@ public:
         fields_.all_scores = fields_.logits = true;
         fields_.threshold = batch::label_threshold(config(), o.threshold);
         if (!o.top_k.empty()) fields_.top_k = batch::parse_top_k(o.top_k);
-        if (!o.input_ids) model->require_tokenizer(kNeedsInputIds);
+        if (!o.ids.given()) model->require_tokenizer(kNeedsInputIds);
     }
 
     const ModelConfig& config() const { return classifier_.config(); }
@@ -193,7 +164,7 @@ public:
             return;
         }
         std::string json_extra;
-        if (!o_.input_ids) {
+        if (!o_.ids.given()) {
             const auto& e = d.encoding;
             json_extra = e.applied == LongTextStrategy::chunk
                              ? "{\"strategy\":\"chunk\",\"chunks\":" + std::to_string(e.chunks.size())
@@ -311,12 +282,11 @@ void check_options(const ClassifyOptions& o) {
     if (!o.long_text.empty() && o.long_text != "chunk" && o.long_text != "truncate")
         throw UsageError("--long-text must be chunk or truncate");
     if (o.on_error != "skip" && o.on_error != "fail") throw UsageError("--on-error must be skip or fail");
-    const int sources = !o.texts.empty() + !o.file.empty() + o.input_ids.has_value();
+    const int sources = !o.texts.empty() + !o.file.empty() + o.ids.given();
     if (sources > 1) throw UsageError("give texts, -f FILE or --input-ids, not several");
-    if (o.lines && (!o.texts.empty() || o.input_ids)) throw UsageError("--lines reads -f FILE or stdin");
-    if (o.token_type_ids && !o.input_ids) throw UsageError("--token-type-ids needs --input-ids");
-    if (o.input_ids && !o.pair.empty()) throw UsageError("--pair needs text input, not --input-ids");
-    if (o.max_length < 0 || o.threads < 0) throw UsageError("--max-length and --threads must be positive");
+    if (o.lines && (!o.texts.empty() || o.ids.given())) throw UsageError("--lines reads -f FILE or stdin");
+    if (o.ids.given() && !o.pair.empty()) throw UsageError("--pair needs text input, not --input-ids");
+    if (o.max_length < 0) throw UsageError("--max-length must be positive");
     if (o.max_text_bytes == 0) throw UsageError("--max-text-bytes must be at least 1");
     if (!o.function_to_apply.empty()) parse_function_to_apply(o.function_to_apply);
     if (!o.top_k.empty()) {
@@ -327,13 +297,11 @@ void check_options(const ClassifyOptions& o) {
 
 void run_classify(const ClassifyOptions& o) {
     check_options(o);
-    if (o.threads > 0) omp_set_num_threads(o.threads);
+    use_threads(o.threads);
     if (!o.file.empty() && o.file != "-") reject_directory(o.file);
     // Ids first: a malformed or empty list is the same mistake whatever the model.
-    std::vector<int32_t> ids, types;
-    if (o.input_ids) ids = parse_id_list(*o.input_ids, "--input-ids");
-    if (o.token_type_ids) types = parse_id_list(*o.token_type_ids, "--token-type-ids");
-    if (!o.input_ids && o.texts.empty() && (o.file.empty() || o.file == "-"))
+    const IdInput ids = parse_id_options(o.ids);
+    if (!o.ids.given() && o.texts.empty() && (o.file.empty() || o.file == "-"))
         note_terminal_stdin("classify", "text", "pass TEXT, -f FILE");
     if (o.texts.size() == 1) note_text_names_file(o.texts[0], "classify");
 
@@ -349,14 +317,14 @@ void run_classify(const ClassifyOptions& o) {
         (o.long_text.empty() ? whole_document : o.long_text == "chunk") ? LongTextStrategy::chunk : LongTextStrategy::truncate;
 
     uint64_t failed = 0;
-    if (o.input_ids) {
-        printer.print(classifier.classify_ids(ids, types), "");
+    if (o.ids.given()) {
+        printer.print(classifier.classify_ids(ids.input_ids, ids.token_type_ids), "");
     } else if (o.lines) {
         failed = classify_lines(o, classifier, printer, strategy);
     } else {
         std::vector<Document> docs;
         if (whole_document) {
-            docs.push_back({.text = read_text(o.file.empty() ? "-" : o.file, o.max_text_bytes), .source = input_name(o)});
+            docs.push_back({.text = read_whole_input(o.file.empty() ? "-" : o.file, o.max_text_bytes, "--max-text-bytes"), .source = input_name(o)});
         } else {
             for (std::size_t i = 0; i < o.texts.size(); ++i) {
                 docs.push_back({.text = o.texts[i], .source = "argument " + std::to_string(i + 1)});
@@ -390,8 +358,7 @@ void register_classify_command(CLI::App& app) {
     cmd->add_option("-f,--file", options->file, "Classify the whole content of FILE as one text (- for stdin)");
     cmd->add_flag("--lines", options->lines, "Classify each line of -f FILE (or stdin) separately, one result per line (a blank line: an empty row)");
     cmd->add_option("--pair", options->pair, "Second text of a sentence pair (for every text)");
-    cmd->add_option("--input-ids", options->input_ids, "Pre-tokenized input: ids with special tokens, e.g. 101,2054,102");
-    cmd->add_option("--token-type-ids", options->token_type_ids, "Token type ids for --input-ids");
+    add_id_options(cmd, options->ids);
     cmd->add_option("--format", options->format, "Output: text (label<TAB>score), tsv (a header, then label, score, every label's score and error) or json")
         ->capture_default_str();
     cmd->add_option("--long-text", options->long_text,
@@ -408,7 +375,7 @@ void register_classify_command(CLI::App& app) {
                     "JSON \"scores\" cut to N");
     cmd->add_option("--on-error", options->on_error, "--lines: skip (an error row, exit code 3) or fail (stop, exit code 2)")
         ->capture_default_str();
-    cmd->add_option("--threads", options->threads, "Threads (default: all cores)");
+    add_threads_option(cmd, options->threads);
     cmd->add_option("--max-text-bytes", options->max_text_bytes,
                     "Longest text accepted, in bytes (a whole file or stdin, an argument, or a --lines line); a longer "
                     "one is an error (a --lines line: an error line)")

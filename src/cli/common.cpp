@@ -1,17 +1,15 @@
 #include "cli/common.h"
 
+#include <omp.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "util/error.h"
-#include "util/text_input.h"
 
 namespace bertcls::cli {
 
@@ -88,19 +86,26 @@ std::vector<int32_t> parse_id_list(std::string_view text, std::string_view optio
     return ids;
 }
 
-std::string read_file_or_stdin(const std::string& path) {
-    std::ostringstream content;
-    if (path == "-") {
-        content << std::cin.rdbuf();
-    } else {
-        reject_directory(path);
-        std::ifstream in(path, std::ios::binary);
-        if (!in) throw InputError(path + ": cannot open file (" + std::strerror(errno) + ")");
-        content << in.rdbuf();
-        if (in.bad()) throw InputError(path + ": read error");
-    }
-    std::string text = std::move(content).str();
-    return text.erase(0, utf8_bom_size(text));
+void add_id_options(CLI::App* command, IdOptions& ids) {
+    command->add_option("--input-ids", ids.input_ids, "Pre-tokenized input: ids with special tokens, e.g. 101,2054,102");
+    command->add_option("--token-type-ids", ids.token_type_ids, "Token type ids for --input-ids");
+}
+
+IdInput parse_id_options(const IdOptions& ids) {
+    if (ids.token_type_ids && !ids.input_ids) throw UsageError("--token-type-ids needs --input-ids");
+    IdInput out;
+    if (ids.input_ids) out.input_ids = parse_id_list(*ids.input_ids, "--input-ids");
+    if (ids.token_type_ids) out.token_type_ids = parse_id_list(*ids.token_type_ids, "--token-type-ids");
+    return out;
+}
+
+void add_threads_option(CLI::App* command, int& threads) {
+    command->add_option("--threads", threads, "Threads (default: all cores)");
+}
+
+void use_threads(int threads) {
+    if (threads < 0) throw UsageError("--threads must be positive");
+    if (threads > 0) omp_set_num_threads(threads);
 }
 
 void reject_directory(const std::string& path) {

@@ -41,8 +41,22 @@ ScoreFunction parse_function_to_apply(const std::string& value);
 // Parses "101,2054,102" (commas and/or spaces). Throws UsageError naming `option`.
 std::vector<int32_t> parse_id_list(std::string_view text, std::string_view option);
 
-// Whole file (or stdin for "-") as bytes, less a UTF-8 byte order mark; throws InputError naming the file.
-std::string read_file_or_stdin(const std::string& path);
+// `--input-ids` and `--token-type-ids`: pre-tokenized input instead of text.
+struct IdOptions {
+    std::optional<std::string> input_ids, token_type_ids;  // set, even to "": given
+    bool given() const { return input_ids.has_value(); }
+};
+void add_id_options(CLI::App* command, IdOptions& ids);
+// Both lists parsed (token types empty when not given). Throws UsageError naming the option,
+// also for --token-type-ids without --input-ids.
+struct IdInput {
+    std::vector<int32_t> input_ids, token_type_ids;
+};
+IdInput parse_id_options(const IdOptions& ids);
+
+// `--threads N` (default: all cores); use_threads applies it, a UsageError when negative.
+void add_threads_option(CLI::App* command, int& threads);
+void use_threads(int threads);
 
 // Throws InputError "PATH: is a directory". Opening a directory succeeds and reading it fails
 // later, in a message that cannot name the file.

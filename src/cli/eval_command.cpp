@@ -1,6 +1,5 @@
 // `bertcls eval`: accuracy and macro-F1 of a model on a labelled set, and with --reference how
 // closely it agrees with another model (a bf16/int8 model against its f32 original).
-#include <omp.h>
 
 #include <iostream>
 #include <memory>
@@ -16,6 +15,7 @@
 #include "models/model_file.h"
 #include "util/error.h"
 #include "util/resources.h"
+#include "util/whole_input.h"
 
 namespace bertcls::cli {
 
@@ -49,7 +49,7 @@ struct LoadedModel {
 };
 
 eval::LabelledSet read_set(const EvalOptions& o) {
-    const std::string content = read_file_or_stdin(o.input);
+    const std::string content = read_whole_input(o.input);
     const std::string name = o.input == "-" ? "stdin" : o.input;
     const eval::SetFormat format = o.format == "auto" ? eval::detect_set_format(o.input, content) : eval::parse_set_format(o.format);
     eval::SetFields fields = o.fields;
@@ -58,10 +58,10 @@ eval::LabelledSet read_set(const EvalOptions& o) {
 }
 
 void run_eval(const EvalOptions& o) {
-    if (o.threads < 0 || o.max_length < 0) throw UsageError("--threads and --max-length must be positive");
+    if (o.max_length < 0) throw UsageError("--max-length must be positive");
     if (o.format != "auto") eval::parse_set_format(o.format);  // a usage error before any loading
     const eval::GoldLabelOptions gold_options{eval::parse_label_map(o.label_map), o.gold_is_index};
-    if (o.threads > 0) omp_set_num_threads(o.threads);
+    use_threads(o.threads);
     Stopwatch total;
 
     LoadedModel model(resolve_model_path(o.model_path), requested_dtype(o.dtype), o.max_length, o.limits);
@@ -140,7 +140,7 @@ void register_eval_command(CLI::App& app) {
     cmd->add_option("--batch-size", o->limits.max_sequences, "Most sequences per forward pass")->capture_default_str();
     cmd->add_option("--batch-tokens", o->limits.max_tokens, "Most tokens per forward pass")->capture_default_str();
     cmd->add_option("--max-length", o->max_length, "Truncate texts to this many tokens (default: the model's limit)");
-    cmd->add_option("--threads", o->threads, "Threads (default: all cores)");
+    add_threads_option(cmd, o->threads);
     add_timing_flag(cmd, o->timing);
     cmd->footer(
         "Gold labels are matched to the model's labels by name, ignoring case; a label that is no name\n"

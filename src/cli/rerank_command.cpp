@@ -19,6 +19,7 @@
 #include "models/prediction.h"
 #include "pipeline/text_classifier.h"
 #include "util/error.h"
+#include "util/whole_input.h"
 #include "util/resources.h"
 #include "util/tsv_escape.h"
 #include "util/utf8_check.h"
@@ -51,14 +52,14 @@ void run_rerank(const RerankOptions& o) {
     if (o.max_length < 0 || o.threads < 0) throw UsageError("--max-length and --threads must be positive");
     if (o.args.empty()) throw UsageError("give the query, then passages (or -f FILE with one passage a line)");
     const std::size_t top_k = o.top_k.empty() ? SIZE_MAX : batch::parse_top_k(o.top_k);
-    if (o.threads > 0) omp_set_num_threads(o.threads);
+    use_threads(o.threads);
     const std::string& query = o.args[0];
     std::vector<Passage> passages;
     for (std::size_t i = 1; i < o.args.size(); ++i) passages.push_back({o.args[i], passages.size()});
     if (!o.file.empty()) {
         if (o.args.size() > 1) throw UsageError("give passages as arguments or with -f FILE, not both");
         if (o.file != "-") reject_directory(o.file);
-        const std::string content = read_file_or_stdin(o.file);
+        const std::string content = read_whole_input(o.file);
         for (std::size_t start = 0; start < content.size();) {
             std::size_t end = content.find('\n', start);
             if (end == std::string::npos) end = content.size();
@@ -134,7 +135,7 @@ void register_rerank_command(CLI::App& app) {
     cmd->add_option("--format", o->format, "Output: text (index<TAB>score<TAB>passage) or json ([{\"index\", \"score\", \"text\"}])")
         ->capture_default_str();
     cmd->add_option("--max-length", o->max_length, "Token limit per (query, passage) pair (default: the model's)");
-    cmd->add_option("--threads", o->threads, "Threads (default: all cores)");
+    add_threads_option(cmd, o->threads);
     add_timing_flag(cmd, o->timing);
     cmd->footer(
         "Examples:\n"

@@ -14,6 +14,7 @@
 #include "util/error.h"
 #include "util/same_file.h"
 #include "util/text_input.h"
+#include "util/whole_input.h"
 
 namespace bertcls::cli {
 
@@ -49,7 +50,7 @@ std::string dump(const nlohmann::ordered_json& j) {
 // Returns the number of bad lines.
 std::size_t tokenize_jsonl(const Tokenizer& tokenizer, const EncodeOptions& options, const TokenizeOptions& o,
                            std::ostream& out) {
-    const std::string content = read_file_or_stdin(o.input);
+    const std::string content = read_whole_input(o.input);
     std::size_t failed = 0;
     std::size_t line_number = 0;
     std::size_t pos = 0;

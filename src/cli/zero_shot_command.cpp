@@ -16,6 +16,7 @@
 #include "pipeline/text_classifier.h"
 #include "pipeline/zero_shot.h"
 #include "util/error.h"
+#include "util/whole_input.h"
 #include "util/resources.h"
 #include "util/tsv_escape.h"
 
@@ -49,7 +50,7 @@ std::vector<std::string> read_labels(const ZeroShotCommandOptions& o, const CLI:
         pipeline::check_labels(labels, "--labels");
     } else {
         reject_directory(o.labels_file);
-        labels = pipeline::labels_from_file(read_file_or_stdin(o.labels_file), o.labels_file);
+        labels = pipeline::labels_from_file(read_whole_input(o.labels_file), o.labels_file);
         try {
             pipeline::check_labels(labels, o.labels_file);
         } catch (const UsageError& e) {
@@ -66,7 +67,7 @@ void run_zero_shot(const ZeroShotCommandOptions& o, const CLI::App& cmd) {
     if (!o.texts.empty() && !o.file.empty()) throw UsageError("give texts or -f FILE, not both");
     if (o.max_length < 0 || o.threads < 0) throw UsageError("--max-length and --threads must be positive");
     const std::size_t top_k = o.top_k.empty() ? (o.all_scores ? SIZE_MAX : 0) : batch::parse_top_k(o.top_k);
-    if (o.threads > 0) omp_set_num_threads(o.threads);
+    use_threads(o.threads);
     pipeline::format_hypothesis(o.hypothesis_template, "x");  // a bad template fails before the model loads
     std::vector<std::string> labels = read_labels(o, cmd);
     if (!o.file.empty() && o.file != "-") reject_directory(o.file);
@@ -94,7 +95,7 @@ void run_zero_shot(const ZeroShotCommandOptions& o, const CLI::App& cmd) {
     for (std::size_t i = 0; i < texts.size(); ++i) sources.push_back("argument " + std::to_string(i + 1));
     const bool whole_document = texts.empty();
     if (whole_document) {
-        texts.push_back(read_file_or_stdin(o.file.empty() ? "-" : o.file));
+        texts.push_back(read_whole_input(o.file.empty() ? "-" : o.file));
         sources.push_back(o.file.empty() || o.file == "-" ? "stdin" : o.file);
     }
     const pipeline::LongTextStrategy strategy =
@@ -146,7 +147,7 @@ void register_zero_shot_command(CLI::App& app) {
                     "for a whole file or stdin) or truncate (cut the text, never the hypothesis; default otherwise)");
     cmd->add_option("--stride", o->stride, "With chunk: tokens shared by consecutive windows (default: a quarter of a window)");
     cmd->add_option("--max-length", o->max_length, "Token limit per (text, hypothesis) pair (default: the model's)");
-    cmd->add_option("--threads", o->threads, "Threads (default: all cores)");
+    add_threads_option(cmd, o->threads);
     add_timing_flag(cmd, o->timing);
     cmd->footer(
         "Examples:\n"

@@ -1,6 +1,6 @@
 #pragma once
 // The fuzz targets' bodies, shared by the libFuzzer binaries (tests/fuzz/fuzz_main.cpp, built
-// with -DBERTCLS_FUZZ=ON) and the Catch2 regression tests (tests/test_regressions.cpp), which
+// with -DBERTCLS_FUZZ=ON) and the Catch2 regression tests (tests/fuzz/test_regressions.cpp), which
 // replay every saved crash input in normal CI.
 //
 // Contract of every target: bad input may only end in bertcls::InputError or UsageError (what
