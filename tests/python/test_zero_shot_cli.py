@@ -194,6 +194,21 @@ class ZeroShotTest(unittest.TestCase):
             self.assertAlmostEqual(sum(got["scores"]), 1.0, places=5)
             self.assertEqual(sorted(got["labels"]), sorted(case["candidate_labels"]))
 
+    def test_batch_resume_checks_the_labels(self):
+        """The labels, template and mode are in the run record: --resume with others is refused."""
+        model = self.local_model()
+        src = self.write("in.jsonl", '{"text": "The team won."}\n{"text": "Budget passed."}\n')
+        out = os.path.join(self.tmp, "out.jsonl")
+        self.run_cli("batch", "-m", model, "--zero-shot-labels", "sports,politics", "-i", src, "-o", out, "-q")
+        proc = self.run_cli("batch", "-m", model, "--zero-shot-labels", "sports,cooking", "-i", src, "-o", out, "-q",
+                            "--resume", rc=1)
+        self.assertIn("--zero-shot-labels", proc.stderr.decode())
+        self.run_cli("batch", "-m", model, "--zero-shot-labels", "sports,politics", "-i", src, "-o", out, "-q", "--resume")
+        # Options that mean nothing with zero-shot are refused.
+        for extra in (["--pair-field", "x"], ["--all-scores"], ["--threshold", "0.3"]):
+            self.run_cli("batch", "-m", model, "--zero-shot-labels", "a,b", "-i", src, "-q", *extra, rc=1)
+        self.run_cli("batch", "-m", model, "--multi-label", "-i", src, "-q", rc=1)
+
     def test_bad_input(self):
         model = self.local_model()
         text = "The team won."
