@@ -6,7 +6,8 @@
 
 HF_DIR holds config.json and the weights (model.safetensors, sharded *.safetensors with
 model.safetensors.index.json, or pytorch_model.bin, zip or legacy format, possibly sharded).
-Tokenizer files are taken from HF_DIR, or from DIR when --tokenizer is given. Supported:
+Tokenizer files are taken from HF_DIR, or from DIR when --tokenizer is given; the bertcls
+binary (--bertcls) also stores them compiled, for a fast start. Supported:
 BERT, DistilBERT, RoBERTa, XLM-RoBERTa, ALBERT and ELECTRA ...ForSequenceClassification.
 --dtype bf16 or int8 (symmetric, one scale per output row) stores the four dense weights of
 each layer (attention qkv and output, FFN intermediate and output) in that dtype; everything
@@ -45,6 +46,9 @@ def main():
     parser.add_argument("--keep-f32", metavar="NAMES",
                         help="comma-separated dense weight names or prefixes (e.g. layers.1.ffn.output, "
                              "layers.0) to leave in F32 under --dtype bf16/int8")
+    parser.add_argument("--bertcls", metavar="BINARY",
+                        help="bertcls binary that compiles the tokenizer into the file (default: $BERTCLS_BINARY, "
+                             "else build/bertcls of this checkout, else bertcls on the PATH)")
     args = parser.parse_args()
 
     require_numpy()
@@ -55,7 +59,7 @@ def main():
         keep_f32 = parse_keep_f32(args.keep_f32)
         config = convert(args.hf_dir, args.output, args.tokenizer,
                          warn=lambda message: print(message, file=sys.stderr),
-                         dtype=args.dtype, keep_f32=keep_f32, layout=args.layout)
+                         dtype=args.dtype, keep_f32=keep_f32, layout=args.layout, bertcls=args.bertcls)
         converted, kept = plan(config, args.dtype, keep_f32)
     except (ConversionError, OSError) as e:
         print("error: " + " ".join(str(e).split()), file=sys.stderr)  # always one line

@@ -3,7 +3,7 @@
 # and runs each one for SECONDS (default 600) in turn, from seeds made of the repository's real
 # files (tests/fuzz/make_seeds.py) plus the saved regression inputs (tests/fuzz/regressions/).
 #
-#   scripts/fuzz.sh [SECONDS] [TARGET...]      # targets: tokenizer tokenizer_files jsonl model_file
+#   scripts/fuzz.sh [SECONDS] [TARGET...]      # targets: tokenizer tokenizer_files jsonl model_file compiled_tokenizer
 #   JOBS=2 FUZZ_DIR=/tmp/fuzz scripts/fuzz.sh 60 jsonl
 #
 # Each run's growing corpus is kept in $FUZZ_DIR/corpus/<target> (default build-fuzz/fuzz), so a
@@ -19,7 +19,7 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SECONDS_PER_TARGET="${1:-600}"
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(tokenizer tokenizer_files jsonl model_file)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(tokenizer tokenizer_files jsonl model_file compiled_tokenizer)
 BUILD="${BUILD:-$REPO/build-fuzz}"
 FUZZ_DIR="${FUZZ_DIR:-$BUILD/fuzz}"
 JOBS="${JOBS:-2}"
@@ -42,6 +42,7 @@ max_len() {
         jsonl) echo 65536 ;;
         tokenizer_files) echo 400000 ;;
         model_file) echo 131072 ;;
+        compiled_tokenizer) echo 131072 ;;
     esac
 }
 

@@ -5,6 +5,7 @@ import os
 import numpy as np
 
 from . import albert, bert, distilbert, electra, layout as weight_layout, quantize, roberta
+from .compiled_tokenizer import compile_tokenizer
 from .canonical import canonical_config, canonical_tensors, dense_weight_names
 from .errors import ConversionError
 from .safetensors_io import write_bertcls
@@ -17,14 +18,16 @@ FAMILIES = {family.architecture: family for family in (
     electra.FAMILY)}
 
 
-def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_f32=(), layout="blocked"):
+def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_f32=(), layout="blocked",
+            bertcls=None):
     """Writes out_path from the checkpoint in hf_dir, tokenizer files from tokenizer_dir
     (default: hf_dir). dtype ("f32", "bf16" or "int8") is the storage of the four dense weights
     of each layer weight set, except those named (or prefixed) by keep_f32, which stay F32
     (quantize.plan; the same plan gives the converted / kept names for a returned config).
     Returns the canonical config. Raises ConversionError for bad input; everything is checked
     before the output is written (a weight that cannot become int8 is found while writing),
-    and a failure leaves no file."""
+    and a failure leaves no file. The compiled tokenizer is made by the bertcls binary `bertcls`
+    (default: compiled_tokenizer.find_bertcls)."""
     quantize.check_dtype(dtype)
     weight_layout.check_layout(layout)
     if not os.path.exists(hf_dir):
@@ -50,7 +53,13 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_
              "pre-tokenized input (--input-ids)")
     config["tokenizer"] = {"files": list(files)} if files else None
     # The tokenizer blobs go last, after every F32 (then BF16, then I8) tensor, so each tensor
-    # stays aligned to its element size.
+    # stays aligned to its element size; the compiled tokenizer first among them, where the
+    # F32 tensors end (a multiple of 4, which its arrays of 4-byte elements need to be used in place).
+    # Its notes wait until the file is written: a failed conversion prints its one error line alone.
+    notes = []
+    compiled = compile_tokenizer(tokenizer_dir or hf_dir, bertcls, notes.append) if files else None
+    if compiled is not None:
+        entries.append(("tokenizer/compiled", "U8", [len(compiled)], lambda: np.frombuffer(compiled, np.uint8)))
     entries += [(f"tokenizer/{name}", "U8", [len(data)], lambda data=data: np.frombuffer(data, np.uint8))
                 for name, data in files.items()]
 
@@ -67,6 +76,8 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_
     if blocked:
         metadata["blocked_weights"] = json.dumps(blocked, separators=(",", ":"))
     write_bertcls(out_path, metadata, entries)
+    for note in notes:
+        warn(note)
     return config
 
 

@@ -9,6 +9,7 @@ void register_attention_command(CLI::App& app);
 void register_batch_command(CLI::App& app);
 void register_bench_command(CLI::App& app);
 void register_classify_command(CLI::App& app);
+void register_compile_tokenizer_command(CLI::App& app);
 void register_eval_command(CLI::App& app);
 void register_info_command(CLI::App& app);
 void register_tokenize_command(CLI::App& app);

@@ -113,7 +113,8 @@ int report_unexpected(const CLI::App& app, const CLI::ExtrasError& e) {
 // first argument was handled here, -1 when CLI11 should parse the command line.
 int handle_first_argument(const CLI::App& app, int argc, char** argv) {
     std::vector<std::string> commands{"help", "version"};
-    for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
+    for (const CLI::App* sub : app.get_subcommands({}))
+        if (!sub->get_group().empty()) commands.push_back(sub->get_name());  // not hidden ones in suggestions
     const auto unknown_command = [&](const std::string& word) {
         std::cerr << "bertcls: unknown command '" << word << "'" << did_you_mean(word, commands)
                   << " (bertcls --help lists the commands)\n";
@@ -149,6 +150,8 @@ int handle_first_argument(const CLI::App& app, int argc, char** argv) {
     }
     for (const std::string& command : commands)
         if (command == first) return -1;
+    for (const CLI::App* sub : app.get_subcommands({}))
+        if (sub->get_name() == first) return -1;  // a hidden one
     return unknown_command(first);
 }
 }  // namespace
@@ -167,6 +170,7 @@ int main(int argc, char** argv) {
     bertcls::cli::register_batch_command(app);
     bertcls::cli::register_bench_command(app);
     bertcls::cli::register_classify_command(app);
+    bertcls::cli::register_compile_tokenizer_command(app);
     bertcls::cli::register_eval_command(app);
     bertcls::cli::register_info_command(app);
     bertcls::cli::register_tokenize_command(app);

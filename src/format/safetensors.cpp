@@ -28,8 +28,8 @@ DType parse_dtype(const std::string& name, const std::filesystem::path& path, co
 
 }  // namespace
 
-SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path), file_(path) {
-    const auto bytes = file_.bytes();
+SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path), file_(std::make_shared<const MappedFile>(path)) {
+    const auto bytes = file_->bytes();
     if (bytes.size() < 8) fail(path, "truncated: shorter than the 8-byte safetensors header length");
     uint64_t header_len = 0;
     std::memcpy(&header_len, bytes.data(), 8);  // little-endian on every supported target

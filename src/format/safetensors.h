@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,15 +24,17 @@ public:
     explicit SafetensorsFile(const std::filesystem::path& path);
 
     const std::filesystem::path& path() const { return path_; }
-    std::size_t file_size() const { return file_.bytes().size(); }
+    std::size_t file_size() const { return file_->bytes().size(); }
     const std::map<std::string, std::string>& metadata() const { return metadata_; }
     const std::map<std::string, TensorInfo>& tensors() const { return tensors_; }
     const TensorInfo* find(const std::string& name) const;
-    const MappedFile& mapping() const { return file_; }
+    const MappedFile& mapping() const { return *file_; }
+    // Shares ownership of the mapping, for views (a compiled tokenizer) that may outlive this object.
+    std::shared_ptr<const MappedFile> shared_mapping() const { return file_; }
 
 private:
     std::filesystem::path path_;
-    MappedFile file_;
+    std::shared_ptr<const MappedFile> file_;
     std::map<std::string, std::string> metadata_;
     std::map<std::string, TensorInfo> tensors_;
 };

@@ -1,13 +1,16 @@
 #include "models/model_file.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <fstream>
+#include <iostream>
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "models/family.h"
+#include "tokenizer/compiled.h"
 #include "util/error.h"
 #include "util/json_depth.h"
 
@@ -124,6 +127,12 @@ ModelFile::ModelFile(const std::filesystem::path& path) : file_(checked_model_pa
         if (!blob || blob->dtype != DType::U8 || blob->shape.size() != 1)
             throw InputError(path.string() + ": tokenizer file '" + name + "' is missing or not a U8 vector");
     }
+    if (const TensorInfo* blob = file_.find(kCompiledTokenizerTensor)) {
+        if (blob->dtype != DType::U8 || blob->shape.size() != 1)
+            throw InputError(path.string() + ": tensor '" + kCompiledTokenizerTensor + "' is not a U8 vector");
+        if (!has_tokenizer())
+            throw InputError(path.string() + ": tensor '" + kCompiledTokenizerTensor + "' is present but the config has no tokenizer");
+    }
 }
 
 const TensorInfo& ModelFile::weight(const std::string& name, const std::vector<int64_t>& shape) const {
@@ -170,7 +179,22 @@ void ModelFile::require_tokenizer(std::string_view why_needed) const {
 
 std::unique_ptr<Tokenizer> ModelFile::make_tokenizer(std::string_view why_needed) const {
     require_tokenizer(why_needed);
-    return bertcls::make_tokenizer(tokenizer_files());
+    std::string why_built = "has no compiled tokenizer";
+    if (const TensorInfo* blob = file_.find(kCompiledTokenizerTensor)) {
+        try {
+            if (auto tokenizer = load_compiled_tokenizer(blob->bytes, file_.shared_mapping())) return tokenizer;
+        } catch (const InputError& e) {
+            throw InputError(path().string() + ": tensor '" + kCompiledTokenizerTensor + "': " + e.what());
+        }
+        why_built = "has a compiled tokenizer from another bertcls version";
+    }
+    bool has_compiled_form = false;
+    auto tokenizer = bertcls::make_tokenizer(tokenizer_files(), has_compiled_form);
+    static std::atomic<bool> noted{false};
+    if (has_compiled_form && !noted.exchange(true))
+        std::cerr << "bertcls: note: " << path().string() << " " << why_built
+                  << ", so its tokenizer is built at every start; re-convert it with scripts/convert_checkpoint.py to start faster\n";
+    return tokenizer;
 }
 
 TokenizerFiles ModelFile::tokenizer_files() const {

@@ -19,6 +19,9 @@ namespace bertcls {
 class ModelFile {
 public:
     static constexpr int kFormatVersion = 1;
+    // The compiled tokenizer (tokenizer/compiled.h), optional: without it the tokenizer is built
+    // from the embedded files at every load.
+    static constexpr const char* kCompiledTokenizerTensor = "tokenizer/compiled";
 
     // Opens, maps and validates the file, including every weight the config requires.
     // Throws InputError with a one-line message naming the file and the problem.
@@ -40,7 +43,9 @@ public:
     TokenizerFiles tokenizer_files() const;
     // Throws InputError "<file> has no tokenizer: <why_needed>" for a model without one.
     void require_tokenizer(std::string_view why_needed) const;
-    // The tokenizer built from the embedded files (require_tokenizer first).
+    // The model's tokenizer (require_tokenizer first): read in place from the compiled tokenizer
+    // when the file has one, else built from the embedded files (with a one-line note on stderr,
+    // once, suggesting re-conversion). It may outlive this object.
     std::unique_ptr<Tokenizer> make_tokenizer(std::string_view why_needed) const;
 
 private:

@@ -15,7 +15,8 @@ TextClassifier::TextClassifier(std::shared_ptr<const ModelFile> model, const Tex
       options_(options),
       max_length_(static_cast<std::size_t>(options.max_length > 0 ? std::min(options.max_length, config().max_length)
                                                                   : config().max_length)) {
-    if (model_file().has_tokenizer()) tokenizer_ = make_tokenizer(model_file().tokenizer_files());
+    // The compiled tokenizer when the file has one (ModelFile::make_tokenizer), else built from the files.
+    if (model_file().has_tokenizer()) tokenizer_ = model_file().make_tokenizer("");
 }
 
 bool TextClassifier::encodes_like(const TextClassifier& other) const {

@@ -14,19 +14,36 @@ void Vocabulary::set(int32_t id, std::string token) {
     if (id > kMaxTokenId)
         throw InputError("tokenizer: token id " + std::to_string(id) + " is over the limit of " + std::to_string(kMaxTokenId));
     if (static_cast<std::size_t>(id) >= tokens_.size()) tokens_.resize(static_cast<std::size_t>(id) + 1);
-    ids_.emplace(token, id);  // the first id given for a string wins, as in a vocab.txt
     tokens_[static_cast<std::size_t>(id)] = std::move(token);
 }
 
-std::optional<int32_t> Vocabulary::find(std::string_view token) const {
-    const auto it = ids_.find(std::string(token));
-    if (it == ids_.end()) return std::nullopt;
-    return it->second;
+std::string_view Vocabulary::token(int32_t id) const {
+    if (id < 0 || static_cast<std::size_t>(id) >= size()) return {};
+    if (!view_) return tokens_[static_cast<std::size_t>(id)];
+    const auto i = static_cast<std::size_t>(id);
+    return bytes_.substr(offsets_[i], offsets_[i + 1] - offsets_[i]);
 }
 
-const std::string& Vocabulary::token(int32_t id) const {
-    if (id < 0 || static_cast<std::size_t>(id) >= tokens_.size()) return empty_;
-    return tokens_[static_cast<std::size_t>(id)];
+void Vocabulary::flatten(std::vector<uint32_t>& offsets, std::string& bytes) const {
+    offsets.assign(1, 0);
+    bytes.clear();
+    for (std::size_t i = 0; i < size(); ++i) {
+        bytes += token(static_cast<int32_t>(i));
+        if (bytes.size() > UINT32_MAX) throw InputError("tokenizer: vocabulary over 4 GiB");
+        offsets.push_back(static_cast<uint32_t>(bytes.size()));
+    }
+}
+
+Vocabulary Vocabulary::view(std::span<const uint32_t> offsets, std::string_view bytes) {
+    if (offsets.empty() || offsets[0] != 0) throw InputError("vocabulary offsets do not start at 0");
+    for (std::size_t i = 1; i < offsets.size(); ++i)
+        if (offsets[i] < offsets[i - 1] || offsets[i] > bytes.size())
+            throw InputError("vocabulary offset " + std::to_string(i) + " is out of order or past the strings");
+    Vocabulary v;
+    v.view_ = true;
+    v.offsets_ = offsets;
+    v.bytes_ = bytes;
+    return v;
 }
 
 PipelineSegmentEncoder::PipelineSegmentEncoder(std::unique_ptr<Normalizer> normalizer,
@@ -111,7 +128,7 @@ Encoding PipelineTokenizer::encode(std::string_view text, std::optional<std::str
     post_processor_.process(a, pair ? &b : nullptr, out);
     if (options.with_tokens) {
         out.tokens.reserve(out.input_ids.size());
-        for (const int32_t id : out.input_ids) out.tokens.push_back(vocabulary_->token(id));
+        for (const int32_t id : out.input_ids) out.tokens.emplace_back(vocabulary_->token(id));
     }
     return out;
 }

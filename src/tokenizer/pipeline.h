@@ -26,33 +26,37 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "tokenizer/tokenizer.h"
 
 namespace bertcls::tok {
 
-// id <-> token string, for the model vocabulary plus added tokens.
+// id -> token string, for the model vocabulary plus added tokens. Built with set(), or a view
+// of the flat form (offsets + bytes) that a compiled tokenizer keeps in the model file.
 class Vocabulary {
 public:
-    // Sets the string of `id`, growing the table as needed.
+    // Sets the string of `id`, growing the table as needed (building only, not on a view).
     void set(int32_t id, std::string token);
-    // Room for `tokens` entries, so filling a large vocabulary does not rehash on the way.
-    void reserve(std::size_t tokens) {
-        tokens_.reserve(tokens);
-        ids_.reserve(tokens);
-    }
-    std::optional<int32_t> find(std::string_view token) const;
-    const std::string& token(int32_t id) const;  // "" for an unknown id
-    std::size_t size() const { return tokens_.size(); }
+    // Room for `tokens` entries.
+    void reserve(std::size_t tokens) { tokens_.reserve(tokens); }
+    std::string_view token(int32_t id) const;  // "" for an unknown id
+    std::size_t size() const { return view_ ? offsets_.size() - 1 : tokens_.size(); }
+
+    // The flat form: token i is bytes[offsets[i], offsets[i + 1]).
+    void flatten(std::vector<uint32_t>& offsets, std::string& bytes) const;
+    // A view of a flat form, which must outlive it. Throws InputError when the offsets do not
+    // increase from 0 to at most bytes.size().
+    static Vocabulary view(std::span<const uint32_t> offsets, std::string_view bytes);
 
 private:
     std::vector<std::string> tokens_;
-    std::unordered_map<std::string, int32_t> ids_;
-    std::string empty_;
+    bool view_ = false;
+    std::span<const uint32_t> offsets_;
+    std::string_view bytes_;
 };
 
 // Turns one text (valid UTF-8, no added tokens inside) into ids, appended to `ids`.
@@ -167,6 +171,8 @@ public:
     PostProcessor(std::vector<TemplatePiece> single, std::vector<TemplatePiece> pair);
     std::size_t num_special_tokens(bool pair) const;
     void process(const std::vector<int32_t>& a, const std::vector<int32_t>* b, Encoding& out) const;
+    const std::vector<TemplatePiece>& single_template() const { return single_; }
+    const std::vector<TemplatePiece>& pair_template() const { return pair_; }
 
 private:
     std::vector<TemplatePiece> single_, pair_;

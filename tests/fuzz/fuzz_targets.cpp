@@ -23,6 +23,7 @@
 #include "models/model_file.h"
 #include "models/sequence_check.h"
 #include "models/sequence_classifier.h"
+#include "tokenizer/compiled.h"
 #include "tokenizer/tokenizer.h"
 #include "util/error.h"
 #include "util/json_depth.h"
@@ -233,6 +234,47 @@ int tokenizer_one(const uint8_t* data, std::size_t size) {
     return 0;
 }
 
+namespace {
+
+const std::string_view kTexts[] = {
+    "",
+    "Hello, world! The quick brown fox.",
+    "  Ünïcödé  naïve café 日本語のテキスト 🙂👍🏽 e\xcc\x81 \t\r\n",
+    "[CLS] [SEP] [MASK] <s> </s> <unk> <pad> [UNK]",
+    "unbelievably-long-hyphenated_word_with_digits_1234567890",
+};
+
+// A tokenizer must encode the fixed texts, alone, as a pair and truncated, or refuse with InputError / UsageError.
+void check_encodes(const Tokenizer& tokenizer) {
+    for (const auto text : kTexts)
+        for (const std::size_t max_length : {std::size_t{0}, std::size_t{8}}) {
+            EncodeOptions options;
+            options.max_length = max_length;
+            try {
+                const Encoding e = tokenizer.encode(text, std::nullopt, options);
+                check(e.input_ids.size() == e.token_type_ids.size(), "input_ids and token_type_ids differ in length");
+                check(e.tokens.size() == e.input_ids.size(), "tokens and input_ids differ in length");
+                if (max_length) check(e.input_ids.size() <= max_length, "longer than max_length after truncation");
+                tokenizer.encode(text, text, options);
+            } catch (const InputError&) {
+            } catch (const UsageError&) {
+            }
+        }
+}
+
+// ids, types and tokens of `text` and of the pair (text, text) truncated to 8, or the error message.
+std::string encode_or_error(const Tokenizer& tokenizer, std::string_view text) {
+    try {
+        const Encoding e = tokenizer.encode(text);
+        const Encoding p = tokenizer.encode(text, text, {.max_length = 8});
+        return nlohmann::json{e.input_ids, e.token_type_ids, e.tokens, p.input_ids, p.token_type_ids}.dump();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+}
+
+}  // namespace
+
 int tokenizer_files_one(const uint8_t* data, std::size_t size) {
     if (size < 2) return 0;
     const auto& sets = tokenizer_file_sets();
@@ -250,27 +292,17 @@ int tokenizer_files_one(const uint8_t* data, std::size_t size) {
         return 0;
     }
     check(tokenizer != nullptr, "make_tokenizer returned null");
-    static const std::string_view kTexts[] = {
-        "",
-        "Hello, world! The quick brown fox.",
-        "  Ünïcödé  naïve café 日本語のテキスト 🙂👍🏽 e\xcc\x81 \t\r\n",
-        "[CLS] [SEP] [MASK] <s> </s> <unk> <pad> [UNK]",
-        "unbelievably-long-hyphenated_word_with_digits_1234567890",
-    };
-    for (const auto text : kTexts)
-        for (const std::size_t max_length : {std::size_t{0}, std::size_t{8}}) {
-            EncodeOptions options;
-            options.max_length = max_length;
-            try {
-                const Encoding e = tokenizer->encode(text, std::nullopt, options);
-                check(e.input_ids.size() == e.token_type_ids.size(), "input_ids and token_type_ids differ in length");
-                check(e.tokens.size() == e.input_ids.size(), "tokens and input_ids differ in length");
-                if (max_length) check(e.input_ids.size() <= max_length, "longer than max_length after truncation");
-                tokenizer->encode(text, text, options);
-            } catch (const InputError&) {
-            } catch (const UsageError&) {
-            }
+    check_encodes(*tokenizer);
+    // The compiled form of what loads (WordPiece) must encode the same.
+    if (const auto blob = compile_tokenizer(files)) {
+        auto owner = std::make_shared<const std::string>(*blob);
+        const auto loaded = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
+        check(loaded != nullptr, "a fresh compiled tokenizer has another version");
+        for (const auto text : kTexts) {
+            const auto a = encode_or_error(*tokenizer, text), b = encode_or_error(*loaded, text);
+            check(a == b, "the compiled tokenizer encodes \"" + std::string(text) + "\" differently");
         }
+    }
     return 0;
 }
 
@@ -348,7 +380,7 @@ int model_file_one(const uint8_t* data, std::size_t size) {
     }
     if (model->has_tokenizer()) {
         try {
-            const auto tokenizer = make_tokenizer(model->tokenizer_files());
+            const auto tokenizer = model->make_tokenizer("fuzz");  // the compiled tokenizer when the file has one
             const auto e = tokenizer->encode("Hello world, this is a test.", std::nullopt,
                                              {.max_length = static_cast<std::size_t>(model->config().max_length)});
             // What batch does with the ids: check them against the model before running it.
@@ -364,12 +396,25 @@ int model_file_one(const uint8_t* data, std::size_t size) {
     return 0;
 }
 
+int compiled_tokenizer_one(const uint8_t* data, std::size_t size) {
+    auto owner = std::make_shared<const std::string>(as_text(data, size));  // 8-byte aligned, as in a model file
+    std::unique_ptr<Tokenizer> tokenizer;
+    try {
+        tokenizer = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
+    } catch (const InputError&) {
+        return 0;
+    }
+    if (tokenizer) check_encodes(*tokenizer);
+    return 0;
+}
+
 const std::vector<Target>& targets() {
     static const std::vector<Target> all = {
         {"tokenizer", tokenizer_one},
         {"tokenizer_files", tokenizer_files_one},
         {"jsonl", jsonl_one},
         {"model_file", model_file_one},
+        {"compiled_tokenizer", compiled_tokenizer_one},
     };
     return all;
 }

@@ -53,11 +53,17 @@ int jsonl_one(const uint8_t* data, std::size_t size);
 // loads must give a tokenizer or InputError, and a small model runs one forward pass.
 int model_file_one(const uint8_t* data, std::size_t size);
 
+// compiled_tokenizer: the bytes of a compiled tokenizer (tokenizer/compiled.h). Loading must
+// give a tokenizer, nullptr (another version) or InputError, and a tokenizer must encode a few
+// fixed texts. (tokenizer_files also checks that the compiled form of every tokenizer it
+// builds encodes those texts exactly as the tokenizer does.)
+int compiled_tokenizer_one(const uint8_t* data, std::size_t size);
+
 struct Target {
     const char* name;
     int (*run)(const uint8_t*, std::size_t);
 };
-// All targets, by name: tokenizer, tokenizer_files, jsonl, model_file.
+// All targets, by name: tokenizer, tokenizer_files, jsonl, model_file, compiled_tokenizer.
 const std::vector<Target>& targets();
 
 // tests/data (tokenizers, reference models) and the bundled model, from compile definitions.

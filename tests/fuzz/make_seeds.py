@@ -9,6 +9,8 @@ OUT_DIR/<target>/ gets one file per seed, in the layout fuzz_targets.h describes
   tokenizer_files  every file of every tests/data/tokenizers/* folder, verbatim
   jsonl            JSONL lines: the reference texts, pre-tokenized records, pairs, ids and the
                    bad lines test_batch_cli.py uses, several lines per seed
+  compiled_tokenizer  the compiled tokenizer (bertcls compile-tokenizer) of every
+                   tests/data/tokenizers/* folder that has one
   model_file       every tests/data/reference/* checkpoint converted with
                    scripts/convert_checkpoint.py, plus hand-written tiny .bertcls files with and
                    without a tokenizer (a few hundred bytes: mutations reach the header)
@@ -182,12 +184,28 @@ def model_file_seeds(out):
     return count
 
 
+def compiled_tokenizer_seeds(out):
+    """The compiled tokenizer of every tests/data/tokenizers folder that has one (WordPiece), as
+    the bertcls binary writes it (none without a binary: a line says so)."""
+    sys.path.insert(0, os.path.join(REPO, "scripts"))
+    from checkpoint.compiled_tokenizer import compile_tokenizer
+    count = 0
+    for folder in FOLDERS:
+        blob = compile_tokenizer(os.path.join(DATA, "tokenizers", folder),
+                                 warn=lambda message: print("make_seeds: " + message, file=sys.stderr))
+        if blob is not None:
+            write(out, folder, blob)
+            count += 1
+    return count
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     out = sys.argv[1]
     for target, make in (("tokenizer", tokenizer_seeds), ("tokenizer_files", tokenizer_files_seeds),
-                         ("jsonl", jsonl_seeds), ("model_file", model_file_seeds)):
+                         ("jsonl", jsonl_seeds), ("model_file", model_file_seeds),
+                         ("compiled_tokenizer", compiled_tokenizer_seeds)):
         n = make(os.path.join(out, target))
         print(f"{target}: {n} seeds")
 

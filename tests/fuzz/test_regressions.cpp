@@ -19,6 +19,8 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz/fuzz_targets.h"
+#include "tokenizer/compiled.h"
+#include "tokenizer/tokenizer.h"
 
 namespace fs = std::filesystem;
 using bertcls::fuzz::Target;
@@ -169,4 +171,14 @@ TEST_CASE("fuzz smoke: tokenizer files with mutations", "[fuzz][smoke]") {
         input += mutate(content, rng);
         run(t, input, "smoke " + std::to_string(i) + " (" + path.string() + ")");
     }
+}
+
+TEST_CASE("fuzz smoke: compiled tokenizers with mutations", "[fuzz][smoke]") {
+    const Target& t = target("compiled_tokenizer");
+    const auto blob = bertcls::compile_tokenizer(
+        bertcls::read_tokenizer_dir(bertcls::fuzz::test_data_dir() / "tokenizers" / "bert-uncased"));
+    REQUIRE(blob.has_value());
+    run(t, *blob, "the original");
+    std::mt19937 rng(2121);
+    for (int i = 0; i < 300; ++i) run(t, mutate(*blob, rng), "smoke " + std::to_string(i));
 }

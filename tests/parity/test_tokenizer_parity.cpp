@@ -1,6 +1,8 @@
 // Exact parity with Hugging Face `tokenizers` on the reference files: every line of
 // tokenizers/parity/{expected,pairs,truncated}.jsonl, under ../shared and tests/data, for every
 // tokenizer folder a line names. Kinds not supported yet are skipped with a WARN naming them.
+// Each check runs twice: on the tokenizer built from the files, and on its compiled form
+// (tokenizer/compiled.h, read back from the blob) for the families that have one.
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +14,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "tokenizer/compiled.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer_test_support.h"
 #include "util/error.h"
@@ -38,15 +41,22 @@ std::vector<Root> parity_roots() {
     return roots;
 }
 
-// Tokenizers by folder name; nullptr (and one WARN) for the kinds not supported yet.
+// Tokenizers by folder name; nullptr (and one WARN) for the kinds not supported yet, and with
+// `compiled`, for those without a compiled form.
 class TokenizerCache {
 public:
-    explicit TokenizerCache(fs::path root) : root_(std::move(root)) {}
+    TokenizerCache(fs::path root, bool compiled) : root_(std::move(root)), compiled_(compiled) {}
     const Tokenizer* get(const std::string& name) {
         if (const auto it = cache_.find(name); it != cache_.end()) return it->second.get();
         std::unique_ptr<Tokenizer> tokenizer;
         try {
-            tokenizer = make_tokenizer(read_tokenizer_dir(root_ / name));
+            if (!compiled_) {
+                tokenizer = make_tokenizer(read_tokenizer_dir(root_ / name));
+            } else if (const auto blob = compile_tokenizer(read_tokenizer_dir(root_ / name))) {
+                auto owner = std::make_shared<const std::string>(*blob);
+                tokenizer = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
+                REQUIRE(tokenizer != nullptr);
+            }
         } catch (const InputError& e) {
             const std::string message = e.what();
             if (message.find("not supported yet") == std::string::npos &&
@@ -59,6 +69,7 @@ public:
 
 private:
     fs::path root_;
+    bool compiled_;
     std::map<std::string, std::unique_ptr<Tokenizer>> cache_;
 };
 
@@ -129,8 +140,10 @@ void check_parity_file(const Root& root, TokenizerCache& cache, const std::strin
 }  // namespace
 
 TEST_CASE("tokenizer parity: single texts (expected.jsonl, truncated.jsonl)", "[tokenizer][parity]") {
-    for (const Root& root : parity_roots()) {
-        TokenizerCache cache(root.dir);
+    for (const bool compiled : {false, true})
+    for (Root root : parity_roots()) {
+        if (compiled) root.name += " compiled";
+        TokenizerCache cache(root.dir, compiled);
         for (const char* file : {"expected.jsonl", "truncated.jsonl"}) {
             check_parity_file(root, cache, file,
                               [&](const ReferenceLine& line, const std::string& folder, const json& expected,
@@ -158,8 +171,10 @@ TEST_CASE("tokenizer parity: single texts (expected.jsonl, truncated.jsonl)", "[
 // around max_length, not on the texts' full lengths; tests/data's pairs_word_cut.jsonl pins that
 // down with words of one token, a long word straddling the cut and added tokens around it.
 TEST_CASE("tokenizer parity: pairs with truncation (pairs.jsonl, pairs_word_cut.jsonl)", "[tokenizer][parity]") {
-    for (const Root& root : parity_roots()) {
-        TokenizerCache cache(root.dir);
+    for (const bool compiled : {false, true})
+    for (Root root : parity_roots()) {
+        if (compiled) root.name += " compiled";
+        TokenizerCache cache(root.dir, compiled);
         for (const std::string file : {"pairs.jsonl", "pairs_word_cut.jsonl"}) {
             check_parity_file(root, cache, file,
                               [&](const ReferenceLine& line, const std::string& folder, const json& expected,

@@ -10,6 +10,9 @@ import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "scripts"))
+from checkpoint.compiled_tokenizer import find_bertcls  # noqa: E402
+
 from tests.python.support import (CONVERTER, REPO, TempDirTest, read_bertcls, read_safetensors_f32, unblock_tensors,
                                   state_dict_pickle, supported_checkpoint, tiny_bert, write_checkpoint, write_torch_zip)
 
@@ -266,7 +269,7 @@ class SyntheticCheckpointTest(ConverterTestCase):
 
     def test_tokenizer_files_are_embedded_verbatim(self):
         folder = self.write()
-        vocab = "".join(f"tok{i}\n" for i in range(24)).encode()
+        vocab = ("[PAD]\n[UNK]\n[CLS]\n[SEP]\n" + "".join(f"tok{i}\n" for i in range(20))).encode()
         files = {"vocab.txt": vocab, "tokenizer_config.json": b'{"do_lower_case": true}',
                  "special_tokens_map.json": b"{}"}
         for name, data in files.items():
@@ -277,8 +280,12 @@ class SyntheticCheckpointTest(ConverterTestCase):
         model, proc = self.convert_ok(folder)
         self.assertNotIn("warning", proc.stderr)
         self.assertEqual(model.config["tokenizer"], {"files": sorted(files)})
+        # Plus the compiled tokenizer when a bertcls binary made it (docs/FORMAT.md).
+        compiled = ["tokenizer/compiled"] if find_bertcls() else []
         self.assertEqual(sorted(k for k in model.tensors if k.startswith("tokenizer/")),
-                         sorted("tokenizer/" + n for n in files))
+                         sorted(["tokenizer/" + n for n in files] + compiled))
+        if compiled:
+            self.assertEqual(list(model.header)[-len(files) - 1], "tokenizer/compiled")  # first of the U8 tensors
         for name, data in files.items():
             self.assertEqual(model.tensors["tokenizer/" + name].tobytes(), data)
         self.assert_layout(model)

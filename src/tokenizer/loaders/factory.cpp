@@ -54,7 +54,7 @@ private:
 
 }  // namespace
 
-std::vector<AddedToken> read_added_tokens(const json& added, Vocabulary& vocabulary) {
+std::vector<AddedToken> read_added_tokens(const json& added, Vocabulary* vocabulary) {
     std::vector<AddedToken> tokens;
     if (added.is_null()) return tokens;
     if (!added.is_array()) throw InputError("tokenizer.json: \"added_tokens\" is not a list");
@@ -67,7 +67,7 @@ std::vector<AddedToken> read_added_tokens(const json& added, Vocabulary& vocabul
         t.rstrip = entry.value("rstrip", false);
         t.special = entry.value("special", false);
         t.normalized = entry.value("normalized", !t.special);
-        vocabulary.set(t.id, t.content);
+        if (vocabulary) vocabulary->set(t.id, t.content);
         tokens.push_back(std::move(t));
     }
     return tokens;
@@ -178,8 +178,10 @@ const std::string* find_file(const TokenizerFiles& files, const char* name) {
 
 }  // namespace
 
-std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerFiles& files) {
-    tok::TokenizerParts parts;
+namespace tok {
+
+TokenizerParts build_parts(const TokenizerFiles& files) {
+    TokenizerParts parts;
     if (const std::string* text = find_file(files, "tokenizer.json")) {
         json j;
         try {
@@ -200,7 +202,7 @@ std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerFiles& files) {
             } else {
                 throw InputError("tokenizer.json: tokenizer model type \"" + type + "\" is not supported yet");
             }
-            parts.added_tokens = tok::read_added_tokens(j.value("added_tokens", json()), *parts.vocabulary);
+            parts.added_tokens = tok::read_added_tokens(j.value("added_tokens", json()), parts.vocabulary.get());
             parts.post_processor = tok::read_post_processor(j.value("post_processor", json()));
         } catch (const json::exception& e) {
             throw InputError(std::string("tokenizer.json: unexpected content: ") + e.what());
@@ -222,10 +224,17 @@ std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerFiles& files) {
             "no usable tokenizer files (expected tokenizer.json, vocab.txt, spiece.model, sentencepiece.bpe.model "
             "or vocab.json + merges.txt)");
     }
-    return std::make_unique<tok::PipelineTokenizer>(std::move(parts.vocabulary),
-                                                    tok::AddedVocabulary(std::move(parts.added_tokens)),
-                                                    std::move(parts.encoder), std::move(parts.post_processor));
+    return parts;
 }
+
+std::unique_ptr<Tokenizer> assemble(TokenizerParts parts) {
+    return std::make_unique<PipelineTokenizer>(std::move(parts.vocabulary), AddedVocabulary(std::move(parts.added_tokens)),
+                                               std::move(parts.encoder), std::move(parts.post_processor));
+}
+
+}  // namespace tok
+
+std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerFiles& files) { return tok::assemble(tok::build_parts(files)); }
 
 TokenizerFiles read_tokenizer_dir(const std::filesystem::path& dir) {
     static const char* const kNames[] = {"tokenizer.json",   "tokenizer_config.json",   "special_tokens_map.json",

@@ -13,10 +13,19 @@ struct TokenizerParts {
     std::unique_ptr<SegmentEncoder> encoder;
     std::vector<AddedToken> added_tokens;
     PostProcessor post_processor;
+    // For the compiled form (tokenizer/compiled.h): when the encoder is a PipelineSegmentEncoder
+    // whose model has a compiled form, that model, and "normalizer" and "pre_tokenizer" as
+    // tokenizer.json writes them (read_normalizer / read_pre_tokenizer rebuild the same parts).
+    const Model* model = nullptr;
+    nlohmann::json spec;
 };
 
-// tokenizer.json "added_tokens"; also records each token in `vocabulary`.
-std::vector<AddedToken> read_added_tokens(const nlohmann::json& added, Vocabulary& vocabulary);
+// The parts the files describe (make_tokenizer assembles them).
+TokenizerParts build_parts(const TokenizerFiles& files);
+std::unique_ptr<Tokenizer> assemble(TokenizerParts parts);
+
+// tokenizer.json "added_tokens"; also records each token in `vocabulary` unless it is null.
+std::vector<AddedToken> read_added_tokens(const nlohmann::json& added, Vocabulary* vocabulary);
 // tokenizer.json "post_processor" (null, TemplateProcessing, BertProcessing, RobertaProcessing).
 PostProcessor read_post_processor(const nlohmann::json& json);
 // tokenizer.json "normalizer" / "pre_tokenizer" (null -> nullptr).

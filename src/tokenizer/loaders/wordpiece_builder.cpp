@@ -25,8 +25,10 @@ void build_wordpiece(const json& j, TokenizerParts& parts) {
     auto wordpiece = std::make_unique<WordPiece>(vocab, model.value("unk_token", std::string("[UNK]")),
                                                  model.value("continuing_subword_prefix", std::string("##")),
                                                  model.value("max_input_chars_per_word", std::size_t{100}));
-    parts.encoder = std::make_unique<PipelineSegmentEncoder>(read_normalizer(j.value("normalizer", json())),
-                                                             read_pre_tokenizer(j.value("pre_tokenizer", json())),
+    parts.spec = {{"normalizer", j.value("normalizer", json())}, {"pre_tokenizer", j.value("pre_tokenizer", json())}};
+    parts.model = wordpiece.get();
+    parts.encoder = std::make_unique<PipelineSegmentEncoder>(read_normalizer(parts.spec["normalizer"]),
+                                                             read_pre_tokenizer(parts.spec["pre_tokenizer"]),
                                                              std::move(wordpiece));
 }
 
@@ -79,15 +81,19 @@ void build_wordpiece_legacy(const TokenizerFiles& files, TokenizerParts& parts) 
         return it->second;
     };
 
-    BertNormalizer::Options o;
-    o.lowercase = config.value("do_lower_case", true);
-    o.handle_chinese_chars = config.value("tokenize_chinese_chars", true);
-    if (config.contains("strip_accents") && !config.at("strip_accents").is_null())
-        o.strip_accents = config.at("strip_accents").get<bool>();
+    // What transformers' BertConverter writes into a tokenizer.json, read back by the same
+    // readers (so the compiled form can store it).
+    json normalizer = {{"type", "BertNormalizer"},
+                       {"clean_text", true},
+                       {"handle_chinese_chars", config.value("tokenize_chinese_chars", true)},
+                       {"strip_accents", config.value("strip_accents", json())},
+                       {"lowercase", config.value("do_lower_case", true)}};
     const std::string unk = special("unk_token", "[UNK]");
     auto wordpiece = std::make_unique<WordPiece>(vocab, unk);
-    parts.encoder = std::make_unique<PipelineSegmentEncoder>(std::make_unique<BertNormalizer>(o),
-                                                             std::make_unique<BertPreTokenizer>(),
+    parts.spec = {{"normalizer", std::move(normalizer)}, {"pre_tokenizer", {{"type", "BertPreTokenizer"}}}};
+    parts.model = wordpiece.get();
+    parts.encoder = std::make_unique<PipelineSegmentEncoder>(read_normalizer(parts.spec["normalizer"]),
+                                                             read_pre_tokenizer(parts.spec["pre_tokenizer"]),
                                                              std::move(wordpiece));
     const std::string cls = special("cls_token", "[CLS]");
     const std::string sep = special("sep_token", "[SEP]");

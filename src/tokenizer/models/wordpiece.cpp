@@ -9,18 +9,26 @@
 namespace bertcls::tok {
 
 WordPiece::WordPiece(const std::vector<std::pair<std::string, int32_t>>& vocab, const std::string& unk_token,
-                     std::string continuing_subword_prefix, std::size_t max_input_chars_per_word)
-    : prefix_(std::move(continuing_subword_prefix)), max_chars_(max_input_chars_per_word) {
-    vocab_.reserve(vocab.size());
-    for (const auto& [token, id] : vocab) vocab_.emplace(token, id);
-    const auto unk = vocab_.find(unk_token);
-    if (unk == vocab_.end())
+                     std::string continuing_subword_prefix, std::size_t max_input_chars_per_word) {
+    s_.prefix = std::move(continuing_subword_prefix);
+    s_.max_input_chars_per_word = max_input_chars_per_word;
+    std::unordered_map<std::string, int32_t> first_ids;  // the first id given for a string wins
+    first_ids.reserve(vocab.size());
+    for (const auto& [token, id] : vocab) first_ids.emplace(token, id);
+    const auto unk = first_ids.find(unk_token);
+    if (unk == first_ids.end())
         throw InputError("tokenizer: the unknown token \"" + unk_token + "\" is not in the WordPiece vocabulary");
-    unk_id_ = unk->second;
-    build(vocab);
+    s_.unk_id = unk->second;
+    build(vocab, first_ids);
 }
 
-void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab) {
+WordPiece::WordPiece(const Arrays& arrays, Settings settings, std::size_t vocab_size)
+    : s_(std::move(settings)), a_(arrays) {
+    validate(vocab_size);
+}
+
+void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab,
+                      const std::unordered_map<std::string, int32_t>& first_ids) {
     // Load time matters here (a shell user pays it on every call), so the trie is built without
     // a heap allocation per node.
     // 1. The trie from the strings in byte order: each string adds nodes only below its common
@@ -33,8 +41,8 @@ void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab)
     std::vector<Entry> entries;
     entries.reserve(vocab.size() + 1);
     for (const auto& [token, id] : vocab)
-        if (!token.empty()) entries.push_back({token, vocab_.at(token)});
-    entries.push_back({prefix_, -1});
+        if (!token.empty()) entries.push_back({token, first_ids.at(token)});
+    entries.push_back({s_.prefix, -1});
     std::sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) { return x.text < y.text; });
 
     struct BuildNode {
@@ -79,7 +87,11 @@ void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab)
         first[k] = static_cast<uint32_t>(order.size());
         for (uint32_t c = node.first_child; c != kNone; c = trie[c].next_sibling, ++count[k]) order.push_back(c);
     }
-    suffix_root_ = new_id[suffix_root_build];
+    s_.suffix_root = new_id[suffix_root_build];
+    s_.suffix_root_id = ids[s_.suffix_root];
+    is_token_.assign((size + 31) / 32, 0);
+    for (uint32_t v = 0; v < size; ++v)
+        if (ids[v] >= 0) is_token_[v / 32] |= 1u << (v % 32);
 
     // 3. Flatten: packed sorted edge lists, 256-entry tables for wide nodes.
     nodes_.assign(size, Node{});
@@ -96,6 +108,10 @@ void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab)
             for (uint32_t c = first[v]; c < first[v] + count[v]; ++c) edges_.push_back((c << 8) | labels[c]);
         }
     }
+    a_.nodes = nodes_;
+    a_.edges = edges_;
+    a_.dense = dense_;
+    a_.is_token = is_token_;
 
     // 4. Failure links and pops, in breadth-first order: first the suffix subtrie (whose links
     //    point to shallower suffix nodes), then the rest (whose links point into the suffix subtrie).
@@ -108,7 +124,7 @@ void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab)
             n.pops = static_cast<uint32_t>(pops_.size());
             n.pops_len = 1;
             pops_.push_back(ids[v]);
-            n.fail = suffix_root_;
+            n.fail = s_.suffix_root;
             return;
         }
         const auto append_pops = [&](uint32_t u) {
@@ -134,27 +150,99 @@ void WordPiece::build(const std::vector<std::pair<std::string, int32_t>>& vocab)
         for (std::size_t k = 0; k < queue.size(); ++k) {
             const uint32_t u = queue[k];
             for (uint32_t v = first[u]; v < first[u] + count[u]; ++v) {
-                if (skip_suffix_root && v == suffix_root_) continue;
+                if (skip_suffix_root && v == s_.suffix_root) continue;
                 compute(u, static_cast<uint8_t>(labels[v]), v);
                 queue.push_back(v);
             }
         }
     };
     nodes_[0].fail = kNone;
-    nodes_[suffix_root_].fail = kNone;
-    if (suffix_root_ != 0) bfs(suffix_root_, false);
-    bfs(0, suffix_root_ != 0);
+    nodes_[s_.suffix_root].fail = kNone;
+    if (s_.suffix_root != 0) bfs(s_.suffix_root, false);
+    bfs(0, s_.suffix_root != 0);
+    a_.pops = pops_;
+}
+
+int32_t WordPiece::find(std::string_view token) const {
+    uint32_t v = 0;
+    for (const char ch : token)
+        if ((v = child(v, static_cast<uint8_t>(ch))) == kNone) return -1;
+    if (v == s_.suffix_root) return s_.suffix_root_id;
+    if (!(a_.is_token[v / 32] >> (v % 32) & 1u)) return -1;
+    return a_.pops[a_.nodes[v].pops];  // a token's node pops exactly its own id
+}
+
+void WordPiece::validate(std::size_t vocab_size) const {
+    const auto bad = [](const std::string& why) { throw InputError("WordPiece trie: " + why); };
+    const std::size_t n = a_.nodes.size();
+    if (n == 0 || n >= (1u << 24)) bad("node count " + std::to_string(n) + " is out of range");
+    if (a_.dense.size() % 256 != 0) bad("dense tables are not a multiple of 256 entries");
+    if (a_.is_token.size() != (n + 31) / 32) bad("token bitmap size does not match the nodes");
+    if (s_.suffix_root >= n) bad("suffix root is not a node");
+    const auto valid_id = [&](int32_t id) { return id >= 0 && static_cast<std::size_t>(id) < vocab_size; };
+    if (!valid_id(s_.unk_id)) bad("unknown token id is outside the vocabulary");
+    if (s_.suffix_root_id != -1 && !valid_id(s_.suffix_root_id)) bad("prefix token id is outside the vocabulary");
+    for (const int32_t id : a_.pops)
+        if (!valid_id(id)) bad("a pop id is outside the vocabulary");
+    // Every child index in range, and the nodes a tree below the root: each reached once, so
+    // that depths are defined.
+    // In the same pass, which nodes lie in the subtrie of the prefix (the suffix subtrie).
+    constexpr uint32_t kUnseen = UINT32_MAX;
+    std::vector<uint32_t> depth(n, kUnseen);
+    std::vector<uint8_t> in_suffix(n, 0);
+    std::vector<uint32_t> queue{0};
+    queue.reserve(n);
+    depth[0] = 0;
+    in_suffix[0] = s_.suffix_root == 0;
+    const auto visit = [&](uint32_t parent, uint32_t c) {
+        if (c == kNone) return;
+        if (c >= n) bad("an edge leads outside the nodes");
+        if (depth[c] != kUnseen) bad("node " + std::to_string(c) + " has two parents");
+        depth[c] = depth[parent] + 1;
+        in_suffix[c] = in_suffix[parent] || c == s_.suffix_root;
+        queue.push_back(c);
+    };
+    for (std::size_t k = 0; k < queue.size(); ++k) {
+        const uint32_t v = queue[k];
+        const Node& node = a_.nodes[v];
+        if (node.n_edges == kDense) {
+            if (node.edges >= a_.dense.size() / 256) bad("a dense table index is out of range");
+            for (uint32_t b = 0; b < 256; ++b) visit(v, a_.dense[static_cast<std::size_t>(node.edges) * 256 + b]);
+        } else {
+            if (static_cast<std::size_t>(node.edges) + node.n_edges > a_.edges.size()) bad("an edge list is out of range");
+            for (uint32_t e = 0; e < node.n_edges; ++e) visit(v, a_.edges[node.edges + e] >> 8);
+        }
+        if (static_cast<std::size_t>(node.pops) + node.pops_len > a_.pops.size()) bad("a pop list is out of range");
+        if (depth[v] > 4096) bad("a token is longer than 4096 bytes");
+    }
+    if (queue.size() != n) bad("some nodes are not below the root");
+    for (uint32_t v = 0; v < n; ++v)
+        if ((a_.is_token[v / 32] >> (v % 32) & 1u) && v != s_.suffix_root && a_.nodes[v].pops_len != 1)
+            bad("a token node does not pop its own id");
+    // Failure links end: from outside the suffix subtrie they lead into it, inside it they lead
+    // strictly closer to its root (which has none).
+    if (a_.nodes[s_.suffix_root].fail != kNone || (s_.suffix_root != 0 && a_.nodes[0].fail != kNone))
+        bad("the roots have failure links");
+    // Each token popped covers at least one byte of the node's string that the failure node no
+    // longer holds, which bounds the ids a word can produce (to about prefix length x bytes).
+    const uint32_t prefix_depth = depth[s_.suffix_root];
+    for (uint32_t v = 0; v < n; ++v) {
+        const uint32_t f = a_.nodes[v].fail;
+        if (f == kNone) continue;
+        if (f >= n || !in_suffix[f] || (in_suffix[v] && depth[f] >= depth[v])) bad("a failure link may not end");
+        if (a_.nodes[v].pops_len + depth[f] > depth[v] + prefix_depth) bad("a node pops more tokens than it has bytes");
+    }
 }
 
 void WordPiece::tokenize_word(std::string_view word, std::vector<int32_t>& ids) const {
     if (word.empty()) return;
-    if (word.size() > max_chars_ && unicode::count_chars(word) > max_chars_) {
-        ids.push_back(unk_id_);
+    if (word.size() > s_.max_input_chars_per_word && unicode::count_chars(word) > s_.max_input_chars_per_word) {
+        ids.push_back(s_.unk_id);
         return;
     }
     // A word that starts with the prefix would walk into the suffix subtrie from the root,
     // where the links mean something else: HF's loop handles it (rare: BERT splits on '#').
-    if (!prefix_.empty() && word.starts_with(prefix_)) {
+    if (!s_.prefix.empty() && word.starts_with(s_.prefix)) {
         tokenize_word_reference(word, ids);
         return;
     }
@@ -162,9 +250,9 @@ void WordPiece::tokenize_word(std::string_view word, std::vector<int32_t>& ids) 
     // Takes node's failure link, emitting the tokens it completes (mostly one id). False when
     // it has none: the word cannot be split.
     const auto follow_failure = [&](uint32_t& node) {
-        const Node& n = nodes_[node];
+        const Node& n = a_.nodes[node];
         if (n.fail == kNone) return false;
-        const int32_t* p = pops_.data() + n.pops;
+        const int32_t* p = a_.pops.data() + n.pops;
         for (uint32_t k = 0; k < n.pops_len; ++k) ids.push_back(p[k]);
         node = n.fail;
         return true;
@@ -172,7 +260,7 @@ void WordPiece::tokenize_word(std::string_view word, std::vector<int32_t>& ids) 
     // An unsplittable word is the unknown token alone, whatever was emitted before.
     const auto unknown_word = [&] {
         ids.resize(mark);
-        ids.push_back(unk_id_);
+        ids.push_back(s_.unk_id);
     };
     uint32_t u = 0;
     for (const char ch : word) {
@@ -182,14 +270,14 @@ void WordPiece::tokenize_word(std::string_view word, std::vector<int32_t>& ids) 
             if (!follow_failure(u)) return unknown_word();
         u = v;
     }
-    while (u != suffix_root_)
+    while (u != s_.suffix_root)
         if (!follow_failure(u)) return unknown_word();
 }
 
 void WordPiece::tokenize_word_reference(std::string_view word, std::vector<int32_t>& ids) const {
     if (word.empty()) return;
-    if (unicode::count_chars(word) > max_chars_) {
-        ids.push_back(unk_id_);
+    if (unicode::count_chars(word) > s_.max_input_chars_per_word) {
+        ids.push_back(s_.unk_id);
         return;
     }
     const std::size_t mark = ids.size();
@@ -200,10 +288,10 @@ void WordPiece::tokenize_word_reference(std::string_view word, std::vector<int32
         bool found = false;
         while (start < end) {
             candidate.clear();
-            if (start > 0) candidate = prefix_;
+            if (start > 0) candidate = s_.prefix;
             candidate.append(word.substr(start, end - start));
-            if (const auto it = vocab_.find(candidate); it != vocab_.end()) {
-                ids.push_back(it->second);
+            if (const int32_t id = find(candidate); id >= 0) {
+                ids.push_back(id);
                 found = true;
                 break;
             }
@@ -213,7 +301,7 @@ void WordPiece::tokenize_word_reference(std::string_view word, std::vector<int32
         }
         if (!found) {
             ids.resize(mark);
-            ids.push_back(unk_id_);
+            ids.push_back(s_.unk_id);
             return;
         }
         start = end;

@@ -2,10 +2,13 @@
 // invalid UTF-8, added tokens in the text, truncation strategies, the LinMaxMatch trie against
 // HF's own greedy loop, and the legacy vocab.txt path against tokenizer.json.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include <catch2/catch.hpp>
 
+#include "tokenizer/compiled.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/models/wordpiece.h"
 #include "util/error.h"
@@ -16,8 +19,9 @@ namespace fs = std::filesystem;
 namespace {
 
 // A tiny BERT tokenizer.json: ids 0-4 special, then a handful of words and pieces.
-std::unique_ptr<Tokenizer> tiny_bert(bool lowercase = true) {
-    const std::string json = R"({
+// With `hashes`, "##" (the prefix) and "#" are tokens too.
+std::string tiny_bert_json(bool lowercase = true, bool hashes = false) {
+    return R"({
       "added_tokens": [
         {"id": 0, "content": "[PAD]", "special": true, "normalized": false},
         {"id": 1, "content": "[UNK]", "special": true, "normalized": false},
@@ -32,9 +36,42 @@ std::unique_ptr<Tokenizer> tiny_bert(bool lowercase = true) {
                 "max_input_chars_per_word": 100,
                 "vocab": {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "[MASK]": 4, "un": 5, "##aff": 6,
                           "##able": 7, "hello": 8, "world": 9, "!": 10, "a": 11, "##a": 12, "cafe": 13,
-                          "[": 14, "]": 15, "中": 16, "b": 17, "##b": 18}}
+                          "[": 14, "]": 15, "中": 16, "b": 17, "##b": 18)" + std::string(hashes ? R"(, "##": 19, "#": 20)" : "") + R"(}}
     })";
-    return make_tokenizer({{"tokenizer.json", json}});
+}
+
+std::unique_ptr<Tokenizer> tiny_bert(bool lowercase = true) { return make_tokenizer({{"tokenizer.json", tiny_bert_json(lowercase)}}); }
+
+// The compiled form of `files`, loaded from a copy of the blob.
+std::unique_ptr<Tokenizer> compiled(const TokenizerFiles& files) {
+    const auto blob = compile_tokenizer(files);
+    REQUIRE(blob.has_value());
+    auto owner = std::make_shared<const std::string>(*blob);
+    auto tokenizer = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
+    REQUIRE(tokenizer != nullptr);
+    return tokenizer;
+}
+
+const char* const kSampleTexts[] = {
+    "unaffable Hello, WORLD! Café a中b", "##aff ## # ###a [MASK] [CLS]x", "",
+    "Hello, World! Ünïcödé [SEP] 中文 text", "don't stop-believing...", "İstanbul ÅNGSTRÖM",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b"};
+
+// Same ids, types and token strings for every sample text, alone and as a pair, with and without truncation.
+void check_same(const Tokenizer& a, const Tokenizer& b) {
+    for (const char* text : kSampleTexts)
+        for (const std::size_t max_length : {std::size_t{0}, std::size_t{6}}) {
+            INFO(text << " max_length " << max_length);
+            const EncodeOptions options{.max_length = max_length};
+            const Encoding x = a.encode(text, std::nullopt, options), y = b.encode(text, std::nullopt, options);
+            CHECK(x.input_ids == y.input_ids);
+            CHECK(x.tokens == y.tokens);
+            const Encoding px = a.encode(text, "pair text", options), py = b.encode(text, "pair text", options);
+            CHECK(px.input_ids == py.input_ids);
+            CHECK(px.token_type_ids == py.token_type_ids);
+        }
+    CHECK(a.num_special_tokens(false) == b.num_special_tokens(false));
+    CHECK(a.num_special_tokens(true) == b.num_special_tokens(true));
 }
 
 std::vector<int32_t> ids(const Tokenizer& t, std::string_view text, std::optional<std::string_view> pair = {},
@@ -175,4 +212,70 @@ TEST_CASE("wordpiece: legacy vocab.txt + tokenizer_config.json equals tokenizer.
         INFO(text);
         CHECK(legacy->encode(text, "pair text").input_ids == from_json->encode(text, "pair text").input_ids);
     }
+}
+
+TEST_CASE("wordpiece: the compiled tokenizer encodes as the one built from the files", "[tokenizer]") {
+    for (const bool lowercase : {true, false})
+        for (const bool hashes : {false, true}) {
+            const TokenizerFiles files{{"tokenizer.json", tiny_bert_json(lowercase, hashes)}};
+            check_same(*make_tokenizer(files), *compiled(files));
+        }
+    for (const fs::path dir : {fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "bert-uncased",
+                               fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "bert-cased"}) {
+        INFO(dir.string());
+        TokenizerFiles files = read_tokenizer_dir(dir);
+        check_same(*make_tokenizer(files), *compiled(files));
+        files.erase("tokenizer.json");  // the legacy vocab.txt path
+        check_same(*make_tokenizer(files), *compiled(files));
+    }
+    // BPE and Unigram have no compiled form yet.
+    CHECK_FALSE(compile_tokenizer(read_tokenizer_dir(fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "roberta-bpe")));
+}
+
+TEST_CASE("wordpiece: a damaged compiled tokenizer is an InputError or still works, never a bad read", "[tokenizer]") {
+    const std::string blob = *compile_tokenizer({{"tokenizer.json", tiny_bert_json(true, true)}});
+    const auto try_load = [](const std::string& bytes) {
+        auto owner = std::make_shared<const std::string>(bytes);
+        try {
+            const auto t = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
+            if (t)
+                for (const char* text : kSampleTexts) t->encode(text, "pair text", {.max_length = 64});
+        } catch (const InputError&) {
+        } catch (const UsageError&) {  // a damaged template with more special tokens than max_length
+        }
+    };
+    for (std::size_t size = 0; size < blob.size(); size += 1 + size / 16) try_load(blob.substr(0, size));  // truncated
+    std::mt19937 random(21);
+    for (int round = 0; round < 3000; ++round) {  // 1 to 4 bytes changed
+        std::string damaged = blob;
+        const int changes = 1 + static_cast<int>(random() % 4);
+        for (int c = 0; c < changes; ++c) damaged[random() % damaged.size()] = static_cast<char>(random());
+        try_load(damaged);
+    }
+    std::string other_version = blob;
+    other_version[8] = 99;
+    auto owner = std::make_shared<const std::string>(other_version);
+    CHECK(load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner) == nullptr);
+    CHECK_THROWS_AS(load_compiled_tokenizer(std::as_bytes(std::span(blob.data(), 8)), nullptr), InputError);
+}
+
+TEST_CASE("wordpiece: the hostile compiled tokenizers of the fuzz regressions are one-line errors", "[tokenizer]") {
+    const fs::path dir = fs::path(BERTCLS_TEST_DATA_DIR).parent_path() / "fuzz" / "regressions" / "compiled_tokenizer";
+    int checked = 0;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        if (!entry.path().filename().string().starts_with("hostile-")) continue;
+        std::ifstream in(entry.path(), std::ios::binary);
+        auto owner = std::make_shared<const std::string>(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        INFO(entry.path().filename().string());
+        try {
+            load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
+            FAIL("accepted");
+        } catch (const InputError& e) {
+            const std::string message = e.what();
+            CHECK(message.starts_with("compiled tokenizer: "));
+            CHECK(message.find('\n') == std::string::npos);
+        }
+        ++checked;
+    }
+    CHECK(checked >= 8);
 }
