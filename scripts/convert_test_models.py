@@ -9,6 +9,8 @@ between the repository's fixtures and ../shared:
     tests/data/reference/<name>/   ->  DIR/local/<name>.bertcls
     SHARED_DIR/reference/<name>/   ->  DIR/shared/<name>.bertcls
     SHARED_DIR/models/<name>/      ->  DIR/shared/<name>.bertcls
+    SHARED_DIR/zeroshot/<name>/    ->  DIR/shared/<name>.bertcls
+    tests/data/zeroshot/<name>/    ->  DIR/local/<name>.bertcls
 
 (two shared folders with the same name are reported as a failure). When SHARED_DIR does not
 exist the local checkpoints are still converted. A shared checkpoint of an architecture the
@@ -52,9 +54,10 @@ def main():
     from checkpoint.convert import FAMILIES, convert
     from checkpoint.errors import ConversionError
 
-    jobs = [(src, os.path.join(args.out, "local")) for src in checkpoints(os.path.join(REPO, "tests/data/reference/*"))]
+    jobs = [(src, os.path.join(args.out, "local")) for kind in ("reference", "zeroshot")
+            for src in checkpoints(os.path.join(REPO, "tests/data", kind, "*"))]
     if os.path.isdir(args.shared):
-        for kind in ("reference", "models"):
+        for kind in ("reference", "models", "zeroshot"):
             jobs += [(src, os.path.join(args.out, "shared")) for src in checkpoints(os.path.join(args.shared, kind, "*"))]
     else:
         print(f"skipping ../shared models: {args.shared} not found")

@@ -14,6 +14,7 @@ from .errors import ConversionError
 # Hugging Face activation names -> the canonical ones. gelu_pytorch_tanh is the same function
 # as gelu_new (the tanh approximation), computed by a fused kernel.
 HIDDEN_ACTS = {"gelu": "gelu", "gelu_new": "gelu_new", "gelu_pytorch_tanh": "gelu_new", "relu": "relu"}
+FUNCTIONS = ("softmax", "sigmoid", "none")
 PROBLEM_TYPES = ("single_label_classification", "multi_label_classification", "regression")
 
 
@@ -62,7 +63,32 @@ def canonical_config(family, hf):
         raise ConversionError(f"config.json: pad_token_id {c['pad_token_id']} is outside the vocabulary")
     c["labels"] = _labels(hf)
     c["problem_type"] = _problem_type(hf, len(c["labels"]))
+    # What transformers' pipelines read besides: a one-label model without problem_type is scored
+    # with sigmoid (not raw), config.function_to_apply, and label2id (zero-shot finds the
+    # entailment label there), kept as [name, id] pairs in config.json's order.
+    c["problem_type_inferred"] = hf.get("problem_type") is None
+    function = hf.get("function_to_apply")
+    if isinstance(function, str) and function.lower() in FUNCTIONS:
+        c["function_to_apply"] = function.lower()
+    c["label2id"] = _label2id(hf, c["labels"])
     return c
+
+
+def _label2id(hf, labels):
+    """config.json's label2id as [[name, id], ...] in its order; entries that are not a name
+    with an id in 0..n-1 are dropped. Without one, transformers inverts id2label."""
+    given = hf.get("label2id")
+    if not isinstance(given, dict):
+        return [[name, i] for i, name in enumerate(labels)]
+    out = []
+    for name, value in given.items():
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            continue
+        if 0 <= value < len(labels):
+            out.append([str(name), value])
+    return out
 
 
 def _labels(hf):

@@ -58,7 +58,9 @@ std::optional<uint64_t> regular_file_size(int fd) {
 class Pipeline {
 public:
     Pipeline(const BatchJobOptions& o, pipeline::TextClassifier& classifier, LineWriter& out)
-        : o_(o), classifier_(classifier), out_(out) {}
+        : o_(o), classifier_(classifier), out_(out) {
+        if (o.zero_shot) zero_shot_.emplace(classifier, *o.zero_shot);
+    }
 
     // Processes one window of lines and writes its output lines in order.
     void run_window(const std::vector<Line>& lines, Counts& counts, StageTimes& times) {
@@ -78,10 +80,28 @@ public:
             else inputs.push_back({.text = r.text, .pair = r.has_pair ? std::optional<std::string_view>(r.pair) : std::nullopt});
         }
         const double tokenize_before = classifier_.tokenize_ms, forward_before = classifier_.forward_ms;
-        std::vector<pipeline::EncodedText> encoded = classifier_.encode(inputs, pipeline::LongTextStrategy::truncate);
-        for (std::size_t k = 0; k < valid.size(); ++k) {
-            if (!encoded[k].error.empty()) items[valid[k]].error = encoded[k].error;
-            else counts.tokens += encoded[k].document.chunks.front().input_ids.size();
+        std::vector<Prediction> predictions;
+        std::vector<pipeline::ZeroShotResult> zero_shot;
+        if (zero_shot_) {
+            std::vector<std::string_view> texts;
+            for (std::size_t k = 0; k < valid.size(); ++k) {
+                if (items[valid[k]].record.pretokenized) items[valid[k]].error = "zero-shot needs text, not input_ids";
+                texts.push_back(inputs[k].text);
+            }
+            zero_shot = zero_shot_->classify(texts, pipeline::LongTextStrategy::truncate);
+            for (std::size_t k = 0; k < valid.size(); ++k) {
+                if (!items[valid[k]].error.empty()) continue;
+                if (!zero_shot[k].error.empty()) items[valid[k]].error = zero_shot[k].error;
+                else counts.tokens += zero_shot[k].tokens;
+            }
+        }
+        std::vector<pipeline::EncodedText> encoded;
+        if (!zero_shot_) {
+            encoded = classifier_.encode(inputs, pipeline::LongTextStrategy::truncate);
+            for (std::size_t k = 0; k < valid.size(); ++k) {
+                if (!encoded[k].error.empty()) items[valid[k]].error = encoded[k].error;
+                else counts.tokens += encoded[k].document.chunks.front().input_ids.size();
+            }
         }
         // Under --on-error fail nothing after the first bad line is needed.
         std::size_t end = n;
@@ -91,7 +111,7 @@ public:
                     end = i;
                     break;
                 }
-        const std::vector<Prediction> predictions = classifier_.predict(encoded);
+        if (!zero_shot_) predictions = classifier_.predict(encoded);
         times.tokenize_ms += classifier_.tokenize_ms - tokenize_before;
         times.forward_ms += classifier_.forward_ms - forward_before;
 
@@ -102,6 +122,9 @@ public:
         for (std::size_t i = 0; i < end; ++i) {
             if (items[i].blank) continue;
             if (!items[i].error.empty()) output[i] = error_json(items[i].error, lines[i].number, items[i].record.id);
+            else if (zero_shot_)
+                output[i] = add_field(lines[i].text, o_.fields.output,
+                                      zero_shot_json(zero_shot[prediction_of[i]].ranked, nullptr, o_.prediction.top_k.value_or(SIZE_MAX)));
             else output[i] = add_field(lines[i].text, o_.fields.output, prediction_json(predictions[prediction_of[i]], o_.prediction));
         }
         for (std::size_t i = 0; i < end; ++i) {
@@ -135,6 +158,7 @@ private:
     const BatchJobOptions& o_;
     pipeline::TextClassifier& classifier_;
     LineWriter& out_;
+    std::optional<pipeline::ZeroShotClassifier> zero_shot_;
 };
 
 }  // namespace
@@ -151,6 +175,12 @@ void check_batch_options(const BatchJobOptions& o) {
     for (const auto* f : {&o.fields.text, &o.fields.pair, &o.fields.id})
         if (!f->empty() && *f == o.fields.output)
             throw UsageError("--output-field '" + o.fields.output + "' must differ from the input fields");
+    if (o.zero_shot) {
+        pipeline::check_labels(o.zero_shot->labels, "--zero-shot-labels");
+        if (!o.fields.pair.empty()) throw UsageError("--zero-shot-labels pairs each text with the labels' hypotheses: drop --pair-field");
+        if (o.prediction.threshold || o.prediction.all_scores || o.prediction.logits || o.function_to_apply)
+            throw UsageError("--zero-shot-labels gives every label's score: --threshold, --all-scores, --logits and --function-to-apply do not apply");
+    }
 }
 
 BatchSummary run_batch_job(const BatchJobOptions& options) {
@@ -161,8 +191,16 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     // The model first: a bad model must not truncate an existing output file.
     const Stopwatch load_time;
     auto model = std::make_shared<const ModelFile>(o.model);
-    o.prediction.threshold = label_threshold(model->config(), o.prediction.threshold);
-    pipeline::TextClassifier classifier(model, {.compute = o.compute, .max_length = o.max_length, .limits = o.limits});
+    if (!o.zero_shot) o.prediction.threshold = label_threshold(model->config(), o.prediction.threshold);
+    pipeline::TextClassifier classifier(
+        model, {.compute = o.compute, .max_length = o.max_length, .limits = o.limits, .function_to_apply = o.function_to_apply});
+    if (o.zero_shot) {  // a model that cannot do it fails before any output
+        try {
+            pipeline::ZeroShotClassifier check(classifier, *o.zero_shot);
+        } catch (const InputError& e) {
+            throw InputError(o.model.string() + ": " + e.what());
+        }
+    }
     if (!classifier.compute_choice().reason.empty())
         std::fprintf(stderr, "note: %s\n", classifier.compute_choice().reason.c_str());
     const double load_ms = load_time.elapsed_ms();

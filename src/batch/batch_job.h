@@ -9,6 +9,7 @@
 #include <string>
 
 #include "pipeline/length_batcher.h"
+#include "pipeline/zero_shot.h"
 #include "batch/output_format.h"
 #include "batch/progress.h"
 #include "batch/record.h"
@@ -25,6 +26,10 @@ struct BatchJobOptions {
     std::string input = "-", output = "-";  // "-": stdin / stdout
     RecordFields fields;
     PredictionFields prediction;  // threshold unset: 0.5 for multi-label models
+    std::optional<ScoreFunction> function_to_apply;  // unset: the model's rule
+    // Set: zero-shot classification of each record's text against these labels (an NLI model);
+    // the prediction is {"labels", "scores"}.
+    std::optional<pipeline::ZeroShotOptions> zero_shot;
     pipeline::BatchLimits limits;
     int64_t max_length = 0;  // 0: the model's limit
     bool fail_on_error = false;

@@ -1,7 +1,9 @@
 #include "batch/output_format.h"
 
 #include <charconv>
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "util/error.h"
 
@@ -47,9 +49,10 @@ std::string prediction_json(const Prediction& p, const PredictionFields& fields)
     } else {
         out = "{\"label\":" + json_string(p.best().label) + ",\"score\":" + format_float(p.best().score);
     }
-    if (fields.all_scores) {
+    if (fields.all_scores || fields.top_k) {
         out += ",\"scores\":[";
-        for (std::size_t i = 0; i < p.ranked.size(); ++i) {
+        const std::size_t shown = std::min(p.ranked.size(), fields.top_k.value_or(SIZE_MAX));
+        for (std::size_t i = 0; i < shown; ++i) {
             if (i) out += ',';
             out += "{\"label\":" + json_string(p.ranked[i].label) + ",\"score\":" + format_float(p.ranked[i].score) + '}';
         }
@@ -64,6 +67,26 @@ std::string prediction_json(const Prediction& p, const PredictionFields& fields)
         out += ']';
     }
     return out + '}';
+}
+
+std::size_t parse_top_k(const std::string& value) {
+    if (value == "all") return SIZE_MAX;
+    std::size_t n = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc() || end != value.data() + value.size() || n == 0)
+        throw UsageError("--top-k must be a positive number or 'all', not '" + value + "'");
+    return n;
+}
+
+std::string zero_shot_json(std::span<const LabelScore> ranked, const std::string* sequence, std::size_t top_k) {
+    const std::size_t shown = std::min(ranked.size(), top_k);
+    std::string out = "{";
+    if (sequence) out += "\"sequence\":" + json_string(*sequence) + ',';
+    out += "\"labels\":[";
+    for (std::size_t i = 0; i < shown; ++i) out += (i ? "," : "") + json_string(ranked[i].label);
+    out += "],\"scores\":[";
+    for (std::size_t i = 0; i < shown; ++i) out += (i ? "," : "") + format_float(ranked[i].score);
+    return out + "]}";
 }
 
 std::string add_field(std::string_view line, std::string_view field, std::string_view value_json) {

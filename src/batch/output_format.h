@@ -2,7 +2,9 @@
 // What a batch output line looks like: the input line with the prediction added under one new
 // key, or an error record. Numbers are printed one fixed way so equal floats give equal bytes.
 #include <cstdint>
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -17,7 +19,12 @@ struct PredictionFields {
     bool all_scores = false;           // "scores": [{"label", "score"}, ...], best first
     bool logits = false;               // "logits": [...] in label order
     std::optional<float> threshold;    // multi-label: "labels" scoring at least this, best first
+    // --top-k: "scores" holds the N best labels (SIZE_MAX: all), with or without all_scores.
+    std::optional<std::size_t> top_k;
 };
+
+// Parses --top-k: a positive integer or "all" (SIZE_MAX). Throws UsageError.
+std::size_t parse_top_k(const std::string& value);
 
 // The threshold a model's predictions use: for a multi-label model `given`, else 0.5; for other
 // models none. Throws UsageError for a threshold outside [0, 1] and for one given to a model
@@ -32,6 +39,11 @@ std::string format_float(float value);
 // With a threshold (multi-label), "label" and "score" are the first of "labels" (the best label
 // at or above the threshold), both null when no label reaches it.
 std::string prediction_json(const Prediction& prediction, const PredictionFields& fields);
+
+// A zero-shot answer as transformers' pipeline gives it: {["sequence":..,]"labels":[..],"scores":[..]},
+// best first; the first `top_k` labels only.
+std::string zero_shot_json(std::span<const LabelScore> ranked, const std::string* sequence,
+                           std::size_t top_k = SIZE_MAX);
 
 // The input line with "field":value added as its last key. The line's bytes are kept as they
 // are up to its closing brace (trailing whitespace and '\r' after it are dropped), so every

@@ -1,5 +1,7 @@
 #include "batch/run_record.h"
 
+#include <cstdint>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -82,6 +84,14 @@ nlohmann::ordered_json describe_run(const BatchJobOptions& o, ComputeType comput
     // the records of earlier runs stay valid.
     if (o.shard.count > 0) run["--shard"] = std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count);
     if (o.first_line != 1) run["--first-line"] = o.first_line;
+    // Recorded only when given, so that records of runs without them still match.
+    if (o.prediction.top_k) run["--top-k"] = *o.prediction.top_k == SIZE_MAX ? nlohmann::ordered_json("all") : nlohmann::ordered_json(*o.prediction.top_k);
+    if (o.function_to_apply) run["--function-to-apply"] = score_function_name(*o.function_to_apply);
+    if (o.zero_shot) {
+        run["--zero-shot-labels"] = o.zero_shot->labels;
+        run["--template"] = o.zero_shot->hypothesis_template;
+        run["--multi-label"] = o.zero_shot->multi_label;
+    }
     return run;
 }
 

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/timing.h"
+#include "pipeline/zero_shot.h"
 #include "util/error.h"
 
 namespace bertcls::cli {
@@ -18,6 +19,8 @@ struct BatchCommandOptions {
     std::string model_path, dtype, on_error = "skip";
     std::string shard;
     float threshold = 0.5f;
+    std::string zero_shot_labels, hypothesis_template = "This example is {}.", function_to_apply, top_k;
+    bool multi_label = false;
     int threads = 0;
     bool quiet = false, timing = false;
 };
@@ -27,6 +30,17 @@ void run_batch(BatchCommandOptions& c, const CLI::App& cmd) {
     use_threads(c.threads);
     batch::BatchJobOptions& job = c.job;
     if (cmd.count("--shard")) job.shard = batch::parse_shard(c.shard);
+    if (cmd.count("--threshold")) job.prediction.threshold = c.threshold;
+    if (!c.top_k.empty()) job.prediction.top_k = batch::parse_top_k(c.top_k);
+    if (!c.function_to_apply.empty()) job.function_to_apply = parse_function_to_apply(c.function_to_apply);
+    if (cmd.count("--zero-shot-labels")) {
+        job.zero_shot = pipeline::ZeroShotOptions{.labels = pipeline::split_labels(c.zero_shot_labels),
+                                                  .hypothesis_template = c.hypothesis_template,
+                                                  .multi_label = c.multi_label};
+        pipeline::format_hypothesis(c.hypothesis_template, "x");  // a bad template is a usage error before the model loads
+    } else if (cmd.count("--template") || c.multi_label) {
+        throw UsageError("--template and --multi-label need --zero-shot-labels");
+    }
     batch::check_batch_options(job);
     if (job.input == "-") note_terminal_stdin("batch", "JSONL records", "pass -i FILE");
     else reject_directory(job.input);
@@ -34,7 +48,6 @@ void run_batch(BatchCommandOptions& c, const CLI::App& cmd) {
     job.model = resolve_model_path(c.model_path);
     job.compute = requested_dtype(c.dtype);
     job.fail_on_error = c.on_error == "fail";
-    if (cmd.count("--threshold")) job.prediction.threshold = c.threshold;
     job.progress = !c.quiet && ::isatty(STDERR_FILENO);
     job.summary = !c.quiet;
     const batch::BatchSummary summary = batch::run_batch_job(job);
@@ -62,6 +75,13 @@ void register_batch_command(CLI::App& app) {
     cmd->add_flag("--all-scores", job.prediction.all_scores, "Add \"scores\": every label with its score, best first");
     cmd->add_flag("--logits", job.prediction.logits, "Add \"logits\", in label order");
     cmd->add_option("--threshold", c->threshold, "Multi-label models only: \"labels\" lists labels scoring at least this, 0 to 1 (default 0.5); \"label\" is the first of them");
+    cmd->add_option("--top-k", c->top_k, "Add \"scores\" with the N best labels (a number, or all), as the pipeline's top_k");
+    cmd->add_option("--function-to-apply", c->function_to_apply,
+                    "Scores from logits: softmax, sigmoid or none (default: the model's rule, see `bertcls info`)");
+    cmd->add_option("--zero-shot-labels", c->zero_shot_labels,
+                    "Zero-shot with an NLI model: comma-separated candidate labels; \"prediction\" is {\"labels\", \"scores\"}, best first");
+    cmd->add_option("--template", c->hypothesis_template, "With --zero-shot-labels: the hypothesis, {} is the label")->capture_default_str();
+    cmd->add_flag("--multi-label", c->multi_label, "With --zero-shot-labels: score each label on its own (entailment vs contradiction)");
     cmd->add_option("--batch-size", job.limits.max_sequences, "Most sequences per forward pass")->capture_default_str();
     cmd->add_option("--batch-tokens", job.limits.max_tokens, "Most tokens per forward pass")->capture_default_str();
     add_threads_option(cmd, c->threads);
@@ -99,7 +119,11 @@ void register_batch_command(CLI::App& app) {
         "  bertcls batch -i reviews.jsonl -o predictions.jsonl\n"
         "  cat pairs.jsonl | bertcls batch -m nli.bertcls --text-field premise --pair-field hypothesis > out.jsonl\n"
         "  bertcls batch -i big.jsonl -o out.jsonl --resume     # after an interruption\n"
-        "  bertcls batch -i big.jsonl -o out.2 --shard 2/8      # cat out.0 ... out.7 > out.jsonl");
+        "  bertcls batch -i big.jsonl -o out.2 --shard 2/8      # cat out.0 ... out.7 > out.jsonl\n"
+        "  bertcls batch -m nli.bertcls --zero-shot-labels sports,politics,technology -i docs.jsonl -o out.jsonl\n"
+        "  bertcls batch -m ms-marco.bertcls --text-field query --pair-field passage -i pairs.jsonl   # rerank scores\n"
+        "Scores follow transformers' text-classification pipeline: problem_type regression: raw; multi-label\n"
+        "or exactly one label (a cross-encoder): sigmoid; otherwise softmax (`bertcls info` says which).");
     cmd->callback([c, cmd] { run_batch(*c, *cmd); });
 }
 

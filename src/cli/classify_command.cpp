@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -43,6 +44,8 @@ struct ClassifyOptions {
     std::size_t stride = 0;
     int64_t max_length = 0;
     std::optional<float> threshold;  // unset: 0.5 for multi-label models
+    std::string function_to_apply;   // empty: the model's rule
+    std::string top_k;               // empty: the best label (multi-label: those at the threshold)
     std::string on_error = "skip";
     int threads = 0;
     bool timing = false;
@@ -74,16 +77,21 @@ public:
           classifier_(model, {.compute = requested_dtype(o.dtype),
                               .max_length = o.max_length,
                               .stride = o.stride,
-                              .classify_empty = false}) {
+                              .classify_empty = false,
+                              .function_to_apply = o.function_to_apply.empty()
+                                                       ? std::nullopt
+                                                       : std::optional(parse_function_to_apply(o.function_to_apply))}) {
         report_compute_choice(classifier_.compute_choice());
         fields_.all_scores = fields_.logits = true;
         fields_.threshold = batch::label_threshold(config(), o.threshold);
+        if (!o.top_k.empty()) fields_.top_k = batch::parse_top_k(o.top_k);
         if (!o.ids.given()) model->require_tokenizer(kNeedsInputIds);
     }
 
     const ModelConfig& config() const { return classifier_.config(); }
     // Set for multi-label models: their answer is every label scoring at least this.
     std::optional<float> threshold() const { return fields_.threshold; }
+    std::optional<std::size_t> top_k() const { return fields_.top_k; }
 
     // Tokenizes (in parallel) and classifies the documents; a bad text gets `error` set, an
     // empty one `empty`.
@@ -175,7 +183,9 @@ public:
         }
         header();
         const auto threshold = classifier_.threshold();
-        const std::vector<LabelScore> chosen = threshold ? labels_at_least(p, *threshold) : std::vector{p.best()};
+        std::vector<LabelScore> chosen = threshold ? labels_at_least(p, *threshold) : std::vector{p.best()};
+        if (const auto k = classifier_.top_k())
+            chosen.assign(p.ranked.begin(), p.ranked.begin() + static_cast<std::ptrdiff_t>(std::min(*k, p.ranked.size())));
         if (o_.format == "text") {
             for (std::size_t i = 0; i < chosen.size(); ++i)
                 std::cout << (i ? "\t" : "") << tsv_escape(chosen[i].label) << '\t' << chosen[i].score;
@@ -278,6 +288,11 @@ void check_options(const ClassifyOptions& o) {
     if (o.ids.given() && !o.pair.empty()) throw UsageError("--pair needs text input, not --input-ids");
     if (o.max_length < 0) throw UsageError("--max-length must be positive");
     if (o.max_text_bytes == 0) throw UsageError("--max-text-bytes must be at least 1");
+    if (!o.function_to_apply.empty()) parse_function_to_apply(o.function_to_apply);
+    if (!o.top_k.empty()) {
+        batch::parse_top_k(o.top_k);
+        if (o.format == "tsv") throw UsageError("--top-k applies to text and json output (tsv has every label's score)");
+    }
 }
 
 void run_classify(const ClassifyOptions& o) {
@@ -352,6 +367,12 @@ void register_classify_command(CLI::App& app) {
     cmd->add_option("--stride", options->stride, "With chunk: tokens shared by consecutive windows (default: a quarter of a window)");
     cmd->add_option("--max-length", options->max_length, "Token limit per text or window (default: the model's)");
     cmd->add_option("--threshold", options->threshold, "Multi-label models only: the answer is every label scoring at least this, 0 to 1 (default 0.5)");
+    cmd->add_option("--function-to-apply", options->function_to_apply,
+                    "Scores from logits: softmax, sigmoid or none, as transformers' function_to_apply (default: the model's "
+                    "rule: regression none, multi-label or one label sigmoid, otherwise softmax; `bertcls info` says which)");
+    cmd->add_option("--top-k", options->top_k,
+                    "The N best labels with their scores (a number, or all), best first: text rows of label<TAB>score pairs, "
+                    "JSON \"scores\" cut to N");
     cmd->add_option("--on-error", options->on_error, "--lines: skip (an error row, exit code 3) or fail (stop, exit code 2)")
         ->capture_default_str();
     add_threads_option(cmd, options->threads);
@@ -379,6 +400,9 @@ void register_classify_command(CLI::App& app) {
         "joined by commas (a comma in a name written \\,); JSON \"label\" and \"score\" are the first of\n"
         "\"labels\", null when it is empty. Tabs, newlines, carriage returns and backslashes in labels are\n"
         "written \\t, \\n, \\r and \\\\ in text and TSV output.\n"
+        "Scores, as transformers' text-classification pipeline: problem_type regression: raw logits;\n"
+        "multi_label_classification or exactly one label: sigmoid; else the config's function_to_apply, else\n"
+        "softmax. --function-to-apply overrides; `bertcls info` prints the rule that applies to a model.\n"
         "--lines: one row per line, in order. A blank line gets an empty row (TSV: empty cells). A bad\n"
         "line gets, in TSV, empty cells and the message in the error column; in text, an empty row and\n"
         "\"FILE: line N: message\" on stderr; in JSON, {\"error\": ..., \"line\": N}.");

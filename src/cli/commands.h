@@ -13,6 +13,8 @@ void register_compile_tokenizer_command(CLI::App& app);
 void register_eval_command(CLI::App& app);
 void register_info_command(CLI::App& app);
 void register_tokenize_command(CLI::App& app);
+void register_rerank_command(CLI::App& app);
+void register_zero_shot_command(CLI::App& app);
 
 // Thrown when a run finished but some records failed (--on-error skip): exit code 3.
 struct RecordsFailed : std::runtime_error {

@@ -125,4 +125,9 @@ void note_text_names_file(const std::string& text, std::string_view verb) {
         std::cerr << "note: '" << text << "' is a file; use -f " << text << " to " << verb << " its content\n";
 }
 
+ScoreFunction parse_function_to_apply(const std::string& value) {
+    if (const auto f = parse_score_function(value)) return *f;
+    throw UsageError("--function-to-apply must be softmax, sigmoid or none, not '" + value + "'");
+}
+
 }  // namespace bertcls::cli

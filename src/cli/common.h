@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "models/model_config.h"
 #include "ops/compute_type.h"
 
 namespace bertcls::cli {
@@ -33,6 +34,9 @@ std::optional<ComputeType> requested_dtype(const std::string& dtype);
 
 // One line on stderr when the CPU cannot run the chosen arithmetic and a fallback runs instead.
 void report_compute_choice(const ComputeChoice& choice);
+
+// --function-to-apply softmax|sigmoid|none; throws UsageError for anything else.
+ScoreFunction parse_function_to_apply(const std::string& value);
 
 // Parses "101,2054,102" (commas and/or spaces). Throws UsageError naming `option`.
 std::vector<int32_t> parse_id_list(std::string_view text, std::string_view option);

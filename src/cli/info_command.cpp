@@ -9,6 +9,7 @@
 #include "cli/common.h"
 #include "models/family.h"
 #include "models/model_file.h"
+#include "models/prediction.h"
 #include "util/error.h"
 
 namespace bertcls::cli {
@@ -46,6 +47,7 @@ nlohmann::json describe(const ModelFile& model) {
         {"architecture", c.architecture},
         {"family", c.family},
         {"problem_type", problem_type_name(c.problem_type)},
+        {"scores", score_rule(c)},
         {"labels", c.labels},
         {"parameters", parameters},
         {"dtypes", dtypes},
@@ -85,7 +87,10 @@ void register_info_command(CLI::App& app) {
     CLI::App* cmd = app.add_subcommand("info", "Show a model's architecture, sizes, labels and dtype");
     add_model_option(cmd, *model_path);
     cmd->add_flag("--json", *json, "Print one JSON object");
-    cmd->footer("Examples:\n  bertcls info\n  bertcls info -m model.bertcls --json");
+    cmd->footer("Examples:\n  bertcls info\n  bertcls info -m model.bertcls --json\n"
+                "\"scores\" is the rule that turns the model's logits into scores, as transformers' pipeline:\n"
+                "problem_type regression: none (raw); multi-label or exactly one label: sigmoid; otherwise the\n"
+                "config's function_to_apply, else softmax.");
     cmd->callback([model_path, json] {
         const ModelFile model(resolve_model_path(*model_path));
         const auto info = describe(model);

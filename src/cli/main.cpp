@@ -174,6 +174,8 @@ int main(int argc, char** argv) {
     bertcls::cli::register_eval_command(app);
     bertcls::cli::register_info_command(app);
     bertcls::cli::register_tokenize_command(app);
+    bertcls::cli::register_zero_shot_command(app);
+    bertcls::cli::register_rerank_command(app);
     // After the commands: CLI11 copies a parent's footer into each subcommand it creates, and each
     // command's --help ends with its own examples.
     app.footer(

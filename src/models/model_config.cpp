@@ -1,5 +1,7 @@
 #include "models/model_config.h"
 
+#include <cctype>
+
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
@@ -83,6 +85,14 @@ ModelConfig ModelConfig::from_json(const nlohmann::json& json) {
     else if (problem == "multi_label_classification") c.problem_type = ProblemType::multi_label;
     else if (problem == "regression") c.problem_type = ProblemType::regression;
     else bad("problem_type", "has unknown value '" + problem + "'");
+    // Both written by converters since the pipeline's score rules (README "Scores"); a file
+    // without them keeps its stored problem_type as given.
+    if (json.contains("problem_type_inferred")) c.problem_type_inferred = config_field::boolean(json, "problem_type_inferred");
+    if (json.contains("function_to_apply") && !json["function_to_apply"].is_null()) {
+        const std::string f = config_field::string(json, "function_to_apply");
+        c.function_to_apply = parse_score_function(f);
+        if (!c.function_to_apply) bad("function_to_apply", "has unknown value '" + f + "' (softmax, sigmoid or none)");
+    }
 
     if (!json.contains("labels") || !json["labels"].is_array() || json["labels"].empty())
         bad("labels", "is missing or empty");
@@ -125,6 +135,23 @@ const char* problem_type_name(ProblemType problem_type) {
         case ProblemType::regression: return "regression";
     }
     return "?";
+}
+
+const char* score_function_name(ScoreFunction function) {
+    switch (function) {
+        case ScoreFunction::softmax: return "softmax";
+        case ScoreFunction::sigmoid: return "sigmoid";
+        case ScoreFunction::none: return "none";
+    }
+    return "?";
+}
+
+std::optional<ScoreFunction> parse_score_function(std::string_view name) {
+    std::string lower(name);
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    for (const ScoreFunction f : {ScoreFunction::softmax, ScoreFunction::sigmoid, ScoreFunction::none})
+        if (lower == score_function_name(f)) return f;
+    return std::nullopt;
 }
 
 }  // namespace bertcls

@@ -2,7 +2,9 @@
 // The architecture description stored in a model file's metadata (docs/FORMAT.md, `config`).
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -12,6 +14,9 @@
 namespace bertcls {
 
 enum class ProblemType { single_label, multi_label, regression };
+
+// What turns logits into scores (transformers' ClassificationFunction).
+enum class ScoreFunction { softmax, sigmoid, none };
 
 struct ModelConfig {
     // Caps on the architecture numbers a model file may declare, far above any real checkpoint
@@ -53,6 +58,12 @@ struct ModelConfig {
     Activation hidden_act = Activation::gelu_erf;
     Activation head_activation = Activation::tanh;
     ProblemType problem_type = ProblemType::single_label;
+    // config.json had no problem_type: the converter inferred it (regression for one label).
+    // transformers' pipeline then scores a one-label model with sigmoid, not raw.
+    bool problem_type_inferred = false;
+    // config.json's function_to_apply, which the pipeline uses for a model of several labels
+    // that is neither regression nor multi-label.
+    std::optional<ScoreFunction> function_to_apply;
     std::vector<std::string> labels;
     std::vector<std::string> tokenizer_files;
     // The whole canonical config, for the fields only one family reads (models/<family>.cpp
@@ -68,6 +79,9 @@ struct ModelConfig {
 };
 
 const char* problem_type_name(ProblemType problem_type);
+const char* score_function_name(ScoreFunction function);
+// "softmax", "sigmoid" or "none" (any case); nullopt for anything else.
+std::optional<ScoreFunction> parse_score_function(std::string_view name);
 
 // Readers for one config field, throwing InputError "config field 'F' ..." when it is missing,
 // of the wrong type or out of [min, max].

@@ -25,14 +25,36 @@ std::vector<float> sigmoid(std::span<const float> logits) {
     return out;
 }
 
-Prediction make_prediction(const ModelConfig& config, std::span<const float> logits) {
+std::vector<float> apply_score_function(ScoreFunction function, std::span<const float> logits) {
+    switch (function) {
+        case ScoreFunction::softmax: return softmax(logits);
+        case ScoreFunction::sigmoid: return sigmoid(logits);
+        case ScoreFunction::none: break;
+    }
+    return {logits.begin(), logits.end()};
+}
+
+ScoreFunction default_score_function(const ModelConfig& config) {
+    if (config.problem_type == ProblemType::regression && !config.problem_type_inferred) return ScoreFunction::none;
+    if (config.problem_type == ProblemType::multi_label || config.labels.size() == 1) return ScoreFunction::sigmoid;
+    if (config.function_to_apply) return *config.function_to_apply;
+    return ScoreFunction::softmax;
+}
+
+std::string score_rule(const ModelConfig& config) {
+    const std::string f = score_function_name(default_score_function(config));
+    if (config.problem_type == ProblemType::regression && !config.problem_type_inferred)
+        return f + " (problem_type regression: raw values)";
+    if (config.problem_type == ProblemType::multi_label) return f + " (problem_type multi_label_classification)";
+    if (config.labels.size() == 1) return f + " (exactly one label)";
+    if (config.function_to_apply) return f + " (function_to_apply in the model's config)";
+    return f + " (several labels, single-label)";
+}
+
+Prediction make_prediction(const ModelConfig& config, std::span<const float> logits, std::optional<ScoreFunction> function) {
     Prediction p;
     p.logits.assign(logits.begin(), logits.end());
-    switch (config.problem_type) {
-        case ProblemType::single_label: p.scores = softmax(logits); break;
-        case ProblemType::multi_label: p.scores = sigmoid(logits); break;
-        case ProblemType::regression: p.scores = p.logits; break;
-    }
+    p.scores = apply_score_function(function.value_or(default_score_function(config)), logits);
     for (std::size_t i = 0; i < p.scores.size(); ++i) p.ranked.push_back({config.labels.at(i), p.scores[i]});
     std::stable_sort(p.ranked.begin(), p.ranked.end(),
                      [](const LabelScore& a, const LabelScore& b) { return a.score > b.score; });

@@ -59,34 +59,48 @@ std::vector<Encoding> split_into_chunks(const Encoding& full, const Encoding& fr
 DocumentEncoding encode_document(const Tokenizer& tokenizer, std::string_view text,
                                  std::optional<std::string_view> pair, const LongTextOptions& options) {
     DocumentEncoding doc;
-    const EncodeOptions ids_only{.max_length = 0, .with_tokens = false};
+    const EncodeOptions ids_only{.max_length = 0, .truncation = options.truncation, .with_tokens = false};
     // Truncating: one pass, cut at the limit; only a text that reaches the limit is encoded again
     // in full, to say how long it was.
-    const bool chunking = options.strategy == LongTextStrategy::chunk && !pair;
-    Encoding first =
-        tokenizer.encode(text, pair, {.max_length = chunking ? 0 : options.max_length, .with_tokens = options.with_tokens});
+    const bool chunking = options.strategy == LongTextStrategy::chunk && (!pair || options.truncation == Truncation::only_first);
+    Encoding first = tokenizer.encode(text, pair,
+                                      {.max_length = chunking ? 0 : options.max_length,
+                                       .truncation = options.truncation,
+                                       .with_tokens = options.with_tokens});
     doc.tokens = first.input_ids.size();
     if (!chunking && doc.tokens == options.max_length) doc.tokens = tokenizer.encode(text, pair, ids_only).input_ids.size();
-    if (doc.tokens <= options.max_length || !chunking) {
+    // The special tokens (and a pair's second text) around every window.
+    std::optional<Encoding> frame;
+    std::size_t window_limit = options.max_length;  // tokens per window, frame included
+    if (chunking && options.window_text_tokens > 0) {
+        frame = tokenizer.encode("", pair, {.max_length = 0, .with_tokens = options.with_tokens});
+        window_limit = std::min(options.max_length, frame->input_ids.size() + options.window_text_tokens);
+    }
+    if (doc.tokens <= window_limit || !chunking) {
         doc.truncated = doc.tokens > options.max_length;
         doc.applied = doc.truncated ? LongTextStrategy::truncate : options.strategy;
         doc.chunks.push_back(std::move(first));
         return doc;
     }
     doc.applied = LongTextStrategy::chunk;
-    const Encoding frame = tokenizer.encode("", std::nullopt, {.max_length = 0, .with_tokens = options.with_tokens});
-    const std::size_t window = options.max_length > frame.input_ids.size() ? options.max_length - frame.input_ids.size() : 0;
+    if (!frame) frame = tokenizer.encode("", pair, {.max_length = 0, .with_tokens = options.with_tokens});
+    const std::size_t f = frame->input_ids.size();
+    if (pair && f >= options.max_length)
+        throw InputError("the second text of the pair leaves no room for the first within " + std::to_string(options.max_length) +
+                         " tokens");
+    const std::size_t window = window_limit > f ? window_limit - f : 0;
     const std::size_t overlap = options.stride > 0 ? options.stride : window / 4;
-    doc.chunks = split_into_chunks(first, frame, options.max_length, overlap);
+    doc.chunks = split_into_chunks(first, *frame, window_limit, overlap);
     return doc;
 }
 
-Prediction average_prediction(const ModelConfig& config, std::span<const float> logits, std::size_t chunks) {
-    if (chunks == 1) return make_prediction(config, logits);
+Prediction average_prediction(const ModelConfig& config, std::span<const float> logits, std::size_t chunks,
+                              std::optional<ScoreFunction> function) {
+    if (chunks == 1) return make_prediction(config, logits, function);
     const std::size_t labels = config.labels.size();
     std::vector<double> score_sum(labels, 0), logit_sum(labels, 0);
     for (std::size_t c = 0; c < chunks; ++c) {
-        const Prediction p = make_prediction(config, logits.subspan(c * labels, labels));
+        const Prediction p = make_prediction(config, logits.subspan(c * labels, labels), function);
         for (std::size_t k = 0; k < labels; ++k) {
             score_sum[k] += p.scores[k];
             logit_sum[k] += p.logits[k];

@@ -36,7 +36,10 @@ void TextClassifier::encode_one(const TextInput& input, const LongTextOptions& o
             return;
         }
         try {
-            out.document = encode_document(*tokenizer_, input.text, input.pair, options);
+            LongTextOptions own = options;
+            own.truncation = input.truncation;
+            own.window_text_tokens = input.window_text_tokens;
+            out.document = encode_document(*tokenizer_, input.text, input.pair, own);
             if (!options_.classify_empty) {
                 const std::size_t special = input.pair ? tokenizer_->encode("", input.pair, {.max_length = 0, .with_tokens = false}).input_ids.size()
                                                        : tokenizer_->num_special_tokens(false);
@@ -73,13 +76,20 @@ std::vector<EncodedText> TextClassifier::encode(std::span<const TextInput> input
     return out;
 }
 
-std::vector<Prediction> TextClassifier::predict(std::span<const EncodedText> encoded) {
-    const Stopwatch clock;
+std::vector<float> TextClassifier::logits(std::span<const EncodedText> encoded) {
     std::vector<SequenceInput> windows;
     for (const EncodedText& e : encoded)
         if (e.runs())
             for (const Encoding& w : e.document.chunks) windows.push_back({w.input_ids, w.token_type_ids});
-    const std::vector<float> logits = classify_all(classifier_, windows, options_.limits);
+    const Stopwatch clock;
+    std::vector<float> out = classify_all(classifier_, windows, options_.limits);
+    forward_ms += clock.elapsed_ms();
+    return out;
+}
+
+std::vector<Prediction> TextClassifier::predict(std::span<const EncodedText> encoded) {
+    const std::vector<float> logits = this->logits(encoded);
+    const Stopwatch clock;
 
     const std::size_t labels = config().labels.size();
     std::vector<std::size_t> first_row(encoded.size());
@@ -94,7 +104,7 @@ std::vector<Prediction> TextClassifier::predict(std::span<const EncodedText> enc
         if (!encoded[i].runs()) continue;
         const std::size_t windows_of_text = encoded[i].document.chunks.size();
         predictions[i] = average_prediction(config(), std::span(logits).subspan(first_row[i] * labels, windows_of_text * labels),
-                                            windows_of_text);
+                                            windows_of_text, options_.function_to_apply);
     }
     forward_ms += clock.elapsed_ms();
     return predictions;

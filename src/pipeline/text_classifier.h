@@ -31,6 +31,9 @@ struct TextClassifierOptions {
     // A text with no tokens besides the special ones is classified like any other (as Hugging
     // Face does); when false it is marked `empty` and left out.
     bool classify_empty = true;
+    // Scores of predict(): unset, the model's rule (models/prediction.h); set, as transformers'
+    // function_to_apply.
+    std::optional<ScoreFunction> function_to_apply;
 };
 
 // One thing to classify: a text or a pair, or ids that are already tokenized.
@@ -40,6 +43,12 @@ struct TextInput {
     // Set: classify these ids (special tokens included) instead of tokenizing text.
     std::optional<std::span<const int32_t>> input_ids;
     std::span<const int32_t> token_type_ids;  // with input_ids; empty means all zeros
+    // How a pair is cut to the length limit. only_first never cuts `pair` (a zero-shot
+    // hypothesis) and lets chunk split `text` into windows that each carry the whole pair.
+    Truncation truncation = Truncation::longest_first;
+    // With chunk: text tokens per window, so that inputs with pairs of different lengths get
+    // the same windows (zero-shot); 0: whatever the limit leaves.
+    std::size_t window_text_tokens = 0;
 };
 
 struct EncodedText {
@@ -73,6 +82,10 @@ public:
     // One prediction per encoded text that runs() (an empty Prediction for the others), its
     // windows averaged. All windows of all texts are batched together.
     std::vector<Prediction> predict(std::span<const EncodedText> encoded);
+
+    // The raw logits of every window of every encoded text that runs(), in order
+    // ([windows, labels]): a text's windows are consecutive rows.
+    std::vector<float> logits(std::span<const EncodedText> encoded);
 
     // encode, then predict.
     std::vector<Prediction> classify(std::span<const TextInput> inputs, LongTextStrategy strategy,

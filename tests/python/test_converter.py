@@ -191,6 +191,7 @@ class SyntheticCheckpointTest(ConverterTestCase):
             "max_position_embeddings": 16, "type_vocab_size": 2, "position_offset": 0, "pad_token_id": 0,
             "layer_norm_eps": 1e-12, "hidden_act": "gelu", "num_layer_weights": 2, "embedding_projection": False, "head_activation": "tanh",
             "problem_type": "single_label_classification", "labels": ["class0", "class1", "class2"],
+            "problem_type_inferred": True, "label2id": [["class0", 0], ["class1", 1], ["class2", 2]],
             "max_length": 16, "tokenizer": None})
         self.assert_layout(model)
         self.assertIn("warning: no tokenizer files in", proc.stderr)
@@ -277,6 +278,31 @@ class SyntheticCheckpointTest(ConverterTestCase):
         config, state = tiny_bert(labels=1)
         model, _ = self.convert_ok(self.write(config=config, state=state, name="one-label"))
         self.assertEqual((model.config["problem_type"], model.config["labels"]), ("regression", ["class0"]))
+        # ... recorded as inferred: transformers' pipeline scores such a model with sigmoid.
+        self.assertIs(model.config["problem_type_inferred"], True)
+
+    def test_pipeline_fields(self):
+        """problem_type_inferred, function_to_apply and label2id (in config.json's order) are kept
+        for the pipeline's score rules and zero-shot."""
+        cases = [
+            ({"problem_type": "regression"}, False, None, [["class0", 0], ["class1", 1], ["class2", 2]]),
+            ({"function_to_apply": "Sigmoid"}, True, "sigmoid", None),
+            ({"function_to_apply": "cubic"}, True, None, None),
+            ({"id2label": {"0": "entailment", "1": "neutral", "2": "contradiction"},
+              "label2id": {"neutral": 1, "entailment": 0, "contradiction": 2}}, True, None,
+             [["neutral", 1], ["entailment", 0], ["contradiction", 2]]),
+            ({"label2id": {"a": 0, "b": "1", "c": 7, "d": None}}, True, None, [["a", 0], ["b", 1]]),
+        ]
+        for i, (change, inferred, function, label2id) in enumerate(cases):
+            with self.subTest(change=change):
+                config, _ = tiny_bert()
+                config.pop("label2id", None)
+                config.update(change)
+                model, _ = self.convert_ok(self.write(config=config, name=f"pipeline{i}"))
+                self.assertIs(model.config["problem_type_inferred"], inferred)
+                self.assertEqual(model.config.get("function_to_apply"), function)
+                if label2id:
+                    self.assertEqual(model.config["label2id"], label2id)
 
     def test_hidden_act_names(self):
         for i, (act, canonical) in enumerate((("gelu", "gelu"), ("gelu_new", "gelu_new"),
@@ -908,7 +934,8 @@ class ConvertTestModelsTest(TempDirTest):
         shared = self.require_shared()
         proc = self.run_script(shared)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        expected = {name + ".bertcls" for kind in ("reference", "models")
+        expected = {name + ".bertcls" for kind in ("reference", "models", "zeroshot")
+                    if os.path.isdir(os.path.join(shared, kind))
                     for name in os.listdir(os.path.join(shared, kind))
                     if os.path.isfile(os.path.join(shared, kind, name, "config.json"))
                     and supported_checkpoint(os.path.join(shared, kind, name))}
@@ -920,7 +947,8 @@ class ConvertTestModelsTest(TempDirTest):
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn(f"skipping ../shared models: {self.path('nowhere')} not found", proc.stdout)
         self.assertFalse(os.path.exists(self.path("out", "shared")))
-        root = os.path.join(REPO, "tests", "data", "reference")
-        local = {n + ".bertcls" for n in (os.listdir(root) if os.path.isdir(root) else [])
+        local = {n + ".bertcls" for kind in ("reference", "zeroshot")
+                 for root in [os.path.join(REPO, "tests", "data", kind)]
+                 for n in (os.listdir(root) if os.path.isdir(root) else [])
                  if os.path.isfile(os.path.join(root, n, "config.json"))}
         self.assertEqual(set(os.listdir(self.path("out", "local"))) if local else set(), local)
