@@ -9,6 +9,7 @@
 #include "layers/embeddings.h"
 #include "layers/feed_forward.h"
 #include "layers/workspace.h"
+#include "models/encoder_weights.h"
 #include "models/family.h"
 #include "models/model_file.h"
 
@@ -16,42 +17,22 @@ namespace bertcls {
 
 namespace {
 
-std::string layer_prefix(int64_t weight_set) { return "layers." + std::to_string(weight_set) + "."; }
-
 std::vector<WeightSpec> weight_table(const ModelConfig& c) {
     using P = WeightPart;
-    const int64_t E = c.embedding_size, H = c.hidden_size, I = c.intermediate_size;
-    const auto C = static_cast<int64_t>(c.labels.size());
+    const int64_t E = c.embedding_size, H = c.hidden_size;
     std::vector<WeightSpec> w = {
         {"embeddings.word", {c.vocab_size, E}, P::embeddings},
         {"embeddings.position", {c.max_position_embeddings, E}, P::embeddings},
         {"embeddings.norm.weight", {E}, P::embeddings},
         {"embeddings.norm.bias", {E}, P::embeddings},
-        {"head.dense.weight", {H, H}, P::head},
-        {"head.dense.bias", {H}, P::head},
-        {"head.out.weight", {C, H}, P::head},
-        {"head.out.bias", {C}, P::head},
     };
     if (c.type_vocab_size > 0) w.push_back({"embeddings.token_type", {c.type_vocab_size, E}, P::embeddings});
     if (c.embedding_projection) {
         w.push_back({"embeddings.projection.weight", {H, E}, P::embeddings});
         w.push_back({"embeddings.projection.bias", {H}, P::embeddings});
     }
-    for (int64_t g = 0; g < c.num_layer_weights; ++g) {
-        const std::string p = layer_prefix(g);
-        w.push_back({p + "attention.qkv.weight", {3 * H, H}, P::encoder_dense});
-        w.push_back({p + "attention.qkv.bias", {3 * H}, P::encoder_other});
-        w.push_back({p + "attention.output.weight", {H, H}, P::encoder_dense});
-        w.push_back({p + "attention.output.bias", {H}, P::encoder_other});
-        w.push_back({p + "attention.norm.weight", {H}, P::encoder_other});
-        w.push_back({p + "attention.norm.bias", {H}, P::encoder_other});
-        w.push_back({p + "ffn.intermediate.weight", {I, H}, P::encoder_dense});
-        w.push_back({p + "ffn.intermediate.bias", {I}, P::encoder_other});
-        w.push_back({p + "ffn.output.weight", {H, I}, P::encoder_dense});
-        w.push_back({p + "ffn.output.bias", {H}, P::encoder_other});
-        w.push_back({p + "ffn.norm.weight", {H}, P::encoder_other});
-        w.push_back({p + "ffn.norm.bias", {H}, P::encoder_other});
-    }
+    for (int64_t g = 0; g < c.num_layer_weights; ++g) encoder_weights::add_layer_specs(w, c, g);
+    encoder_weights::add_head_specs(w, c);
     return w;
 }
 
@@ -71,41 +52,6 @@ EmbeddingWeights embedding_weights(const ModelFile& model) {
     return w;
 }
 
-SelfAttentionWeights attention_weights(const ModelFile& model, int64_t weight_set) {
-    const int64_t H = model.config().hidden_size;
-    const std::string p = layer_prefix(weight_set) + "attention.";
-    return {
-        .qkv = model.dense_weight(p + "qkv.weight", {3 * H, H}),
-        .qkv_bias = &model.weight(p + "qkv.bias", {3 * H}),
-        .output = model.dense_weight(p + "output.weight", {H, H}),
-        .output_bias = &model.weight(p + "output.bias", {H}),
-        .norm = {&model.weight(p + "norm.weight", {H}), &model.weight(p + "norm.bias", {H})},
-    };
-}
-
-FeedForwardWeights feed_forward_weights(const ModelFile& model, int64_t weight_set) {
-    const int64_t H = model.config().hidden_size, I = model.config().intermediate_size;
-    const std::string p = layer_prefix(weight_set) + "ffn.";
-    return {
-        .intermediate = model.dense_weight(p + "intermediate.weight", {I, H}),
-        .intermediate_bias = &model.weight(p + "intermediate.bias", {I}),
-        .output = model.dense_weight(p + "output.weight", {H, I}),
-        .output_bias = &model.weight(p + "output.bias", {H}),
-        .norm = {&model.weight(p + "norm.weight", {H}), &model.weight(p + "norm.bias", {H})},
-    };
-}
-
-ClassificationHeadWeights head_weights(const ModelFile& model) {
-    const int64_t H = model.config().hidden_size;
-    const auto C = static_cast<int64_t>(model.config().labels.size());
-    return {
-        .dense = &model.weight("head.dense.weight", {H, H}),
-        .dense_bias = &model.weight("head.dense.bias", {H}),
-        .out = &model.weight("head.out.weight", {C, H}),
-        .out_bias = &model.weight("head.out.bias", {C}),
-    };
-}
-
 class BertEncoder final : public FamilyEncoder {
 public:
     BertEncoder(const ModelFile& model, ComputeType compute)
@@ -115,12 +61,12 @@ public:
                        .pad_token_id = config_.pad_token_id,
                        .layer_norm_eps = config_.layer_norm_eps},
                       &model.container().mapping()),
-          head_(head_weights(model), config_.head_activation, &model.container().mapping()) {
+          head_(encoder_weights::head(model), config_.head_activation, &model.container().mapping()) {
         const MappedFile* source = &model.container().mapping();
         for (int64_t g = 0; g < config_.num_layer_weights; ++g)
             weight_sets_.push_back(std::make_unique<Layer>(Layer{
-                SelfAttention(attention_weights(model, g), config_.num_heads, config_.layer_norm_eps, source, compute),
-                FeedForward(feed_forward_weights(model, g), config_.hidden_act, config_.layer_norm_eps, source, compute)}));
+                SelfAttention(encoder_weights::attention(model, g), config_.num_heads, config_.layer_norm_eps, source, compute),
+                FeedForward(encoder_weights::feed_forward(model, g), config_.hidden_act, config_.layer_norm_eps, source, compute)}));
     }
 
     std::unique_ptr<State> make_state() const override { return std::make_unique<BertState>(); }
@@ -207,14 +153,9 @@ ForwardResult BertEncoder::run(std::span<const SequenceInput> sequences, const F
 }  // namespace
 
 const Family& bert_family() {
-    static const Family family{
-        .names = {"bert", "roberta", "xlm-roberta", "distilbert", "albert", "electra"},
-        .weights = weight_table,
-        .build = [](const ModelFile& model, ComputeType compute) -> std::unique_ptr<FamilyEncoder> {
-            return std::make_unique<BertEncoder>(model, compute);
-        },
-        .describe = [](const ModelConfig&) { return nlohmann::json::object(); },
-    };
+    static const Family family =
+        encoder_family<BertEncoder>({"bert", "roberta", "xlm-roberta", "distilbert", "albert", "electra"}, weight_table,
+                                    [](const ModelConfig&) { return nlohmann::json::object(); });
     return family;
 }
 

@@ -11,6 +11,7 @@
 #include "layers/disentangled_attention.h"
 #include "layers/feed_forward.h"
 #include "layers/workspace.h"
+#include "models/encoder_weights.h"
 #include "models/family.h"
 #include "models/model_file.h"
 #include "ops/conv1d.h"
@@ -65,13 +66,12 @@ Settings settings_of(const ModelConfig& c) {
     return s;
 }
 
-std::string layer_prefix(int64_t weight_set) { return "layers." + std::to_string(weight_set) + "."; }
+using encoder_weights::layer_prefix;
 
 std::vector<WeightSpec> weight_table(const ModelConfig& c) {
     using P = WeightPart;
     const Settings s = settings_of(c);
-    const int64_t E = c.embedding_size, H = c.hidden_size, I = c.intermediate_size;
-    const auto C = static_cast<int64_t>(c.labels.size());
+    const int64_t E = c.embedding_size, H = c.hidden_size;
     std::vector<WeightSpec> w = {{"embeddings.word", {c.vocab_size, E}, P::embeddings}};
     if (s.position_biased_input) w.push_back({"embeddings.position", {c.max_position_embeddings, E}, P::embeddings});
     if (c.type_vocab_size > 0) w.push_back({"embeddings.token_type", {c.type_vocab_size, E}, P::embeddings});
@@ -88,8 +88,7 @@ std::vector<WeightSpec> weight_table(const ModelConfig& c) {
     const bool separate = s.relative_attention && !s.share_att_key;
     for (int64_t g = 0; g < c.num_layer_weights; ++g) {
         const std::string p = layer_prefix(g);
-        w.push_back({p + "attention.qkv.weight", {3 * H, H}, P::encoder_dense});
-        w.push_back({p + "attention.qkv.bias", {3 * H}, P::encoder_other});
+        encoder_weights::add_layer_specs(w, c, g);
         if (separate && s.c2p) {
             w.push_back({p + "attention.pos_key.weight", {H, H}, P::encoder_other});
             w.push_back({p + "attention.pos_key.bias", {H}, P::encoder_other});
@@ -98,16 +97,6 @@ std::vector<WeightSpec> weight_table(const ModelConfig& c) {
             w.push_back({p + "attention.pos_query.weight", {H, H}, P::encoder_other});
             w.push_back({p + "attention.pos_query.bias", {H}, P::encoder_other});
         }
-        w.push_back({p + "attention.output.weight", {H, H}, P::encoder_dense});
-        w.push_back({p + "attention.output.bias", {H}, P::encoder_other});
-        w.push_back({p + "attention.norm.weight", {H}, P::encoder_other});
-        w.push_back({p + "attention.norm.bias", {H}, P::encoder_other});
-        w.push_back({p + "ffn.intermediate.weight", {I, H}, P::encoder_dense});
-        w.push_back({p + "ffn.intermediate.bias", {I}, P::encoder_other});
-        w.push_back({p + "ffn.output.weight", {H, I}, P::encoder_dense});
-        w.push_back({p + "ffn.output.bias", {H}, P::encoder_other});
-        w.push_back({p + "ffn.norm.weight", {H}, P::encoder_other});
-        w.push_back({p + "ffn.norm.bias", {H}, P::encoder_other});
     }
     if (s.conv_kernel_size > 0) {
         w.push_back({"conv.weight", {H, H / s.conv_groups, s.conv_kernel_size}, P::encoder_other});
@@ -115,10 +104,7 @@ std::vector<WeightSpec> weight_table(const ModelConfig& c) {
         w.push_back({"conv.norm.weight", {H}, P::encoder_other});
         w.push_back({"conv.norm.bias", {H}, P::encoder_other});
     }
-    w.push_back({"head.dense.weight", {H, H}, P::head});
-    w.push_back({"head.dense.bias", {H}, P::head});
-    w.push_back({"head.out.weight", {C, H}, P::head});
-    w.push_back({"head.out.bias", {C}, P::head});
+    encoder_weights::add_head_specs(w, c);
     return w;
 }
 
@@ -143,17 +129,6 @@ nlohmann::json describe(const ModelConfig& c) {
     };
 }
 
-ClassificationHeadWeights head_weights(const ModelFile& model) {
-    const int64_t H = model.config().hidden_size;
-    const auto C = static_cast<int64_t>(model.config().labels.size());
-    return {
-        .dense = &model.weight("head.dense.weight", {H, H}),
-        .dense_bias = &model.weight("head.dense.bias", {H}),
-        .out = &model.weight("head.out.weight", {C, H}),
-        .out_bias = &model.weight("head.out.bias", {C}),
-    };
-}
-
 class DebertaEncoder final : public FamilyEncoder {
 public:
     DebertaEncoder(const ModelFile& model, ComputeType compute)
@@ -161,9 +136,9 @@ public:
           settings_(settings_of(config_)),
           embedding_norm_(model.weight("embeddings.norm.weight", {config_.hidden_size}),
                           model.weight("embeddings.norm.bias", {config_.hidden_size}), config_.layer_norm_eps),
-          head_(head_weights(model), config_.head_activation, &model.container().mapping()) {
+          head_(encoder_weights::head(model), config_.head_activation, &model.container().mapping()) {
         const ModelConfig& c = config_;
-        const int64_t E = c.embedding_size, H = c.hidden_size, I = c.intermediate_size;
+        const int64_t E = c.embedding_size, H = c.hidden_size;
         const MappedFile* source = &model.container().mapping();
         word_ = model.weight("embeddings.word", {c.vocab_size, E}).as<float>().data();
         if (settings_.position_biased_input)
@@ -202,14 +177,7 @@ public:
         const bool separate = settings_.relative_attention && !settings_.share_att_key;
         for (int64_t g = 0; g < c.num_layer_weights; ++g) {
             const std::string p = layer_prefix(g);
-            DisentangledAttentionWeights aw{.attention = {
-                                                .qkv = model.dense_weight(p + "attention.qkv.weight", {3 * H, H}),
-                                                .qkv_bias = &model.weight(p + "attention.qkv.bias", {3 * H}),
-                                                .output = model.dense_weight(p + "attention.output.weight", {H, H}),
-                                                .output_bias = &model.weight(p + "attention.output.bias", {H}),
-                                                .norm = {&model.weight(p + "attention.norm.weight", {H}),
-                                                         &model.weight(p + "attention.norm.bias", {H})},
-                                            }};
+            DisentangledAttentionWeights aw{.attention = encoder_weights::attention(model, g)};
             if (separate && settings_.c2p) {
                 aw.pos_key = &model.weight(p + "attention.pos_key.weight", {H, H});
                 aw.pos_key_bias = &model.weight(p + "attention.pos_key.bias", {H});
@@ -218,13 +186,7 @@ public:
                 aw.pos_query = &model.weight(p + "attention.pos_query.weight", {H, H});
                 aw.pos_query_bias = &model.weight(p + "attention.pos_query.bias", {H});
             }
-            FeedForwardWeights fw{
-                .intermediate = model.dense_weight(p + "ffn.intermediate.weight", {I, H}),
-                .intermediate_bias = &model.weight(p + "ffn.intermediate.bias", {I}),
-                .output = model.dense_weight(p + "ffn.output.weight", {H, I}),
-                .output_bias = &model.weight(p + "ffn.output.bias", {H}),
-                .norm = {&model.weight(p + "ffn.norm.weight", {H}), &model.weight(p + "ffn.norm.bias", {H})},
-            };
+            const FeedForwardWeights fw = encoder_weights::feed_forward(model, g);
             weight_sets_.push_back(std::make_unique<Layer>(Layer{
                 DisentangledAttention(aw, c.num_heads, c.layer_norm_eps,
                                       settings_.relative_attention ? &relative_ : nullptr, settings_.score_terms(),
@@ -355,14 +317,7 @@ ForwardResult DebertaEncoder::run(std::span<const SequenceInput> sequences, cons
 }  // namespace
 
 const Family& deberta_v2_family() {
-    static const Family family{
-        .names = {"deberta-v2"},
-        .weights = weight_table,
-        .build = [](const ModelFile& model, ComputeType compute) -> std::unique_ptr<FamilyEncoder> {
-            return std::make_unique<DebertaEncoder>(model, compute);
-        },
-        .describe = describe,
-    };
+    static const Family family = encoder_family<DebertaEncoder>({"deberta-v2"}, weight_table, describe);
     return family;
 }
 

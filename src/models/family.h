@@ -63,6 +63,18 @@ struct Family {
     nlohmann::json (*describe)(const ModelConfig& config);
 };
 
+// A Family whose encoder is built as `Encoder(model, compute)`.
+template <typename Encoder>
+Family encoder_family(std::vector<std::string> names, std::vector<WeightSpec> (*weights)(const ModelConfig&),
+                      nlohmann::json (*describe)(const ModelConfig&)) {
+    return {.names = std::move(names),
+            .weights = weights,
+            .build = [](const ModelFile& model, ComputeType compute) -> std::unique_ptr<FamilyEncoder> {
+                return std::make_unique<Encoder>(model, compute);
+            },
+            .describe = describe};
+}
+
 // The family serving config.family; throws InputError naming the supported ones.
 const Family& family_of(const ModelConfig& config);
 

@@ -393,14 +393,7 @@ ForwardResult ModernBertEncoder::run(std::span<const SequenceInput> sequences, c
 }  // namespace
 
 const Family& modernbert_family() {
-    static const Family family{
-        .names = {"modernbert"},
-        .weights = weight_table,
-        .build = [](const ModelFile& model, ComputeType compute) -> std::unique_ptr<FamilyEncoder> {
-            return std::make_unique<ModernBertEncoder>(model, compute);
-        },
-        .describe = describe,
-    };
+    static const Family family = encoder_family<ModernBertEncoder>({"modernbert"}, weight_table, describe);
     return family;
 }
 
