@@ -78,20 +78,25 @@ private:
     std::vector<AddedToken> tokens_;
 };
 
-}  // namespace
-
-void build_sentencepiece_legacy(const TokenizerFiles& files, TokenizerParts& parts) {
-    const std::string name = files.count("spiece.model") ? "spiece.model" : "sentencepiece.bpe.model";
-    const std::string& bytes = files.at(name);
+// A legacy .model file, validated by libsentencepiece, then read; only unigram models are supported.
+SentencePieceModel read_unigram_model(const std::string& bytes, const std::string& name) {
     {
         sentencepiece::SentencePieceProcessor processor;
         const auto status = processor.LoadFromSerializedProto(bytes);
         if (!status.ok()) throw InputError(name + " is not a valid SentencePiece model: " + status.ToString());
     }
-    const SentencePieceModel spm = read_sentencepiece_model(bytes, name);
+    SentencePieceModel spm = read_sentencepiece_model(bytes, name);
     if (spm.model_type != 1)
         throw InputError(name + ": SentencePiece model type " + std::to_string(spm.model_type) +
                          " is unsupported (only unigram models are)");
+    return spm;
+}
+
+}  // namespace
+
+void build_sentencepiece_legacy(const TokenizerFiles& files, TokenizerParts& parts) {
+    const std::string name = files.count("spiece.model") ? "spiece.model" : "sentencepiece.bpe.model";
+    const SentencePieceModel spm = read_unigram_model(files.at(name), name);
     const LegacyConfig config(files);
     const std::string tokenizer_class = config.string("tokenizer_class");
     const bool xlmr = tokenizer_class.empty() ? name == "sentencepiece.bpe.model"
@@ -170,16 +175,7 @@ void build_sentencepiece_legacy(const TokenizerFiles& files, TokenizerParts& par
 
 void build_deberta_legacy(const TokenizerFiles& files, TokenizerParts& parts) {
     const std::string name = "spm.model";
-    const std::string& bytes = files.at(name);
-    {
-        sentencepiece::SentencePieceProcessor processor;
-        const auto status = processor.LoadFromSerializedProto(bytes);
-        if (!status.ok()) throw InputError(name + " is not a valid SentencePiece model: " + status.ToString());
-    }
-    const SentencePieceModel spm = read_sentencepiece_model(bytes, name);
-    if (spm.model_type != 1)
-        throw InputError(name + ": SentencePiece model type " + std::to_string(spm.model_type) +
-                         " is unsupported (only unigram models are)");
+    const SentencePieceModel spm = read_unigram_model(files.at(name), name);
     const LegacyConfig config(files);
     const std::string tokenizer_class = config.string("tokenizer_class");
     if (!tokenizer_class.empty() && !tokenizer_class.starts_with("DebertaV2"))
