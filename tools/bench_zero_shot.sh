@@ -8,7 +8,8 @@
 # usage: tools/bench_zero_shot.sh TOKENIZER_DIR OUT_DIR
 #   TOKENIZER_DIR: a bert-base-uncased tokenizer (tokenizer.json, tokenizer_config.json), e.g.
 #   ../shared/zeroshot/nli-bert-random. BERTCLS (default build/bertcls); CORES (default 0,1);
-#   TEXTS (200); BATCH_SIZES for the pipeline (default "1 8 32"); PYTHON (default python3).
+#   TEXTS (200); BATCH_SIZES for the pipeline (default "1 8 32"); PYTHON (default python3);
+#   DTYPES: the bertcls --dtype values to time, each against the same pipeline run (default "f32").
 set -euo pipefail
 tok=$1
 out=$2
@@ -53,13 +54,16 @@ with open(sys.argv[1], "w") as f:
 EOF
 
 pin="taskset -c $cores"
+dtypes=${DTYPES:-f32}
 # bertcls: the whole run, process start and model load included.
-start=$(date +%s.%N)
-$pin "$bertcls" batch -m "$work/nli.bertcls" --zero-shot-labels "$labels" --threads "$threads" -q --timing \
-  -i "$work/texts.jsonl" -o "$out/bertcls.jsonl" 2> "$out/bertcls.err"
-end=$(date +%s.%N)
-b=$($py -c "print(f'{$end - $start:.2f}')")
-echo "bertcls: $b s for ${TEXTS:-200} texts x 10 labels ($(cat "$out/bertcls.err"))"
+for dtype in $dtypes; do
+  start=$(date +%s.%N)
+  $pin "$bertcls" batch -m "$work/nli.bertcls" --dtype "$dtype" --zero-shot-labels "$labels" --threads "$threads" -q \
+    --timing -i "$work/texts.jsonl" -o "$out/bertcls-$dtype.jsonl" 2> "$out/bertcls-$dtype.err"
+  end=$(date +%s.%N)
+  $py -c "print(f'{$end - $start:.2f}')" > "$out/bertcls-$dtype.seconds"
+  echo "bertcls $dtype: $(cat "$out/bertcls-$dtype.seconds") s for ${TEXTS:-200} texts x 10 labels ($(tr '\n' ' ' < "$out/bertcls-$dtype.err"))"
+done
 
 # transformers: the pipeline call only (model loaded and warmed up before the clock starts).
 $pin $py - "$work/nli" "$work/texts.jsonl" "$labels" "$threads" "${BATCH_SIZES:-1 8 32}" "$out/transformers.jsonl" <<'EOF' | tee "$out/transformers.txt"
@@ -84,13 +88,16 @@ with open(out, "w") as f:
     for r in results: f.write(json.dumps(r) + "\n")
 EOF
 t=$(sed -n 's/^transformers: \([0-9.]*\) s.*/\1/p' "$out/transformers.txt")
-# The same answers? Top label and largest score difference over all texts.
-$py - "$out/bertcls.jsonl" "$out/transformers.jsonl" <<'EOF' | tee "$out/agreement.txt"
+for dtype in $dtypes; do
+  b=$(cat "$out/bertcls-$dtype.seconds")
+  # The same answers? Top label and largest score difference over all texts.
+  $py - "$out/bertcls-$dtype.jsonl" "$out/transformers.jsonl" "$dtype" <<'EOF' | tee -a "$out/agreement.txt"
 import json, sys
 ours = [json.loads(l)["prediction"] for l in open(sys.argv[1])]
 theirs = [json.loads(l) for l in open(sys.argv[2])]
 top = sum(a["labels"][0] == b["labels"][0] for a, b in zip(ours, theirs))
 diff = max(abs(dict(zip(a["labels"], a["scores"]))[l] - s) for a, b in zip(ours, theirs) for l, s in zip(b["labels"], b["scores"]))
-print(f"agreement: top label {top}/{len(ours)}, max score difference {diff:.2e}")
+print(f"{sys.argv[3]} agreement: top label {top}/{len(ours)}, max score difference {diff:.2e}")
 EOF
-$py -c "print(f'speed-up: {$t / $b:.2f}x (transformers {$t} s / bertcls {$b} s)')" | tee "$out/summary.txt"
+  $py -c "print(f'$dtype speed-up: {$t / $b:.2f}x (transformers {$t} s / bertcls {$b} s)')" | tee -a "$out/summary.txt"
+done

@@ -216,7 +216,7 @@ private:
     };
     struct ModernBertState final : State {
         PackedBatch batch;
-        std::vector<float> hidden, normed, pooled, activated, logits;
+        std::vector<float> hidden, normed, gated, pooled, activated, logits;
         Workspace workspace;
     };
 
@@ -310,13 +310,14 @@ void ModernBertEncoder::feed_forward(Layer& layer, float* hidden, int64_t rows, 
     const int64_t block = std::min(rows, kRowBlock);
     float* normed = Workspace::reserve(state.normed, static_cast<std::size_t>(block * H));
     float* intermediate = Workspace::reserve(state.workspace.intermediate, static_cast<std::size_t>(block * 2 * I));
+    float* gated = Workspace::reserve(state.gated, static_cast<std::size_t>(block * I));
     for (int64_t first = 0; first < rows; first += block) {
         const int64_t n = std::min(block, rows - first);
         std::copy_n(hidden + first * H, n * H, normed);
         layer.ffn_norm.forward(normed, n);
         layer.intermediate.forward(normed, n, intermediate);
-        geglu_in_place(intermediate, n, I, config_.hidden_act);
-        layer.ffn_output.forward(intermediate, n, hidden + first * H, 2 * I);
+        geglu(intermediate, n, I, config_.hidden_act, gated);
+        layer.ffn_output.forward(gated, n, hidden + first * H);
     }
 }
 

@@ -27,12 +27,12 @@ inline float erf_rational(float a) {
 }
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
-void gelu_erf_gate_row(float* row, int64_t n) {
+void gelu_erf_gate_row(const float* row, int64_t n, float* out) {
     const float* gate = row + n;
 #pragma omp simd
     for (int64_t i = 0; i < n; ++i) {
         const float x = row[i];
-        row[i] = 0.5f * x * (1.0f + erf_rational(x * 0.70710678118654752f)) * gate[i];
+        out[i] = 0.5f * x * (1.0f + erf_rational(x * 0.70710678118654752f)) * gate[i];
     }
 }
 
@@ -51,15 +51,16 @@ float apply(Activation activation, float x) {
 
 float gelu_erf_fast(float x) { return 0.5f * x * (1.0f + erf_rational(x * 0.70710678118654752f)); }
 
-void geglu_in_place(float* rows_2i, int64_t rows, int64_t intermediate, Activation activation) {
+void geglu(const float* rows_2i, int64_t rows, int64_t intermediate, Activation activation, float* gated) {
     const int64_t n = intermediate;
 #pragma omp parallel for schedule(static) if (rows * n >= (1 << 15))
     for (int64_t r = 0; r < rows; ++r) {
-        float* row = rows_2i + r * 2 * n;
+        const float* row = rows_2i + r * 2 * n;
+        float* out = gated + r * n;
         if (activation == Activation::gelu_erf) {
-            gelu_erf_gate_row(row, n);
+            gelu_erf_gate_row(row, n, out);
         } else {
-            for (int64_t i = 0; i < n; ++i) row[i] = apply(activation, row[i]) * row[n + i];
+            for (int64_t i = 0; i < n; ++i) out[i] = apply(activation, row[i]) * row[n + i];
         }
     }
 }
