@@ -12,8 +12,10 @@
 
 #include "tokenizer/compiled.h"
 #include "tokenizer/tokenizer.h"
+#include "tokenizer_test_support.h"
 
 using namespace bertcls;
+using test::compiled;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -61,15 +63,6 @@ void check_names(const Tokenizer& tokenizer, const IdToToken& want) {
     }
     CHECK_FALSE(tokenizer.id_to_token(-1));
     CHECK_FALSE(tokenizer.id_to_token(int32_t(tokenizer.vocab_size())));
-}
-
-std::unique_ptr<Tokenizer> compiled(const TokenizerFiles& files) {
-    const auto blob = compile_tokenizer(files);
-    REQUIRE(blob.has_value());
-    auto owner = std::make_shared<const std::string>(*blob);
-    auto tokenizer = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
-    REQUIRE(tokenizer != nullptr);
-    return tokenizer;
 }
 
 }  // namespace
