@@ -127,7 +127,10 @@ void run_tokenize(const TokenizeOptions& o) {
     if (o.text && !o.input.empty()) throw UsageError("give TEXT or -i FILE, not both");
     if (!o.text && o.input.empty()) throw UsageError("give a TEXT to tokenize, or -i FILE.jsonl");
     if (o.pair && !o.input.empty()) throw UsageError("--pair is for a single TEXT; in -i mode use --pair-field");
-    if (!o.input.empty()) refuse_output_over_input(o.input, o.output);
+    if (!o.input.empty()) {
+        refuse_output_over_input(o.input, o.output);
+        if (o.input != "-") reject_directory(o.input);
+    }
 
     EncodeOptions options;
     options.truncation = parse_truncation(o.truncation);
