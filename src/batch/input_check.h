@@ -14,10 +14,10 @@ namespace bertcls::batch {
 // How many non-blank records are looked at.
 inline constexpr std::size_t kCheckedRecords = 100;
 
-// Throws InputError naming `input_name` (and saying what `command`, e.g. "batch", reads) when each of the first kCheckedRecords non-blank lines
-// of `lines` (all of them if fewer) is not a JSON object or lacks a field the run reads. One
-// usable record, or one that fails for another reason, and a mixed file keeps its per-record
-// error records.
+// Throws InputError naming `input_name` when each of the first kCheckedRecords non-blank lines
+// of `lines` (all of them if fewer) is not a JSON object or lacks a field the run reads; the
+// message says that `command` ("batch", "tokenize -i") reads JSONL. One usable record, or one that
+// fails for another reason, and a mixed file keeps its per-record error records.
 void check_first_records(const std::vector<Line>& lines, const RecordFields& fields, const std::string& input_name,
                          std::string_view command);
 
