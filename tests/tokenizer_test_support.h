@@ -1,12 +1,17 @@
 #pragma once
-// What the tokenizer tests share: where the Hugging Face reference files live and how to read
-// their JSON Lines.
+// What the tokenizer tests share: where the Hugging Face reference files live, how to read
+// their JSON Lines, and the compiled form of a tokenizer.
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+
+#include "tokenizer/compiled.h"
 
 namespace bertcls::test {
 
@@ -33,6 +38,16 @@ inline std::vector<nlohmann::json> read_jsonl(const std::filesystem::path& path)
     while (std::getline(in, line))
         if (!line.empty()) records.push_back(nlohmann::json::parse(line));
     return records;
+}
+
+// The compiled form of `files`, loaded from a copy of the blob.
+inline std::unique_ptr<Tokenizer> compiled(const TokenizerFiles& files) {
+    const auto blob = compile_tokenizer(files);
+    REQUIRE(blob.has_value());
+    auto owner = std::make_shared<const std::string>(*blob);
+    auto tokenizer = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
+    REQUIRE(tokenizer != nullptr);
+    return tokenizer;
 }
 
 }  // namespace bertcls::test

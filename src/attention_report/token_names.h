@@ -1,6 +1,6 @@
 #pragma once
-// Names for pre-tokenized input (--input-ids): the vocabulary's token strings, read from the
-// tokenizer files a model embeds, so reports show "[CLS] hello" rather than "101 7592".
+// Names for pre-tokenized input (--input-ids): the model's tokenizer's token strings, so reports
+// show "[CLS] hello" rather than "101 7592".
 #include <cstdint>
 #include <span>
 #include <string>
@@ -10,9 +10,8 @@
 
 namespace bertcls::attention_report {
 
-// One string per id: the vocabulary entry from tokenizer.json (WordPiece, BPE, Unigram and
-// added tokens), vocab.txt or vocab.json, else the id itself in decimal. Never throws on
-// malformed files: it falls back to the numbers.
-std::vector<std::string> token_names(std::span<const int32_t> ids, const TokenizerFiles& files);
+// One string per id: tokenizer->id_to_token(id), else (no tokenizer, or an id it does not know)
+// the id itself in decimal, so that the report still shows every position.
+std::vector<std::string> token_names(std::span<const int32_t> ids, const Tokenizer* tokenizer);
 
 }  // namespace bertcls::attention_report

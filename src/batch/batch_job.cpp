@@ -144,8 +144,7 @@ private:
 #pragma omp parallel for schedule(dynamic, 16)
         for (std::size_t i = 0; i < lines.size(); ++i) {
             if (lines[i].too_long) {
-                items[i].error = "line has " + std::to_string(lines[i].bytes) + " bytes, more than --max-record-bytes " +
-                                 std::to_string(o_.max_record_bytes);
+                items[i].error = too_long_message(lines[i], o_.max_record_bytes);
             } else if (is_blank_line(lines[i].text)) {
                 items[i].blank = true;
             } else {
@@ -250,7 +249,7 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
             throw InputError(input_name + ": cannot seek (" + std::strerror(errno) + ")");
         LineReader head(input_fd, o.max_record_bytes);
         read_window(head);
-        check_first_records(window, o.fields, input_name);
+        check_first_records(window, o.fields, input_name, "batch");
         if (::lseek(input_fd, static_cast<off_t>(range.begin), SEEK_SET) < 0)
             throw InputError(input_name + ": cannot seek (" + std::strerror(errno) + ")");
     }
@@ -269,7 +268,7 @@ BatchSummary run_batch_job(const BatchJobOptions& options) {
     read_window(reader);
     // The first records of a piece that does not start at line 1 were checked with line 1's.
     if (summary.resumed == 0 && o.shard.count == 0 && range.first_line == 1)
-        check_first_records(window, o.fields, input_name);
+        check_first_records(window, o.fields, input_name, "batch");
 
     if (o.output != "-") {
         output_file.emplace(o.output, O_WRONLY | O_CREAT | (o.resume ? O_APPEND : O_TRUNC), "the output");

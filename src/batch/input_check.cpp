@@ -16,7 +16,8 @@ constexpr std::size_t kShownFields = 20;
 
 }  // namespace
 
-void check_first_records(const std::vector<Line>& lines, const RecordFields& fields, const std::string& input_name) {
+void check_first_records(const std::vector<Line>& lines, const RecordFields& fields, const std::string& input_name,
+                         std::string_view command) {
     std::size_t seen = 0;
     bool any_object = false;
     std::vector<std::string> field_names;  // in order of first appearance
@@ -39,14 +40,15 @@ void check_first_records(const std::vector<Line>& lines, const RecordFields& fie
                                                      : "the first " + std::to_string(seen) + " non-blank lines";
     if (!any_object)
         throw InputError(input_name + ": not JSONL: none of " + which +
-                         " is a JSON object; batch reads one JSON object per line (bertcls eval reads TSV and CSV files)");
+                         " is a JSON object; " + std::string(command) + " reads one JSON object per line (bertcls eval reads TSV and CSV files)");
+    const bool pair_needed = !fields.pair.empty() && !fields.optional_pair;
     std::string wanted = "field '" + fields.text + "'";
-    if (!fields.pair.empty()) wanted = "fields '" + fields.text + "' and '" + fields.pair + "'";
+    if (pair_needed) wanted = "fields '" + fields.text + "' and '" + fields.pair + "'";
     std::string seen_names;
     for (std::size_t i = 0; i < field_names.size() && i < kShownFields; ++i) seen_names += (i ? ", " : "") + field_names[i];
     if (field_names.size() > kShownFields) seen_names += ", ...";
     throw InputError(input_name + ": no record among " + which + " has " + wanted + " (nor \"input_ids\"); fields seen: " +
-                     seen_names + (fields.pair.empty() ? " (choose with --text-field)" : " (choose with --text-field and --pair-field)"));
+                     seen_names + (!pair_needed ? " (choose with --text-field)" : " (choose with --text-field and --pair-field)"));
 }
 
 }  // namespace bertcls::batch

@@ -3,6 +3,7 @@
 // would otherwise become a whole output file of error records. Looking at the first records
 // before anything is written turns either into one error.
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "batch/line_reader.h"
@@ -14,9 +15,10 @@ namespace bertcls::batch {
 inline constexpr std::size_t kCheckedRecords = 100;
 
 // Throws InputError naming `input_name` when each of the first kCheckedRecords non-blank lines
-// of `lines` (all of them if fewer) is not a JSON object or lacks a field the run reads. One
-// usable record, or one that fails for another reason, and a mixed file keeps its per-record
-// error records.
-void check_first_records(const std::vector<Line>& lines, const RecordFields& fields, const std::string& input_name);
+// of `lines` (all of them if fewer) is not a JSON object or lacks a field the run reads; the
+// message says that `command` ("batch", "tokenize -i") reads JSONL. One usable record, or one that
+// fails for another reason, and a mixed file keeps its per-record error records.
+void check_first_records(const std::vector<Line>& lines, const RecordFields& fields, const std::string& input_name,
+                         std::string_view command);
 
 }  // namespace bertcls::batch

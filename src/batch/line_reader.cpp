@@ -14,6 +14,10 @@ namespace {
 constexpr std::size_t kReadChunk = 1 << 20;
 }
 
+std::string too_long_message(const Line& line, std::size_t max_line_bytes) {
+    return "line has " + std::to_string(line.bytes) + " bytes, more than --max-record-bytes " + std::to_string(max_line_bytes);
+}
+
 LineReader::LineReader(int fd, std::size_t max_line_bytes, uint64_t first_line, uint64_t limit)
     : fd_(fd), max_line_bytes_(max_line_bytes), buffer_(kReadChunk), line_number_(first_line - 1),
       limit_(limit) {}

@@ -16,6 +16,9 @@ struct Line {
     bool too_long = false;
 };
 
+// The message of an error record for a line over the limit (Line::too_long).
+std::string too_long_message(const Line& line, std::size_t max_line_bytes);
+
 class LineReader {
 public:
     // Does not take ownership of fd. `first_line` numbers the first line read (a piece of a

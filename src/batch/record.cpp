@@ -97,7 +97,7 @@ Record parse_record(std::string_view line, const RecordFields& fields) {
             }
             r.id = *it;
         }
-    if (object.contains(fields.output)) {
+    if (!fields.output.empty() && object.contains(fields.output)) {
         // Never overwrite an input field: the user picks another --output-field.
         r.error = "record already has field '" + fields.output + "' (choose another --output-field)";
         r.failure = Record::Failure::other;
@@ -118,11 +118,12 @@ Record parse_record(std::string_view line, const RecordFields& fields) {
     }
     r.error = read_string(object, fields.text, r.text);
     if (r.error.empty() && !fields.pair.empty()) {
-        r.has_pair = true;
-        r.error = read_string(object, fields.pair, r.pair);
+        const auto pair = object.find(fields.pair);
+        r.has_pair = !fields.optional_pair || (pair != object.end() && !pair->is_null());
+        if (r.has_pair) r.error = read_string(object, fields.pair, r.pair);
     }
     if (!r.error.empty())
-        r.failure = object.contains(fields.text) && (fields.pair.empty() || object.contains(fields.pair))
+        r.failure = object.contains(fields.text) && (fields.pair.empty() || fields.optional_pair || object.contains(fields.pair))
                         ? Record::Failure::other
                         : Record::Failure::missing_field;
     return r;

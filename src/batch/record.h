@@ -13,8 +13,11 @@ namespace bertcls::batch {
 struct RecordFields {
     std::string text = "text";
     std::string pair;  // empty: single texts
+    // tokenize -i: a record without the pair field (or with null there) is a single text;
+    // otherwise every record must have it.
+    bool optional_pair = false;
     std::string id;    // empty: no id
-    std::string output = "prediction";
+    std::string output = "prediction";  // empty: the output line replaces the record (tokenize -i)
 };
 
 struct Record {

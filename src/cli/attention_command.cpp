@@ -76,7 +76,8 @@ pipeline::DocumentEncoding encode_input(const AttentionOptions& o, const ModelFi
         Encoding e;
         e.input_ids = std::move(ids.input_ids);
         e.token_type_ids = std::move(ids.token_type_ids);
-        e.tokens = report::token_names(e.input_ids, model.has_tokenizer() ? model.tokenizer_files() : TokenizerFiles{});
+        const auto tokenizer = model.has_tokenizer() ? model.make_tokenizer(kNeedsInputIds) : nullptr;
+        e.tokens = report::token_names(e.input_ids, tokenizer.get());
         doc.tokens = e.input_ids.size();
         doc.chunks.push_back(std::move(e));
         return doc;

@@ -1,7 +1,5 @@
 // `bertcls classify`: labels for texts given on the command line, in a file, or on stdin; a
 // whole file as one document (long texts chunked) or one result per line (--lines).
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -21,6 +19,7 @@
 #include "models/model_file.h"
 #include "models/prediction.h"
 #include "util/error.h"
+#include "util/input_file.h"
 #include "util/resources.h"
 #include "util/text_input.h"
 #include "util/tsv_escape.h"
@@ -230,21 +229,8 @@ private:
 // --lines: one result per input line, streamed in windows so big files use little memory.
 // Returns the number of lines that failed.
 uint64_t classify_lines(const ClassifyOptions& o, Classifier& classifier, Printer& printer, LongTextStrategy strategy) {
-    std::optional<int> fd_holder;
-    int fd = STDIN_FILENO;
-    if (!o.file.empty() && o.file != "-") {
-        fd = ::open(o.file.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw InputError(o.file + ": cannot open file (" + std::strerror(errno) + ")");
-        fd_holder = fd;
-    }
-    struct Closer {
-        std::optional<int>& fd;
-        ~Closer() {
-            if (fd) ::close(*fd);
-        }
-    } closer{fd_holder};
-
-    batch::LineReader reader(fd, o.max_text_bytes);
+    const InputFile input(o.file.empty() ? "-" : o.file);
+    batch::LineReader reader(input.fd(), o.max_text_bytes);
     batch::Line line;
     uint64_t failed = 0;
     for (bool more = true; more;) {

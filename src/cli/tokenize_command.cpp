@@ -3,18 +3,22 @@
 #include <iostream>
 #include <memory>
 #include <optional>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "batch/batch_job.h"
+#include "batch/input_check.h"
+#include "batch/line_reader.h"
+#include "batch/output_format.h"
+#include "batch/record.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "models/model_file.h"
 #include "tokenizer/tokenizer.h"
 #include "util/error.h"
+#include "util/input_file.h"
 #include "util/same_file.h"
 #include "util/text_input.h"
-#include "util/whole_input.h"
 
 namespace bertcls::cli {
 
@@ -31,6 +35,7 @@ struct TokenizeOptions {
     std::string output = "-";
     std::string text_field = "text";
     std::string pair_field = "text_pair";
+    std::size_t max_record_bytes = batch::BatchJobOptions{}.max_record_bytes;
 };
 
 nlohmann::ordered_json to_json(const Encoding& e) {
@@ -45,55 +50,76 @@ std::string dump(const nlohmann::ordered_json& j) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Tokenizes every line of a JSONL file; a bad line becomes {"error", "line"} in its place, a
-// blank line an empty line.
-// Returns the number of bad lines.
-std::size_t tokenize_jsonl(const Tokenizer& tokenizer, const EncodeOptions& options, const TokenizeOptions& o,
-                           std::ostream& out) {
-    const std::string content = read_whole_input(o.input);
-    std::size_t failed = 0;
-    std::size_t line_number = 0;
-    std::size_t pos = 0;
-    while (pos < content.size()) {
-        std::size_t end = content.find('\n', pos);
-        if (end == std::string::npos) end = content.size();
-        std::string_view line(content.data() + pos, end - pos);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        pos = end + 1;
-        ++line_number;
-        if (is_blank_line(line)) {  // no record: an empty line keeps the output aligned, as in batch
-            out << '\n';
-            continue;
-        }
-        try {
-            nlohmann::json record;
-            try {
-                record = nlohmann::json::parse(line);
-            } catch (const nlohmann::json::exception&) {
-                throw InputError("not a JSON object");
+// Input lines tokenized at a time: output streams, a big file is never held whole.
+constexpr std::size_t kWindowLines = 4096;
+
+// The output line of one input line: its encoding, or an error record ({"error", "line"}, with
+// the same messages as `bertcls batch`, from the same record parser); "" for a blank line.
+struct OutputLine {
+    std::string text;
+    bool failed = false;
+};
+
+OutputLine tokenize_line(const Tokenizer& tokenizer, const EncodeOptions& options, const batch::Line& line,
+                         const batch::RecordFields& fields, std::size_t max_record_bytes) {
+    std::string error;
+    if (line.too_long) {
+        error = batch::too_long_message(line, max_record_bytes);
+    } else if (is_blank_line(line.text)) {
+        return {};  // no record: an empty line keeps the output aligned
+    } else {
+        const batch::Record r = batch::parse_record(line.text, fields);
+        error = r.error;
+        if (error.empty() && r.pretokenized) error = "tokenize needs text, not input_ids";
+        if (error.empty()) try {
+                const auto pair = r.has_pair ? std::optional<std::string_view>(r.pair) : std::nullopt;
+                return {dump(to_json(tokenizer.encode(r.text, pair, options)))};
+            } catch (const InputError& e) {
+                error = e.what();
             }
-            if (!record.is_object()) throw InputError("not a JSON object");
-            const auto text_it = record.find(o.text_field);
-            if (text_it == record.end() || !text_it->is_string())
-                throw InputError("no string field \"" + o.text_field + "\"");
-            std::optional<std::string> pair;
-            if (const auto pair_it = record.find(o.pair_field); pair_it != record.end() && !pair_it->is_null()) {
-                if (!pair_it->is_string()) throw InputError("field \"" + o.pair_field + "\" is not a string");
-                pair = pair_it->get<std::string>();
-            }
-            const std::string text = text_it->get<std::string>();
-            const Encoding e = tokenizer.encode(text, pair ? std::optional<std::string_view>(*pair) : std::nullopt,
-                                                options);
-            out << dump(to_json(e)) << '\n';
-        } catch (const InputError& e) {
-            ++failed;
-            nlohmann::ordered_json error;
-            error["error"] = e.what();
-            error["line"] = line_number;
-            out << dump(error) << '\n';
-        }
     }
-    return failed;
+    return {batch::error_json(error, line.number, nullptr), true};
+}
+
+struct LineCounts {
+    std::size_t records = 0, failed = 0;  // records: non-blank lines
+};
+
+// Tokenizes every line of the -i file into -o, one output line per input line. Throws
+// InputError before -o is opened when the first records show that the file is not JSONL or has
+// no --text-field (as batch does).
+LineCounts tokenize_jsonl(const Tokenizer& tokenizer, const EncodeOptions& options, const TokenizeOptions& o) {
+    const InputFile input(o.input);
+    const batch::RecordFields fields{.text = o.text_field, .pair = o.pair_field, .optional_pair = true, .output = ""};
+    batch::LineReader reader(input.fd(), o.max_record_bytes);
+    std::vector<batch::Line> window;
+    const auto read_window = [&] {
+        window.clear();
+        batch::Line line;
+        while (window.size() < kWindowLines && reader.next(line)) window.push_back(std::move(line));
+    };
+    read_window();
+    batch::check_first_records(window, fields, input.name(), "tokenize -i");
+    std::ofstream file;
+    if (o.output != "-") {
+        file.open(o.output, std::ios::binary);
+        if (!file) throw InputError(o.output + ": cannot open for writing");
+    }
+    std::ostream& out = o.output == "-" ? std::cout : file;
+    LineCounts counts;
+    for (; !window.empty(); read_window())
+        for (const batch::Line& line : window) {
+            const OutputLine output = tokenize_line(tokenizer, options, line, fields, o.max_record_bytes);
+            out << output.text << '\n';
+            counts.records += !output.text.empty();
+            counts.failed += output.failed;
+        }
+    out.flush();
+    if (file.is_open()) {
+        file.close();
+        if (!file) throw InputError(o.output + ": write error");
+    }
+    return counts;
 }
 
 void run_tokenize(const TokenizeOptions& o) {
@@ -101,7 +127,10 @@ void run_tokenize(const TokenizeOptions& o) {
     if (o.text && !o.input.empty()) throw UsageError("give TEXT or -i FILE, not both");
     if (!o.text && o.input.empty()) throw UsageError("give a TEXT to tokenize, or -i FILE.jsonl");
     if (o.pair && !o.input.empty()) throw UsageError("--pair is for a single TEXT; in -i mode use --pair-field");
-    if (!o.input.empty()) refuse_output_over_input(o.input, o.output);
+    if (!o.input.empty()) {
+        refuse_output_over_input(o.input, o.output);
+        if (o.input != "-") reject_directory(o.input);
+    }
 
     EncodeOptions options;
     options.truncation = parse_truncation(o.truncation);
@@ -121,19 +150,10 @@ void run_tokenize(const TokenizeOptions& o) {
         std::cout << dump(to_json(e)) << '\n';
         return;
     }
-    std::size_t failed = 0;
-    if (o.output == "-") {
-        failed = tokenize_jsonl(*tokenizer, options, o, std::cout);
-        std::cout.flush();
-    } else {
-        std::ofstream out(o.output, std::ios::binary);
-        if (!out) throw InputError(o.output + ": cannot open for writing");
-        failed = tokenize_jsonl(*tokenizer, options, o, out);
-        out.close();
-        if (!out) throw InputError(o.output + ": write error");
-    }
-    if (failed > 0)
-        throw InputError(std::to_string(failed) + " input line(s) could not be tokenized; their records hold \"error\"");
+    const LineCounts counts = tokenize_jsonl(*tokenizer, options, o);
+    if (counts.failed > 0)
+        throw RecordsFailed(std::to_string(counts.failed) + " of " + std::to_string(counts.records) +
+                            " records failed; their lines in the output are {\"error\", \"line\"} records");
 }
 
 }  // namespace
@@ -156,6 +176,8 @@ void register_tokenize_command(CLI::App& app) {
     cmd->add_option("--text-field", options->text_field, "Field holding the text in -i mode")->capture_default_str();
     cmd->add_option("--pair-field", options->pair_field, "Field holding the optional second text in -i mode")
         ->capture_default_str();
+    cmd->add_option("--max-record-bytes", options->max_record_bytes, "In -i mode, longer input lines become error records")
+        ->capture_default_str();
     cmd->footer(
         "Output: {\"tokens\": [...], \"input_ids\": [...], \"token_type_ids\": [...]}, one line per text.\n"
         "Examples:\n"
@@ -163,8 +185,10 @@ void register_tokenize_command(CLI::App& app) {
         "  bertcls tokenize --tokenizer ./bert-base-uncased --pair \"Is it?\" \"It is.\"\n"
         "  bertcls tokenize -m model.bertcls --max-length 16 --truncation only_first \"a long text ...\"\n"
         "  bertcls tokenize -m model.bertcls -i texts.jsonl -o ids.jsonl --text-field sentence\n"
-        "In -i mode a line that cannot be tokenized gets {\"error\": ..., \"line\": N} in its place; -o must not be\n"
-        "the input file, and a UTF-8 byte order mark at the start of the input is ignored.\n"
+        "In -i mode a line that cannot be tokenized gets {\"error\": ..., \"line\": N} in its place (exit code 3 at the\n"
+        "end), as in bertcls batch; a file whose first records are no JSON objects, or lack --text-field, is one\n"
+        "error (exit code 2). -o must not be the input file, and a UTF-8 byte order mark at the start of the input\n"
+        "is ignored.\n"
         "Invalid UTF-8 is an error (its byte offset is reported), never silently replaced.");
     cmd->callback([options] { run_tokenize(*options); });
 }

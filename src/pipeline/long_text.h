@@ -36,18 +36,13 @@ struct DocumentEncoding {
     LongTextStrategy applied = LongTextStrategy::truncate;  // pairs: truncated unless only_first
 };
 
-// Encodes one text (or pair). A pair is chunked only with Truncation::only_first: its first
-// text is split and every window carries the whole second text. Throws InputError for invalid UTF-8 and UsageError when the
-// stride leaves no room for the windows to advance.
+// Encodes one text (or pair): cut to max_length (truncate), or split into the tokenizer's windows
+// (chunk: encode_windows, tokenizer/processors/windows.h). A pair is chunked only with
+// Truncation::only_first: its first text is split and every window carries the whole second text.
+// Throws InputError for invalid UTF-8 and UsageError when the stride leaves no room for the
+// windows to advance.
 DocumentEncoding encode_document(const Tokenizer& tokenizer, std::string_view text,
                                  std::optional<std::string_view> pair, const LongTextOptions& options);
-
-// Splits `full` (one text with its special tokens, not truncated) into windows of at most
-// max_length tokens. `frame` is the encoding of the empty text: the special tokens that go
-// around every window. Windows advance by (window text tokens - overlap); the last one ends at
-// the text's end. Throws InputError when `full` does not have `frame` around it.
-std::vector<Encoding> split_into_chunks(const Encoding& full, const Encoding& frame, std::size_t max_length,
-                                        std::size_t overlap);
 
 // One prediction from the logits of a text's windows ([chunks, labels]): scores (by `function`,
 // else the model's rule: prediction.h) and logits averaged over the windows.

@@ -157,6 +157,8 @@ public:
         return inner_->encode(text, pair, options);
     }
     std::size_t num_special_tokens(bool pair) const override { return inner_->num_special_tokens(pair); }
+    std::optional<std::string_view> id_to_token(int32_t id) const override { return inner_->id_to_token(id); }
+    std::size_t vocab_size() const override { return inner_->vocab_size(); }
 
 private:
     std::shared_ptr<const void> owner_;  // declared first: destroyed after inner_

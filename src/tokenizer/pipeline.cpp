@@ -91,6 +91,11 @@ void PipelineTokenizer::encode_segment(std::string_view text, std::vector<int32_
         });
 }
 
+std::optional<std::string_view> PipelineTokenizer::id_to_token(int32_t id) const {
+    if (id < 0 || static_cast<std::size_t>(id) >= vocabulary_->size()) return std::nullopt;
+    return vocabulary_->token(id);
+}
+
 Encoding PipelineTokenizer::encode(std::string_view text, std::optional<std::string_view> pair,
                                    const EncodeOptions& options) const {
     // transformers encodes a pair only when the second text is non-empty (`if text_pair`).

@@ -193,6 +193,8 @@ public:
     Encoding encode(std::string_view text, std::optional<std::string_view> pair,
                     const EncodeOptions& options) const override;
     std::size_t num_special_tokens(bool pair) const override { return post_processor_.num_special_tokens(pair); }
+    std::optional<std::string_view> id_to_token(int32_t id) const override;
+    std::size_t vocab_size() const override { return vocabulary_->size(); }
 
 private:
     // Added tokens and encoder pieces of `text`, in order; stops after the word that the encoder

@@ -1,7 +1,7 @@
 #pragma once
 // The tokenizer contract every family implements. A Tokenizer is a pipeline (normalizer,
 // pre-tokenizer, model, post-processor) assembled from Hugging Face tokenizer files by
-// make_tokenizer(); callers only see encode().
+// make_tokenizer(); callers see encode() and the vocabulary (id_to_token).
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -52,6 +52,15 @@ public:
 
     // Number of special tokens added around a single text or a pair.
     virtual std::size_t num_special_tokens(bool pair) const = 0;
+
+    // The string of token `id`, as Hugging Face's id_to_token gives it: the model vocabulary's
+    // entry or an added token's content; nullopt for an id outside [0, vocab_size()). The view
+    // lives as long as the tokenizer. (An id that the files skip below the largest one reads as
+    // "", where HF says None; no supported vocabulary has such gaps.)
+    virtual std::optional<std::string_view> id_to_token(int32_t id) const = 0;
+    // One more than the largest id the tokenizer knows, added tokens included: HF's
+    // get_vocab_size(with_added_tokens=true) for a vocabulary without gaps.
+    virtual std::size_t vocab_size() const = 0;
 };
 
 // Builds the tokenizer described by Hugging Face tokenizer files: tokenizer.json when

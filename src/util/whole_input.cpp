@@ -1,6 +1,5 @@
 #include "util/whole_input.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,23 +8,15 @@
 #include <vector>
 
 #include "util/error.h"
+#include "util/input_file.h"
 #include "util/text_input.h"
 
 namespace bertcls {
 
 std::string read_whole_input(const std::string& path, std::size_t max_bytes, std::string_view limit_name) {
-    const std::string name = path == "-" ? "stdin" : path;
-    int fd = STDIN_FILENO;
-    if (path != "-") {
-        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw InputError(path + ": cannot open file (" + std::strerror(errno) + ")");
-    }
-    struct Closer {
-        int fd;
-        ~Closer() {
-            if (fd != STDIN_FILENO) ::close(fd);
-        }
-    } closer{fd};
+    const InputFile input(path);
+    const std::string& name = input.name();
+    const int fd = input.fd();
     struct stat st {};
     // Opening a directory succeeds and reading it fails later with a vaguer message.
     if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) throw InputError(name + ": is a directory");

@@ -139,6 +139,37 @@ class BatchInputTest(BinaryTestCase):
                                                            b"\n".join(lines[1:]) + b"\n\n")).stdout
         self.assertEqual(blank, b"\n" + plain[0] + b"\n\n" + b"\n".join(plain[1:]) + b"\n\n")
 
+    def test_tokenize_reports_bad_lines_as_batch_does(self):
+        """tokenize -i reads lines with batch's reader and record parser: the same error records
+        (malformed JSON, invalid UTF-8, a missing or non-string field, an over-long line) at the
+        same lines, exit code 3; a pair field is optional per record."""
+        lines = [b'{"text": "i feel so happy today"}', b"not json", b'{"text": "bad \xff byte"}', b"",
+                 b'{"body": "no text field"}', b'{"text": 5}', b'{"text": "' + b"long " * 40 + b'"}',
+                 b'{"text": "is it?", "text_pair": null}']
+        src = self.write("bad-lines.jsonl", b"\n".join(lines) + b"\n")
+        limit = ("--max-record-bytes", "100")
+        batch = self.run_cli("batch", "-q", "-i", src, *limit, check_rc=3).stdout.splitlines()
+        proc = self.run_cli("tokenize", "-i", src, *limit, check_rc=None)
+        message = self.assert_one_line_error(proc, 3, "5 of 7 records failed")
+        out = proc.stdout.splitlines()
+        self.assertEqual(len(out), len(lines), message)
+        for k, (got, want) in enumerate(zip(out, batch)):
+            with self.subTest(line=k + 1):
+                if k in (1, 2, 4, 5, 6):
+                    self.assertEqual(got, want)  # the same error record
+                    self.assertEqual(json.loads(got)["line"], k + 1)
+                elif k == 3:
+                    self.assertEqual(got, b"")
+                else:
+                    self.assertIn("input_ids", json.loads(got))
+        # A file that is not JSONL, or has no --text-field: one error, as batch gives it.
+        tsv = self.write("data.tsv", b"sentence\tlabel\n" + b"".join(b"text %d\t1\n" % i for i in range(20)))
+        out = self.path("never-written.jsonl")
+        self.assert_one_line_error(self.run_cli("tokenize", "-i", tsv, "-o", out, check_rc=None), 2, "data.tsv: not JSONL")
+        self.assertFalse(os.path.exists(out))
+        proc = self.run_cli("tokenize", "-i", "-", "--text-field", "nope", stdin=records(3), check_rc=None)
+        self.assert_one_line_error(proc, 2, "stdin: no record among its 3 non-blank lines has field 'nope'")
+
     def test_eval_skips_blank_lines(self):
         labelled = [b'{"text": "i feel so happy today", "label": "joy"}', b'{"text": "this scares me", "label": "fear"}']
         plain = self.run_cli("eval", "--json", "-i", self.write("e.jsonl", b"\n".join(labelled) + b"\n")).stdout

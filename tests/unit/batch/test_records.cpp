@@ -105,3 +105,18 @@ TEST_CASE("error records are recognised for --resume", "[batch]") {
     CHECK_FALSE(is_error_json(R"({"error":"theirs","line":1,"prediction":{"label":"a","score":1}})"));
     CHECK_FALSE(is_error_json(R"({"text":"a","prediction":{"label":"a","score":1}})"));
 }
+
+TEST_CASE("an optional pair field (tokenize -i) may be absent or null; no output field is reserved", "[batch]") {
+    const RecordFields fields{.text = "text", .pair = "text_pair", .optional_pair = true, .output = ""};
+    const Record single = parse_record(R"({"text": "a", "prediction": 1})", fields);
+    CHECK(single.error.empty());
+    CHECK_FALSE(single.has_pair);
+    CHECK_FALSE(parse_record(R"({"text": "a", "text_pair": null})", fields).has_pair);
+    const Record pair = parse_record(R"({"text": "a", "text_pair": "b"})", fields);
+    CHECK(pair.has_pair);
+    CHECK(pair.pair == "b");
+    CHECK_THAT(parse_record(R"({"text": "a", "text_pair": 3})", fields).error,
+               Catch::Equals("field 'text_pair' is not a string (integer)"));
+    CHECK(parse_record(R"({"body": "a"})", fields).failure == Record::Failure::missing_field);
+    CHECK(parse_record(R"({"text": 5})", fields).failure == Record::Failure::other);  // only "text" is needed
+}

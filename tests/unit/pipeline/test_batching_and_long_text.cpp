@@ -1,4 +1,5 @@
-// src/batch planning: length-sorted batches under a token budget, and long-text windows.
+// src/pipeline planning: length-sorted batches under a token budget, and the averaging of long-text
+// windows (the windows themselves: tests/unit/tokenizer/test_windows.cpp).
 #include <algorithm>
 #include <numeric>
 
@@ -6,7 +7,6 @@
 
 #include "pipeline/length_batcher.h"
 #include "pipeline/long_text.h"
-#include "util/error.h"
 
 using namespace bertcls;
 using namespace bertcls::pipeline;
@@ -52,38 +52,6 @@ TEST_CASE("batches for threads side by side split the budget and shrink towards 
     std::iota(all.begin(), all.end(), std::size_t{0});
     CHECK(seen == all);
     CHECK(batches.size() > plan_batches(lengths, limits).size());
-}
-
-namespace {
-
-Encoding make(std::vector<int32_t> ids) {
-    Encoding e;
-    e.token_type_ids.assign(ids.size(), 0);
-    e.input_ids = std::move(ids);
-    return e;
-}
-
-}  // namespace
-
-TEST_CASE("long texts split into overlapping windows framed by special tokens", "[batch]") {
-    const Encoding frame = make({101, 102});
-    Encoding full = make({101});
-    for (int32_t i = 1; i <= 10; ++i) full.input_ids.push_back(i);
-    full.input_ids.push_back(102);
-    full.token_type_ids.assign(full.input_ids.size(), 0);
-
-    // Windows of 6 tokens hold 4 text tokens; overlap 1 means a step of 3; the last window ends at the end.
-    const auto chunks = split_into_chunks(full, frame, 6, 1);
-    REQUIRE(chunks.size() == 3);
-    CHECK(chunks[0].input_ids == std::vector<int32_t>{101, 1, 2, 3, 4, 102});
-    CHECK(chunks[1].input_ids == std::vector<int32_t>{101, 4, 5, 6, 7, 102});
-    CHECK(chunks[2].input_ids == std::vector<int32_t>{101, 7, 8, 9, 10, 102});
-    CHECK(chunks[2].token_type_ids.size() == 6);
-
-    CHECK(split_into_chunks(full, frame, 12, 0).size() == 1);  // fits
-    CHECK(split_into_chunks(full, frame, 7, 0).size() == 2);   // 1-5, 6-10
-    CHECK_THROWS_AS(split_into_chunks(full, frame, 6, 4), UsageError);
-    CHECK_THROWS_AS(split_into_chunks(make({5, 6, 7}), frame, 6, 1), InputError);
 }
 
 TEST_CASE("chunk predictions average the probabilities", "[batch]") {

@@ -9,11 +9,13 @@
 #include <catch2/catch.hpp>
 
 #include "tokenizer/compiled.h"
-#include "tokenizer/tokenizer.h"
 #include "tokenizer/models/wordpiece.h"
+#include "tokenizer/tokenizer.h"
+#include "tokenizer_test_support.h"
 #include "util/error.h"
 
 using namespace bertcls;
+using test::compiled;
 namespace fs = std::filesystem;
 
 namespace {
@@ -41,16 +43,6 @@ std::string tiny_bert_json(bool lowercase = true, bool hashes = false) {
 }
 
 std::unique_ptr<Tokenizer> tiny_bert(bool lowercase = true) { return make_tokenizer({{"tokenizer.json", tiny_bert_json(lowercase)}}); }
-
-// The compiled form of `files`, loaded from a copy of the blob.
-std::unique_ptr<Tokenizer> compiled(const TokenizerFiles& files) {
-    const auto blob = compile_tokenizer(files);
-    REQUIRE(blob.has_value());
-    auto owner = std::make_shared<const std::string>(*blob);
-    auto tokenizer = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
-    REQUIRE(tokenizer != nullptr);
-    return tokenizer;
-}
 
 const char* const kSampleTexts[] = {
     "unaffable Hello, WORLD! Café a中b", "##aff ## # ###a [MASK] [CLS]x", "",
