@@ -11,7 +11,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "layers/attention.h"
+#include "layers/attention_heads.h"
 #include "layers/packed_batch.h"
 #include "models/model_config.h"
 #include "models/weight_table.h"
