@@ -306,14 +306,11 @@ ForwardResult ModernBertEncoder::run(std::span<const SequenceInput> sequences, c
     result.logits.resize(sequences.size() * static_cast<std::size_t>(C));
     if (sequences.empty()) return result;
     PackedBatch& batch = state.batch;
-    batch.clear();
-    for (const auto& seq : sequences) batch.add(seq);
+    batch.assign(sequences);
     const int64_t N = batch.tokens(), H = config_.hidden_size, B = batch.sequences();
     const int64_t rows = padded_rows(N);
     float* hidden = Workspace::reserve(state.hidden, static_cast<std::size_t>(rows * H));
-    const auto keep_hidden = [&] {
-        if (options.keep_hidden_states) result.hidden_states.emplace_back(hidden, hidden + N * H);
-    };
+    const auto keep_hidden = [&] { result.keep_hidden(options, hidden, N * H); };
 
     const int64_t head_rows = padded_rows(B);
     float* pooled = Workspace::reserve(state.pooled, static_cast<std::size_t>(head_rows * H));

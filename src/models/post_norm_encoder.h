@@ -44,16 +44,13 @@ public:
         if (sequences.empty()) return result;
 
         PackedBatch& batch = state.batch;
-        batch.clear();
-        for (const auto& seq : sequences) batch.add(seq);
+        batch.assign(sequences);
         const int64_t N = batch.tokens(), H = config_.hidden_size, B = batch.sequences();
         // The dense layers run over `rows` >= N rows (see padded_rows); attention and the head
         // read only the real ones.
         const int64_t rows = padded_rows(N);
         float* hidden = Workspace::reserve(state.hidden, static_cast<std::size_t>(rows * H));
-        const auto keep_hidden = [&] {
-            if (options.keep_hidden_states) result.hidden_states.emplace_back(hidden, hidden + N * H);
-        };
+        const auto keep_hidden = [&] { result.keep_hidden(options, hidden, N * H); };
         float* first_tokens = Workspace::reserve(state.first_tokens, static_cast<std::size_t>(padded_rows(B) * H));
         // Logits depend only on the first tokens' final states, so unless the caller wants every
         // token's states, the last layer runs the queries, the output projection and the FFN for

@@ -37,6 +37,13 @@ TEST_CASE("a packed batch holds its sequences end to end", "[layers]") {
     CHECK(batch.tokens() == 0);
     CHECK(batch.input_ids.empty());
     CHECK(batch.token_type_ids.empty());
+
+    batch.add({a, {}});
+    const std::vector<SequenceInput> next{{b, {}}, {c, c_types}};
+    batch.assign(next);  // replaces what the batch held
+    CHECK(batch.offsets == std::vector<int64_t>{0, 1, 6});
+    CHECK(batch.input_ids == std::vector<int32_t>{9, 1, 2, 3, 4, 5});
+    CHECK(batch.token_type_ids == std::vector<int32_t>{0, 0, 0, 1, 1, 1});
 }
 
 TEST_CASE("padded row counts stay close to the real ones and take few values", "[layers]") {
