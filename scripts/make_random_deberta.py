@@ -10,9 +10,10 @@ Usage:
 import argparse
 import json
 import os
-import struct
 
 import numpy as np
+
+from checkpoint.safetensors_io import write_checkpoint
 
 PRESETS = {
     "base": dict(hidden_size=768, num_hidden_layers=12, num_attention_heads=12, intermediate_size=3072,
@@ -20,23 +21,6 @@ PRESETS = {
     "tiny": dict(hidden_size=128, num_hidden_layers=2, num_attention_heads=2, intermediate_size=512,
                  vocab_size=8000, position_buckets=32),
 }
-
-
-def write_safetensors(path, tensors):
-    header, offset, blobs = {}, 0, []
-    for name, arr in tensors.items():
-        b = np.ascontiguousarray(arr, dtype=np.float32).tobytes()
-        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + len(b)]}
-        offset += len(b)
-        blobs.append(b)
-    header["__metadata__"] = {"format": "pt"}
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
 
 
 def main():
@@ -81,7 +65,7 @@ def main():
     t["classifier.weight"] = w(a.labels, H)
     t["classifier.bias"] = b(a.labels)
     os.makedirs(a.out, exist_ok=True)
-    write_safetensors(os.path.join(a.out, "model.safetensors"), t)
+    write_checkpoint(os.path.join(a.out, "model.safetensors"), t)
     cfg = dict(architectures=["DebertaV2ForSequenceClassification"], model_type="deberta-v2",
                attention_probs_dropout_prob=0.1, hidden_dropout_prob=0.1, hidden_act="gelu",
                initializer_range=0.02, layer_norm_eps=1e-7, max_position_embeddings=512,

@@ -14,29 +14,15 @@ import argparse
 import json
 import os
 import shutil
-import struct
 
 import numpy as np
+
+from checkpoint.safetensors_io import write_checkpoint
 
 PRESETS = {
     "base": dict(hidden_size=768, num_hidden_layers=22, num_attention_heads=12, intermediate_size=1152),
     "tiny": dict(hidden_size=64, num_hidden_layers=3, num_attention_heads=4, intermediate_size=96),
 }
-
-
-def write_safetensors(path, tensors):
-    header, offset = {}, 0
-    for name, arr in tensors.items():
-        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + arr.nbytes]}
-        offset += arr.nbytes
-    header["__metadata__"] = {"format": "pt"}
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for arr in tensors.values():
-            f.write(np.ascontiguousarray(arr, dtype="<f4").tobytes())
 
 
 def main():
@@ -81,7 +67,7 @@ def main():
     t["classifier.weight"] = mat(a.labels, H)
     t["classifier.bias"] = np.zeros(a.labels, np.float32)
     os.makedirs(a.out, exist_ok=True)
-    write_safetensors(os.path.join(a.out, "model.safetensors"), t)
+    write_checkpoint(os.path.join(a.out, "model.safetensors"), t)
     config = {"architectures": ["ModernBertForSequenceClassification"], "model_type": "modernbert",
               "vocab_size": a.vocab, "max_position_embeddings": a.max_positions, "local_attention": a.window,
               "global_attn_every_n_layers": a.every, "global_rope_theta": 160000.0, "local_rope_theta": 10000.0,

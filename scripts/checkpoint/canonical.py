@@ -14,6 +14,8 @@ from .errors import ConversionError
 # Hugging Face activation names -> the canonical ones. gelu_pytorch_tanh is the same function
 # as gelu_new (the tanh approximation), computed by a fused kernel.
 HIDDEN_ACTS = {"gelu": "gelu", "gelu_new": "gelu_new", "gelu_pytorch_tanh": "gelu_new", "relu": "relu"}
+# A head's dense layer (and DeBERTa's ConvLayer) may also use tanh.
+HEAD_ACTIVATIONS = {**HIDDEN_ACTS, "tanh": "tanh"}
 FUNCTIONS = ("softmax", "sigmoid", "none")
 PROBLEM_TYPES = ("single_label_classification", "multi_label_classification", "regression")
 
@@ -34,6 +36,30 @@ def hf_value(hf, key, default):
     """config.json omits values equal to the class defaults, so each family passes its own."""
     value = hf.get(key)
     return default if value is None else value
+
+
+def hf_int(hf, key, default):
+    """hf_value, refused unless an integer."""
+    value = hf_value(hf, key, default)
+    if type(value) is not int:
+        raise ConversionError(f"config.json: {key} must be an integer, got {value!r}")
+    return value
+
+
+def hf_bool(hf, key, default):
+    """hf_value, refused unless true or false."""
+    value = hf_value(hf, key, default)
+    if type(value) is not bool:
+        raise ConversionError(f"config.json: {key} must be true or false, got {value!r}")
+    return value
+
+
+def hf_activation(hf, key, default):
+    """A head's (or DeBERTa's ConvLayer's) activation, by its canonical name."""
+    name = hf_value(hf, key, default)
+    if not isinstance(name, str) or name not in HEAD_ACTIVATIONS:
+        raise ConversionError(f"config.json: unsupported {key} {name!r} (supported: {', '.join(HEAD_ACTIVATIONS)})")
+    return HEAD_ACTIVATIONS[name]
 
 
 def canonical_config(family, hf):

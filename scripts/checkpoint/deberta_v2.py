@@ -6,7 +6,8 @@ token -> dense -> pooler_hidden_act -> classifier).
 Its structure differs from the canonical BERT encoder, so it declares its own tensor list
 (`expected_tensors`, the converter's half of src/models/deberta_v2.cpp's weight_table) and the
 family settings the runtime reads from the config (docs/FORMAT.md, "DeBERTa")."""
-from .canonical import Family, hf_value
+from .bert import bert_style_config
+from .canonical import Family, hf_activation, hf_bool, hf_int, hf_value
 from .errors import ConversionError
 
 # DebertaV2Config's defaults (transformers 5): config.json leaves out values equal to them;
@@ -21,8 +22,6 @@ DEFAULTS = {
     "conv_groups": 1,
 }
 POS_ATT_TYPES = ("c2p", "p2c")
-ACTIVATIONS = {"gelu": "gelu", "gelu_new": "gelu_new", "gelu_pytorch_tanh": "gelu_new", "relu": "relu",
-               "tanh": "tanh"}
 
 
 def _pos_att_type(value):
@@ -41,30 +40,21 @@ def _pos_att_type(value):
 
 
 def _activation(hf, key):
-    name = hf_value(hf, key, DEFAULTS[key])
-    if name not in ACTIVATIONS:
-        raise ConversionError(f"config.json: unsupported {key} {name!r} (supported: {', '.join(ACTIVATIONS)})")
-    return ACTIVATIONS[name]
+    return hf_activation(hf, key, DEFAULTS[key])
 
 
 def _int(hf, key):
-    value = hf_value(hf, key, DEFAULTS[key])
-    if type(value) is not int:
-        raise ConversionError(f"config.json: {key} must be an integer, got {value!r}")
-    return value
+    return hf_int(hf, key, DEFAULTS[key])
 
 
 def _bool(hf, key):
-    value = hf_value(hf, key, DEFAULTS[key])
-    if type(value) is not bool:
-        raise ConversionError(f"config.json: {key} must be true or false, got {value!r}")
-    return value
+    return hf_bool(hf, key, DEFAULTS[key])
 
 
 def read_config(hf):
     def get(key):
         return hf_value(hf, key, DEFAULTS[key])
-    hidden, layers = get("hidden_size"), get("num_hidden_layers")
+    hidden = get("hidden_size")
     embedding = hf_value(hf, "embedding_size", hidden)
     pooler = hf_value(hf, "pooler_hidden_size", hidden)
     if pooler != hidden:
@@ -89,19 +79,8 @@ def read_config(hf):
     if conv_kernel and (conv_groups <= 0 or type(hidden) is int and hidden % conv_groups):
         raise ConversionError(f"config.json: conv_groups {conv_groups} does not divide hidden_size {hidden}")
     return {
-        "vocab_size": get("vocab_size"),
-        "hidden_size": hidden,
+        **bert_style_config(hf, DEFAULTS),
         "embedding_size": embedding,
-        "num_layers": layers,
-        "num_heads": get("num_attention_heads"),
-        "intermediate_size": get("intermediate_size"),
-        "max_position_embeddings": max_positions,
-        "type_vocab_size": get("type_vocab_size"),
-        "position_offset": 0,
-        "pad_token_id": get("pad_token_id"),
-        "layer_norm_eps": get("layer_norm_eps"),
-        "hidden_act": get("hidden_act"),
-        "num_layer_weights": layers,
         # embed_proj (no bias) runs before the embedding LayerNorm in DeBERTa.
         "embedding_projection": embedding != hidden,
         "head_activation": _activation(hf, "pooler_hidden_act"),

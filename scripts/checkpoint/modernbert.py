@@ -14,7 +14,7 @@ src/models/modernbert.cpp's weight table). The dense weights keep the canonical 
 (layers.g.attention.qkv / attention.output / ffn.intermediate / ffn.output) so --dtype and
 --layout treat them as every family's; ffn.intermediate is Wi, [2I, H]: the GELU input rows, then
 the gate rows."""
-from .canonical import Family, hf_value
+from .canonical import Family, hf_activation, hf_bool, hf_value
 from .errors import ConversionError
 
 # ModernBertConfig's defaults: config.json leaves out values equal to them.
@@ -27,8 +27,6 @@ DEFAULTS = {
     "global_rope_theta": 160000.0, "local_rope_theta": 10000.0,
 }
 LAYER_TYPES = ("full_attention", "sliding_attention")
-HEAD_ACTIVATIONS = {"gelu": "gelu", "gelu_new": "gelu_new", "gelu_pytorch_tanh": "gelu_new", "relu": "relu",
-                    "tanh": "tanh"}
 
 # canonical name -> Hugging Face name (after the "model." prefix); "{g}" layer, "{p}" weight/bias.
 NAMES = {
@@ -48,10 +46,7 @@ NAMES = {
 
 
 def _bool(hf, key):
-    value = hf_value(hf, key, DEFAULTS[key])
-    if type(value) is not bool:
-        raise ConversionError(f"config.json: {key} must be true or false, got {value!r}")
-    return value
+    return hf_bool(hf, key, DEFAULTS[key])
 
 
 def _positive_number(value, what):
@@ -112,10 +107,6 @@ def read_config(hf):
     pooling = get("classifier_pooling")
     if pooling not in ("cls", "mean"):
         raise ConversionError(f"config.json: classifier_pooling must be 'cls' or 'mean', got {pooling!r}")
-    head_act = get("classifier_activation")
-    if not isinstance(head_act, str) or head_act not in HEAD_ACTIVATIONS:
-        raise ConversionError(f"unsupported classifier_activation {head_act!r} "
-                              f"(supported: {', '.join(HEAD_ACTIVATIONS)})")
     return {
         "vocab_size": get("vocab_size"),
         "hidden_size": hidden,
@@ -131,7 +122,7 @@ def read_config(hf):
         "hidden_act": get("hidden_activation"),
         "num_layer_weights": layers,
         "embedding_projection": False,
-        "head_activation": HEAD_ACTIVATIONS[head_act],
+        "head_activation": hf_activation(hf, "classifier_activation", DEFAULTS["classifier_activation"]),
         # ModernBERT's own fields (src/models/modernbert.cpp reads them).
         "layer_types": _layer_types(hf, layers),
         "sliding_window": window // 2,  # tokens on each side a sliding layer attends to

@@ -1,4 +1,5 @@
-"""safetensors: read a checkpoint file (validating its header first), write the bertcls file."""
+"""safetensors: read a checkpoint file (validating its header first), write the bertcls file (and a
+random checkpoint's)."""
 import json
 import mmap
 import os
@@ -79,6 +80,13 @@ def _check_entry(path, name, info, data_size):
 def _reader(buf, offset, dtype, shape):
     # frombuffer on the mmap: no copy until the caller converts or concatenates.
     return lambda: np.frombuffer(buf, DTYPES[dtype], numel(shape), offset).reshape(shape)
+
+
+def write_checkpoint(path, tensors):
+    """A Hugging Face-style model.safetensors from {name: float32 array}, for the scripts that
+    make random checkpoints."""
+    write_bertcls(path, {"format": "pt"},
+                  [(name, "F32", array.shape, lambda array=array: array) for name, array in tensors.items()])
 
 
 def write_bertcls(path, metadata, entries):

@@ -257,8 +257,7 @@ uint64_t classify_lines(const ClassifyOptions& o, Classifier& classifier, Printe
             }
             printer.print(d);
         }
-        std::cout.flush();
-        if (!std::cout) throw InputError(std::string("stdout: write error (") + std::strerror(errno) + ")");
+        flush_stdout();
     }
     return failed;
 }
@@ -325,8 +324,7 @@ void run_classify(const ClassifyOptions& o) {
                 throw InputError(d.source + ": " + (d.empty ? "nothing to classify (the text is empty or only whitespace)" : d.error));
         for (const auto& d : docs) printer.print(d);
     }
-    std::cout.flush();
-    if (!std::cout) throw InputError(std::string("stdout: write error (") + std::strerror(errno) + ")");
+    flush_stdout();
     if (o.timing) print_timing(classifier.times(load_ms), total);
     if (failed > 0)
         throw RecordsFailed(std::to_string(failed) + (failed == 1 ? " line" : " lines") + " failed" +

@@ -108,6 +108,11 @@ void use_threads(int threads) {
     if (threads > 0) omp_set_num_threads(threads);
 }
 
+void flush_stdout() {
+    std::cout.flush();
+    if (!std::cout) throw InputError(std::string("stdout: write error (") + std::strerror(errno) + ")");
+}
+
 void reject_directory(const std::string& path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) throw InputError(path + ": is a directory");

@@ -58,6 +58,10 @@ IdInput parse_id_options(const IdOptions& ids);
 void add_threads_option(CLI::App* command, int& threads);
 void use_threads(int threads);
 
+// Flushes stdout and throws InputError "stdout: write error (REASON)" when any write to it failed
+// (a full disk, a closed pipe), so that a cut-short output never passes for a complete one.
+void flush_stdout();
+
 // Throws InputError "PATH: is a directory". Opening a directory succeeds and reading it fails
 // later, in a message that cannot name the file.
 void reject_directory(const std::string& path);

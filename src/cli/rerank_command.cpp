@@ -3,8 +3,6 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 #include <memory>
 #include <numeric>
@@ -115,8 +113,7 @@ void run_rerank(const RerankOptions& o) {
             std::cout << '\n';
         }
     }
-    std::cout.flush();
-    if (!std::cout) throw InputError(std::string("stdout: write error (") + std::strerror(errno) + ")");
+    flush_stdout();
     if (o.timing) print_timing({load_ms, classifier.tokenize_ms, classifier.forward_ms}, total);
 }
 

@@ -2,8 +2,6 @@
 // transformers' zero-shot-classification pipeline (pipeline/zero_shot.h).
 #include <omp.h>
 
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -119,8 +117,7 @@ void run_zero_shot(const ZeroShotCommandOptions& o, const CLI::App& cmd) {
             std::cout << (k ? "\t" : "") << tsv_escape(ranked[k].label) << '\t' << ranked[k].score;
         std::cout << '\n';
     }
-    std::cout.flush();
-    if (!std::cout) throw InputError(std::string("stdout: write error (") + std::strerror(errno) + ")");
+    flush_stdout();
     if (o.timing) print_timing({load_ms, classifier.tokenize_ms, classifier.forward_ms}, total);
 }
 

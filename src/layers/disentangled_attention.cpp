@@ -1,7 +1,5 @@
 #include "layers/disentangled_attention.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 
@@ -17,15 +15,9 @@ constexpr int64_t kTablePadding = 16;
 DisentangledAttention::DisentangledAttention(const DisentangledAttentionWeights& weights, int64_t heads,
                                              double layer_norm_eps, const RelativePositions* relative,
                                              int64_t score_terms, const MappedFile* source, ComputeType compute)
-    : hidden_(weights.attention.output.out()),
-      heads_(heads),
-      head_size_(hidden_ / heads),
+    : PostNormAttention(weights.attention, heads, layer_norm_eps, source, compute),
       scale_(1.0f / std::sqrt(static_cast<float>(head_size_ * score_terms))),
-      relative_(relative),
-      qkv_(weights.attention.qkv, *weights.attention.qkv_bias, {}, source, compute),
-      output_(weights.attention.output, *weights.attention.output_bias, LinearEpilogue{.accumulate = true}, source,
-              compute),
-      norm_(weights.attention.norm, layer_norm_eps) {
+      relative_(relative) {
     if (weights.pos_key) pos_key_ = std::make_unique<Linear>(*weights.pos_key, *weights.pos_key_bias);
     if (weights.pos_query) pos_query_ = std::make_unique<Linear>(*weights.pos_query, *weights.pos_query_bias);
 }
@@ -81,20 +73,12 @@ std::shared_ptr<const DisentangledAttention::PositionTables> DisentangledAttenti
 }
 
 float* DisentangledAttention::attend(const float* hidden, int64_t rows, const PackedBatch& batch,
-                                           bool first_only, AttentionMaps* maps, Workspace& work) {
-    const int64_t H = hidden_, d = head_size_, heads = heads_;
+                                    const float* first_rows, AttentionMaps* maps, Workspace& work) {
+    const int64_t H = hidden_, d = head_size_;
     float* qkv = Workspace::reserve(work.qkv, static_cast<std::size_t>(rows * 3 * H));
     float* context = Workspace::reserve(work.context, static_cast<std::size_t>(rows * H));
     const int64_t longest = batch.max_length();
-    const auto threads = static_cast<std::size_t>(omp_get_max_threads());
-    const auto per_thread = (disentangled_scratch_floats(longest, d) + 15) / 16 * 16;
-    float* scratch = Workspace::reserve(work.attention_scratch, per_thread * threads);
     qkv_.forward(hidden, rows, qkv);
-    if (maps) {
-        maps->resize(static_cast<std::size_t>(batch.sequences()));
-        for (int64_t s = 0; s < batch.sequences(); ++s)
-            (*maps)[s].resize(static_cast<std::size_t>(heads * batch.length(s) * batch.length(s)));
-    }
     std::shared_ptr<const PositionTables> tables;
     // Relative indices of each sequence length present: one table of 2 L - 1 entries per length.
     std::vector<std::vector<int32_t>> indices;
@@ -114,49 +98,18 @@ float* DisentangledAttention::attend(const float* hidden, int64_t rows, const Pa
             index_of[s] = std::lower_bound(distinct.begin(), distinct.end(), lengths[s]) - distinct.begin();
     }
     const int64_t rows_of_table = relative_ ? 2 * relative_->span + kTablePadding : 0;  // the row stride
-    const int64_t tasks = batch.sequences() * heads;
-#pragma omp parallel for schedule(dynamic, 1) if (tasks > 1)
-    for (int64_t task = 0; task < tasks; ++task) {
-        const int64_t s = task / heads, h = task % heads;
-        const int64_t first = batch.offsets[s], L = batch.length(s);
-        const float* q = qkv + first * 3 * H + h * d;
-        DisentangledHead args{.q = q,
-                              .k = q + H,
-                              .v = q + 2 * H,
-                              .qkv_stride = 3 * H,
-                              .length = L,
-                              .head_size = d,
-                              .scale = scale_,
-                              .queries = first_only ? 1 : 0,
-                              .context = context + (first_only ? s : first) * H + h * d,
-                              .context_stride = H,
-                              .probs = maps ? (*maps)[s].data() + h * L * L : nullptr};
+    const HeadTasks heads{batch, H, heads_, d, qkv, context, first_rows != nullptr, maps};
+    heads.for_each(disentangled_scratch_floats(longest, d), work, [&](int64_t s, int64_t h, float* scratch) {
+        DisentangledHead args = heads.head<DisentangledHead>(s, h, scale_);
         if (relative_) {
             args.index = indices[index_of[s]].data();
             args.pos_rows = rows_of_table;
             if (!tables->key_t.empty()) args.pos_key_t = tables->key_t.data() + h * d * rows_of_table;
             if (!tables->query_t.empty()) args.pos_query_t = tables->query_t.data() + h * d * rows_of_table;
         }
-        disentangled_attention_head(args, scratch + per_thread * omp_get_thread_num());
-    }
+        disentangled_attention_head(args, scratch);
+    });
     return context;
-}
-
-void DisentangledAttention::forward(float* hidden, int64_t rows, const PackedBatch& batch, AttentionMaps* maps,
-                                    Workspace& work) {
-    output_.forward(attend(hidden, rows, batch, false, maps, work), rows, hidden);
-    norm_.forward(hidden, rows);
-}
-
-void DisentangledAttention::forward_first_tokens(const float* hidden, int64_t rows, const PackedBatch& batch,
-                                                 float* first_tokens, Workspace& work) {
-    batch.gather_first_rows(hidden, hidden_, first_tokens);  // the residual
-    float* context = attend(hidden, rows, batch, true, nullptr, work);
-    const int64_t first_rows = padded_rows(batch.sequences());
-    // Rows past the sequences are padding: give the projection defined input.
-    std::fill(context + batch.sequences() * hidden_, context + first_rows * hidden_, 0.0f);
-    output_.forward(context, first_rows, first_tokens);
-    norm_.forward(first_tokens, first_rows);
 }
 
 }  // namespace bertcls

@@ -1,7 +1,7 @@
 #pragma once
 // DeBERTa's self-attention layer over packed sequences: the fused Q/K/V projection, the
-// disentangled attention kernel (ops/disentangled_attention.h) per (sequence, head), the output
-// projection with the residual in its epilogue, then the LayerNorm (post-LN, as BERT).
+// disentangled attention kernel (ops/disentangled_attention.h) per (sequence, head), then the
+// output projection, residual and LayerNorm of every post-LN layer (layers/post_norm_attention.h).
 //
 // The position keys and queries (the relative embeddings through the layer's key and query
 // projections, or its own pos_key / pos_query projections) do not depend on the input. They are
@@ -12,12 +12,8 @@
 #include <mutex>
 #include <vector>
 
-#include "layers/attention.h"
-#include "layers/packed_batch.h"
-#include "layers/workspace.h"
-#include "ops/layer_norm.h"
+#include "layers/post_norm_attention.h"
 #include "ops/linear.h"
-#include "util/mapped_file.h"
 
 namespace bertcls {
 
@@ -41,25 +37,13 @@ struct DisentangledAttentionWeights {
     const TensorInfo* pos_query_bias = nullptr;
 };
 
-class DisentangledAttention {
+class DisentangledAttention final : public PostNormAttention {
 public:
     // `relative` null: no relative attention (content scores only); `score_terms` is 1 + the
     // number of pos_att_type entries, which sets the scale whether or not relative attention is on.
     DisentangledAttention(const DisentangledAttentionWeights& weights, int64_t heads, double layer_norm_eps,
                           const RelativePositions* relative, int64_t score_terms, const MappedFile* source,
                           ComputeType compute);
-
-    // hidden = LayerNorm(hidden + Attention(hidden)), in place; hidden is [rows, H].
-    void forward(float* hidden, int64_t rows, const PackedBatch& batch, AttentionMaps* maps, Workspace& work);
-    // The same for each sequence's first token only (a classifier's last layer); first_tokens:
-    // [padded_rows(sequences), H], written.
-    void forward_first_tokens(const float* hidden, int64_t rows, const PackedBatch& batch, float* first_tokens,
-                              Workspace& work);
-
-    void pack_weights() {
-        qkv_.pack();
-        output_.pack();
-    }
 
 private:
     // Position keys and queries per head, transposed: [heads, head_size, 2 span] each; rows
@@ -70,15 +54,13 @@ private:
     };
     // Tables covering every distance of a sequence of `length` tokens.
     std::shared_ptr<const PositionTables> position_tables(int64_t length);
-    float* attend(const float* hidden, int64_t rows, const PackedBatch& batch, bool first_only,
-                        AttentionMaps* maps, Workspace& work);
+    // Q, K and V are projected for every row; first_rows only says that the first queries alone
+    // are attended with.
+    float* attend(const float* hidden, int64_t rows, const PackedBatch& batch, const float* first_rows,
+                  AttentionMaps* maps, Workspace& work) override;
 
-    int64_t hidden_, heads_, head_size_;
     float scale_;
     const RelativePositions* relative_;
-    Linear qkv_;
-    Linear output_;
-    LayerNorm norm_;
     std::unique_ptr<Linear> pos_key_, pos_query_;
     std::unique_ptr<std::mutex> tables_mutex_ = std::make_unique<std::mutex>();  // movable layer
     std::shared_ptr<const PositionTables> tables_;

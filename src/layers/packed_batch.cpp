@@ -32,6 +32,11 @@ void PackedBatch::add(const SequenceInput& sequence) {
     offsets.push_back(static_cast<int64_t>(input_ids.size()));
 }
 
+void PackedBatch::assign(std::span<const SequenceInput> sequences) {
+    clear();
+    for (const auto& sequence : sequences) add(sequence);
+}
+
 void PackedBatch::gather_first_rows(const float* rows, int64_t width, float* out) const {
     for (int64_t s = 0; s < sequences(); ++s) {
         const float* first = rows + offsets[s] * width;

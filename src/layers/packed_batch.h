@@ -29,6 +29,8 @@ struct PackedBatch {
 
     void clear();
     void add(const SequenceInput& sequence);
+    // The batch of exactly these sequences, in order.
+    void assign(std::span<const SequenceInput> sequences);
 
     // Copies each sequence's first row of `rows` ([tokens, width], packed like the batch) to
     // out[s] ([sequences, width]).

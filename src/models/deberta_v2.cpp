@@ -7,13 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "layers/classification_head.h"
 #include "layers/disentangled_attention.h"
-#include "layers/feed_forward.h"
 #include "layers/workspace.h"
 #include "models/encoder_weights.h"
 #include "models/family.h"
 #include "models/model_file.h"
+#include "models/post_norm_encoder.h"
 #include "ops/conv1d.h"
 #include "ops/layer_norm.h"
 
@@ -129,14 +128,13 @@ nlohmann::json describe(const ModelConfig& c) {
     };
 }
 
-class DebertaEncoder final : public FamilyEncoder {
+class DebertaEncoder final : public PostNormEncoder<DisentangledAttention> {
 public:
     DebertaEncoder(const ModelFile& model, ComputeType compute)
-        : config_(model.config()),
+        : PostNormEncoder(model),
           settings_(settings_of(config_)),
           embedding_norm_(model.weight("embeddings.norm.weight", {config_.hidden_size}),
-                          model.weight("embeddings.norm.bias", {config_.hidden_size}), config_.layer_norm_eps),
-          head_(encoder_weights::head(model), config_.head_activation, &model.container().mapping()) {
+                          model.weight("embeddings.norm.bias", {config_.hidden_size}), config_.layer_norm_eps) {
         const ModelConfig& c = config_;
         const int64_t E = c.embedding_size, H = c.hidden_size;
         const MappedFile* source = &model.container().mapping();
@@ -199,31 +197,21 @@ public:
 
     void pack_weights() override {
         if (projection_) projection_->pack();
-        for (auto& layer : weight_sets_) {
-            layer->attention.pack_weights();
-            layer->feed_forward.pack_weights();
-        }
-        head_.pack_weights();
+        PostNormEncoder::pack_weights();
     }
 
-    ForwardResult run(std::span<const SequenceInput> sequences, const ForwardOptions& options,
-                      State& any_state) override;
-
 private:
-    struct Layer {
-        DisentangledAttention attention;
-        FeedForward feed_forward;
-    };
-    struct DebertaState final : State {
-        PackedBatch batch;
-        std::vector<float> hidden, first_tokens, embedding_scratch, conv_input, conv_output;
-        Workspace workspace;
+    struct DebertaState final : EncoderState {
+        std::vector<float> conv_input, conv_output;
     };
 
-    // Word (+ position) (+ token type) embeddings, embed_proj, LayerNorm: [rows, H] into out.
-    void embed(const PackedBatch& batch, int64_t rows, float* out, std::vector<float>& scratch) const;
+    // Word (+ position) (+ token type) embeddings, embed_proj, LayerNorm: [rows, H] into hidden;
+    // with a ConvLayer, also its input.
+    void embed(const PackedBatch& batch, int64_t rows, float* hidden, EncoderState& state) override;
+    // The ConvLayer, beside layer 0: hidden = LayerNorm(layer output + act(conv(embeddings))).
+    bool acts_after_layer(int64_t layer) const override { return conv_ && layer == 0; }
+    void after_layer(int64_t layer, float* hidden, const PackedBatch& batch, EncoderState& state) override;
 
-    const ModelConfig& config_;
     Settings settings_;
     const float* word_ = nullptr;
     const float* position_ = nullptr;
@@ -235,13 +223,12 @@ private:
     RelativePositions relative_;
     std::unique_ptr<Conv1d> conv_;
     std::unique_ptr<LayerNorm> conv_norm_;
-    std::vector<std::unique_ptr<Layer>> weight_sets_;
-    ClassificationHead head_;
 };
 
-void DebertaEncoder::embed(const PackedBatch& batch, int64_t rows, float* out, std::vector<float>& scratch) const {
+void DebertaEncoder::embed(const PackedBatch& batch, int64_t rows, float* hidden, EncoderState& state) {
     const int64_t E = config_.embedding_size, N = batch.tokens();
-    float* embedded = projection_ ? Workspace::reserve(scratch, static_cast<std::size_t>(rows * E)) : out;
+    float* embedded = projection_ ? Workspace::reserve(state.embedding_scratch, static_cast<std::size_t>(rows * E))
+                                  : hidden;
     std::fill(embedded + N * E, embedded + rows * E, 0.0f);
     for (int64_t s = 0; s < batch.sequences(); ++s)
         for (int64_t t = batch.offsets[s]; t < batch.offsets[s + 1]; ++t) {
@@ -257,61 +244,22 @@ void DebertaEncoder::embed(const PackedBatch& batch, int64_t rows, float* out, s
                 for (int64_t i = 0; i < E; ++i) row[i] += type[i];
             }
         }
-    if (projection_) projection_->forward(embedded, rows, out);
-    embedding_norm_.forward(out, rows);
+    if (projection_) projection_->forward(embedded, rows, hidden);
+    embedding_norm_.forward(hidden, rows);
+    if (conv_) {  // the ConvLayer reads the embedding output
+        const int64_t H = config_.hidden_size;
+        float* input = Workspace::reserve(static_cast<DebertaState&>(state).conv_input, static_cast<std::size_t>(N * H));
+        std::copy_n(hidden, N * H, input);
+    }
 }
 
-ForwardResult DebertaEncoder::run(std::span<const SequenceInput> sequences, const ForwardOptions& options,
-                                  State& any_state) {
+void DebertaEncoder::after_layer(int64_t, float* hidden, const PackedBatch& batch, EncoderState& any_state) {
     auto& state = static_cast<DebertaState&>(any_state);
-    ForwardResult result;
-    result.logits.resize(sequences.size() * config_.labels.size());
-    if (sequences.empty()) return result;
-
-    PackedBatch& batch = state.batch;
-    batch.clear();
-    for (const auto& seq : sequences) batch.add(seq);
-    const int64_t N = batch.tokens(), H = config_.hidden_size, B = batch.sequences();
-    const int64_t rows = padded_rows(N);
-    float* hidden = Workspace::reserve(state.hidden, static_cast<std::size_t>(rows * H));
-    const auto keep_hidden = [&] {
-        if (options.keep_hidden_states) result.hidden_states.emplace_back(hidden, hidden + N * H);
-    };
-    float* first_tokens = Workspace::reserve(state.first_tokens, static_cast<std::size_t>(padded_rows(B) * H));
-    // As BERT: the last layer runs for the first tokens only when only logits are wanted (not
-    // when it is also the layer the ConvLayer follows).
-    const bool first_tokens_only =
-        !options.keep_hidden_states && !options.keep_attentions && !(conv_ && config_.num_layers == 1);
-    const int64_t full_layers = config_.num_layers - (first_tokens_only ? 1 : 0);
-
-    embed(batch, rows, hidden, state.embedding_scratch);
-    keep_hidden();
-    for (int64_t l = 0; l < full_layers; ++l) {
-        Layer& layer = *weight_sets_[config_.weight_set_of_layer(l)];
-        AttentionMaps* maps = options.keep_attentions ? &result.attentions.emplace_back() : nullptr;
-        if (l == 0 && conv_) {  // the ConvLayer reads the embedding output
-            float* input = Workspace::reserve(state.conv_input, static_cast<std::size_t>(N * H));
-            std::copy_n(hidden, N * H, input);
-        }
-        layer.attention.forward(hidden, rows, batch, maps, state.workspace);
-        layer.feed_forward.forward(hidden, rows, state.workspace);
-        if (l == 0 && conv_) {  // LayerNorm(layer output + act(conv(embeddings)))
-            float* conv = Workspace::reserve(state.conv_output, static_cast<std::size_t>(N * H));
-            conv_->forward(state.conv_input.data(), batch.offsets, conv);
-            for (int64_t i = 0; i < N * H; ++i) hidden[i] += conv[i];
-            conv_norm_->forward(hidden, N);
-        }
-        keep_hidden();
-    }
-    if (first_tokens_only) {
-        Layer& last = *weight_sets_[config_.weight_set_of_layer(config_.num_layers - 1)];
-        last.attention.forward_first_tokens(hidden, rows, batch, first_tokens, state.workspace);
-        last.feed_forward.forward(first_tokens, padded_rows(B), state.workspace);
-    } else {
-        batch.gather_first_rows(hidden, H, first_tokens);
-    }
-    head_.forward(first_tokens, B, result.logits.data(), state.workspace);
-    return result;
+    const int64_t N = batch.tokens(), H = config_.hidden_size;
+    float* conv = Workspace::reserve(state.conv_output, static_cast<std::size_t>(N * H));
+    conv_->forward(state.conv_input.data(), batch.offsets, conv);
+    for (int64_t i = 0; i < N * H; ++i) hidden[i] += conv[i];
+    conv_norm_->forward(hidden, N);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "layers/attention.h"
+#include "layers/attention_heads.h"
 #include "layers/packed_batch.h"
 #include "models/model_config.h"
 #include "models/weight_table.h"
@@ -32,6 +32,11 @@ struct ForwardResult {
     // embedding output), and attentions[l][s] is [heads, L_s, L_s].
     std::vector<std::vector<float>> hidden_states;
     std::vector<AttentionMaps> attentions;
+
+    // Appends the first `count` floats of `hidden` to hidden_states when `options` asks for them.
+    void keep_hidden(const ForwardOptions& options, const float* hidden, int64_t count) {
+        if (options.keep_hidden_states) hidden_states.emplace_back(hidden, hidden + count);
+    }
 };
 
 // A family's network, built from a model file whose weights passed the family's table.

@@ -8,11 +8,10 @@
 // LayerNorm -> classifier. Dense layers run over the packed batch, as every family's.
 #include <nlohmann/json.hpp>
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 
+#include "layers/attention_heads.h"
 #include "layers/workspace.h"
 #include "models/family.h"
 #include "models/model_file.h"
@@ -252,7 +251,7 @@ void ModernBertEncoder::embed(const PackedBatch& batch, int64_t rows, float* hid
 
 void ModernBertEncoder::attend(Layer& layer, float* hidden, int64_t rows, const PackedBatch& batch,
                                AttentionMaps* maps, ModernBertState& state, float* first_tokens) {
-    const int64_t H = config_.hidden_size, d = config_.head_size(), heads = config_.num_heads;
+    const int64_t H = config_.hidden_size, d = config_.head_size();
     Workspace& work = state.workspace;
     const float* input = hidden;
     if (layer.attention_norm) {
@@ -265,40 +264,19 @@ void ModernBertEncoder::attend(Layer& layer, float* hidden, int64_t rows, const 
     float* context = Workspace::reserve(work.context, static_cast<std::size_t>(rows * H));
     layer.qkv.forward(input, rows, qkv);
     std::fill(context + batch.tokens() * H, context + rows * H, 0.0f);
-    if (maps) {
-        maps->resize(static_cast<std::size_t>(batch.sequences()));
-        for (int64_t s = 0; s < batch.sequences(); ++s)
-            (*maps)[s].resize(static_cast<std::size_t>(heads * batch.length(s) * batch.length(s)));
-    }
-    const auto threads = static_cast<std::size_t>(omp_get_max_threads());
-    const auto per_thread = (attention_scratch_floats(batch.max_length(), d) + 15) / 16 * 16;
-    float* scratch = Workspace::reserve(work.attention_scratch, per_thread * threads);
     const RotaryTable& rope = layer.global ? *global_rope_ : *local_rope_;
     const int64_t window = layer.global ? -1 : settings_.sliding_window;
-    const int64_t tasks = batch.sequences() * heads;
     const float scale = 1.0f / std::sqrt(static_cast<float>(d));
-#pragma omp parallel for schedule(dynamic, 1) if (tasks > 1)
-    for (int64_t task = 0; task < tasks; ++task) {
-        const int64_t s = task / heads, h = task % heads;
-        const int64_t first = batch.offsets[s], L = batch.length(s);
-        float* q = qkv + first * 3 * H + h * d;
+    const HeadTasks heads{batch, H, config_.num_heads, d, qkv, context, first_tokens != nullptr, maps};
+    heads.for_each(attention_scratch_floats(batch.max_length(), d), work, [&](int64_t s, int64_t h, float* scratch) {
         // This head's queries and keys get their positions here, while they are in cache.
-        rope.apply(q, 3 * H, first_tokens ? 1 : L);
-        rope.apply(q + H, 3 * H, L);
-        AttentionHead args{.q = q,
-                           .k = q + H,
-                           .v = q + 2 * H,
-                           .qkv_stride = 3 * H,
-                           .length = L,
-                           .head_size = d,
-                           .scale = scale,
-                           .queries = first_tokens ? 1 : 0,
-                           .context = context + (first_tokens ? s : first) * H + h * d,
-                           .context_stride = H,
-                           .probs = maps ? (*maps)[s].data() + h * L * L : nullptr,
-                           .window = window};
-        attention_head(args, scratch + per_thread * static_cast<std::size_t>(omp_get_thread_num()));
-    }
+        float* q = heads.queries(s, h);
+        rope.apply(q, 3 * H, first_tokens ? 1 : batch.length(s));
+        rope.apply(q + H, 3 * H, batch.length(s));
+        AttentionHead args = heads.head<AttentionHead>(s, h, scale);
+        args.window = window;
+        attention_head(args, scratch);
+    });
     if (first_tokens) layer.output.forward(context, padded_rows(batch.sequences()), first_tokens);
     else layer.output.forward(context, rows, hidden);
 }
@@ -329,14 +307,11 @@ ForwardResult ModernBertEncoder::run(std::span<const SequenceInput> sequences, c
     result.logits.resize(sequences.size() * static_cast<std::size_t>(C));
     if (sequences.empty()) return result;
     PackedBatch& batch = state.batch;
-    batch.clear();
-    for (const auto& seq : sequences) batch.add(seq);
+    batch.assign(sequences);
     const int64_t N = batch.tokens(), H = config_.hidden_size, B = batch.sequences();
     const int64_t rows = padded_rows(N);
     float* hidden = Workspace::reserve(state.hidden, static_cast<std::size_t>(rows * H));
-    const auto keep_hidden = [&] {
-        if (options.keep_hidden_states) result.hidden_states.emplace_back(hidden, hidden + N * H);
-    };
+    const auto keep_hidden = [&] { result.keep_hidden(options, hidden, N * H); };
 
     const int64_t head_rows = padded_rows(B);
     float* pooled = Workspace::reserve(state.pooled, static_cast<std::size_t>(head_rows * H));

@@ -7,12 +7,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "op_test_support.h"
 #include "ops/attention_kernel.h"
 
 using namespace bertcls;
 
 namespace {
-
 
 struct Head {
     std::vector<float> qkv, context, probs, scratch;
@@ -50,15 +50,8 @@ double max_diff(const std::vector<float>& a, const std::vector<float>& b) {
 }  // namespace
 
 TEST_CASE("vectorised attention kernels match the plain one", "[engine][attention]") {
-    using Kernel = void (*)(const AttentionHead&, float*);
     // The plain kernel is in the list too, for its handling of `queries` below.
-    std::vector<std::pair<const char*, Kernel>> kernels{{"generic", detail::attention_head_generic}};
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        kernels.emplace_back("avx2", detail::attention_head_avx2);
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl"))
-        kernels.emplace_back("avx512", detail::attention_head_avx512);
+    const auto kernels = test::runnable_attention_kernels();
     if (kernels.size() == 1) WARN("no vector kernel runs on this CPU");
     INFO("dispatch picks " << attention_kernel_name());
     std::mt19937 rng(7);

@@ -9,19 +9,13 @@
 
 #include <catch2/catch.hpp>
 
+#include "op_test_support.h"
 #include "ops/conv1d.h"
 #include "ops/disentangled_attention.h"
 
 using namespace bertcls;
 
 namespace {
-
-std::vector<float> random_values(std::size_t n, std::mt19937& rng) {
-    std::normal_distribution<float> dist(0.0f, 1.0f);
-    std::vector<float> v(n);
-    for (auto& x : v) x = dist(rng);
-    return v;
-}
 
 // transformers' DisentangledSelfAttention for one head, in double: scores = (Q·Kᵀ + c2p + p2c)
 // * scale with c2p = gather(Q·PKᵀ, clamp(rel + span)), p2c = gather(K·PQᵀ, clamp(-rel + span))ᵀ,
@@ -103,8 +97,8 @@ TEST_CASE("the disentangled attention kernel matches transformers' formula", "[o
         for (const int64_t L : {1, 3, 9, 17, 40})
         for (const int64_t d : {12, 64}) {
             const int64_t rows = 2 * st.span;
-            const auto q = random_values(L * d, rng), k = random_values(L * d, rng), v = random_values(L * d, rng);
-            const auto pk = random_values(rows * d, rng), pq = random_values(rows * d, rng);
+            const auto q = test::normal_values(L * d, rng), k = test::normal_values(L * d, rng), v = test::normal_values(L * d, rng);
+            const auto pk = test::normal_values(rows * d, rng), pq = test::normal_values(rows * d, rng);
             const int64_t stride = rows + 16;  // the padding the kernel may read
             std::vector<float> pk_t(d * stride, 0.0f), pq_t(d * stride, 0.0f);
             for (int64_t m = 0; m < rows; ++m)
@@ -148,8 +142,8 @@ TEST_CASE("Conv1d over packed sequences matches a zero-padded convolution", "[op
             const int64_t C = 8, O = 6;
             const std::vector<int64_t> offsets = {0, 1, 5, 12};  // lengths 1, 4, 7
             const int64_t N = offsets.back();
-            const auto w = random_values(O * (C / groups) * kernel, rng), b = random_values(O, rng);
-            const auto x = random_values(N * C, rng);
+            const auto w = test::normal_values(O * (C / groups) * kernel, rng), b = test::normal_values(O, rng);
+            const auto x = test::normal_values(N * C, rng);
             const TensorInfo weight{DType::F32, {O, C / groups, kernel}, std::as_bytes(std::span<const float>(w))};
             const TensorInfo bias{DType::F32, {O}, std::as_bytes(std::span<const float>(b))};
             std::vector<float> y(N * O);

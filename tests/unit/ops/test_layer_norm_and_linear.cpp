@@ -10,37 +10,25 @@
 
 #include <catch2/catch.hpp>
 
+#include "op_test_support.h"
 #include "ops/layer_norm.h"
 #include "ops/linear.h"
 
 using namespace bertcls;
 
-namespace {
-
-template <typename T>
-TensorInfo tensor(std::vector<int64_t> shape, const std::vector<T>& data) {
-    return {DType::F32, std::move(shape), std::as_bytes(std::span<const T>(data))};
-}
-
-std::vector<float> random_values(std::size_t n, std::mt19937& rng, float scale = 1.0f, float offset = 0.0f) {
-    std::normal_distribution<float> dist(offset, scale);
-    std::vector<float> v(n);
-    for (auto& x : v) x = dist(rng);
-    return v;
-}
-
-}  // namespace
+using test::f32_tensor;
+using test::normal_values;
 
 TEST_CASE("LayerNorm matches a double-precision reference", "[ops]") {
     std::mt19937 rng(7);
     for (const int64_t width : {1, 7, 64, 128, 771}) {
         const int64_t rows = 5;
-        const auto gamma = random_values(width, rng), beta = random_values(width, rng);
+        const auto gamma = normal_values(width, rng), beta = normal_values(width, rng);
         // Off-centre rows, as hidden states are (their mean is not 0).
-        auto x = random_values(rows * width, rng, 2.0f, 3.0f);
+        auto x = normal_values(rows * width, rng, 2.0f, 3.0f);
         const auto original = x;
         const double eps = 1e-12;
-        const LayerNorm norm(tensor({width}, gamma), tensor({width}, beta), eps);
+        const LayerNorm norm(f32_tensor({width}, gamma), f32_tensor({width}, beta), eps);
         norm.forward(x.data(), rows);
         for (int64_t r = 0; r < rows; ++r) {
             double mean = 0, var = 0;
@@ -60,11 +48,11 @@ TEST_CASE("LayerNorm matches a double-precision reference", "[ops]") {
 TEST_CASE("a dense layer's rows do not depend on the other rows of the call", "[ops]") {
     std::mt19937 rng(11);
     const int64_t in = 96, out = 80;
-    const auto w = random_values(out * in, rng, 0.2f), bias = random_values(out, rng);
-    const TensorInfo weight = tensor({out, in}, w), b = tensor({out}, bias);
+    const auto w = normal_values(out * in, rng, 0.2f), bias = normal_values(out, rng);
+    const TensorInfo weight = f32_tensor({out, in}, w), b = f32_tensor({out}, bias);
     Linear linear(DenseWeight{&weight}, b, LinearEpilogue{.activation = Activation::gelu_erf, .accumulate = true});
     const int64_t rows = 53;  // more than one chunk of every kernel, and a partial last one
-    const auto x = random_values(rows * in, rng), residual = random_values(rows * out, rng);
+    const auto x = normal_values(rows * in, rng), residual = normal_values(rows * out, rng);
 
     std::vector<float> all = residual;
     linear.forward(x.data(), rows, all.data());

@@ -9,32 +9,17 @@
 
 #include <catch2/catch.hpp>
 
+#include "op_test_support.h"
 #include "ops/attention_kernel.h"
 #include "ops/geglu.h"
 #include "ops/rotary.h"
 
 using namespace bertcls;
 
-namespace {
-
-std::vector<float> normal_values(std::size_t n, std::mt19937& rng, float scale) {
-    std::normal_distribution<float> dist(0.0f, scale);
-    std::vector<float> v(n);
-    for (auto& x : v) x = dist(rng);
-    return v;
-}
-
-}  // namespace
+using test::normal_values;
 
 TEST_CASE("sliding-window attention matches a masked softmax reference", "[ops][attention][modernbert]") {
-    using Kernel = void (*)(const AttentionHead&, float*);
-    std::vector<std::pair<const char*, Kernel>> kernels{{"generic", detail::attention_head_generic}};
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        kernels.emplace_back("avx2", detail::attention_head_avx2);
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-        __builtin_cpu_supports("avx512vl"))
-        kernels.emplace_back("avx512", detail::attention_head_avx512);
+    const auto kernels = test::runnable_attention_kernels();
     std::mt19937 rng(19);
     for (const int64_t L : {1, 3, 9, 17, 40, 65, 131, 260})
         for (const int64_t d : {8, 12, 20, 64})
@@ -115,18 +100,9 @@ TEST_CASE("rotary embeddings match a double-precision rotate_half reference", "[
         }
 }
 
-TEST_CASE("the GeGLU gate is act(input) * gate, written over the input half", "[ops][modernbert]") {
+TEST_CASE("the GeGLU gate is act(input) * gate, into a contiguous [rows, I]", "[ops][modernbert]") {
     std::mt19937 rng(29);
     const int64_t rows = 37, I = 45;
-    const auto reference = [](Activation a, double x) {
-        switch (a) {
-            case Activation::gelu_erf: return 0.5 * x * (1 + std::erf(x / std::sqrt(2.0)));
-            case Activation::gelu_tanh: return 0.5 * x * (1 + std::tanh(std::sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
-            case Activation::relu: return std::max(0.0, x);
-            case Activation::tanh: return std::tanh(x);
-        }
-        return x;
-    };
     for (const Activation a : {Activation::gelu_erf, Activation::gelu_tanh, Activation::relu, Activation::tanh}) {
         std::vector<float> values = normal_values(static_cast<std::size_t>(rows * 2 * I), rng, 3.0f);
         values[0] = -9.0f;  // past erf's clamp
@@ -136,7 +112,7 @@ TEST_CASE("the GeGLU gate is act(input) * gate, written over the input half", "[
         double worst = 0;
         for (int64_t r = 0; r < rows; ++r)
             for (int64_t i = 0; i < I; ++i) {
-                const double want = reference(a, values[r * 2 * I + i]) * values[r * 2 * I + I + i];
+                const double want = test::reference_activation(a, values[r * 2 * I + i]) * values[r * 2 * I + I + i];
                 worst = std::max(worst, std::abs(want - gated[r * I + i]) / std::max(1.0, std::abs(want)));
             }
         INFO(activation_name(a));
