@@ -18,8 +18,8 @@
 // call and JIT-compiles itself on first use. Their weight is blocked from the start (read in
 // place, or packed when constructed): a layer that switched kernels at pack() would round
 // differently before and after, and a batch job's output would depend on how its records were
-// batched. The other layers of an AVX2 CPU (classifier heads, bf16 and int8 arithmetic) run on
-// oneDNN in calls of a fixed row count, for the same reason.
+// batched. The other layers of an AVX2 CPU (classifier heads; bf16 and int8 fall back to f32
+// there) run on oneDNN in calls of a fixed row count, for the same reason.
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
