@@ -3,6 +3,7 @@
 // (attention_kernel_impl.inc). Include it only inside a `#pragma GCC target("avx2,fma")` region:
 // ops/attention_kernel_avx2.cpp and ops/disentangled_attention_avx2.cpp, which run after a CPU check.
 #include "ops/x86_intrinsics.h"
+#include "ops/avx2_math.h"
 
 #include <cstdint>
 
@@ -39,24 +40,7 @@ struct Avx2Vec {
         m = _mm_add_ss(m, _mm_movehdup_ps(m));
         return _mm_cvtss_f32(m);
     }
-    // Cephes expf, as in the AVX-512 file; 2^n is built in the exponent bits (n >= -126 here).
-    static V exp(V x) {
-        x = _mm256_max_ps(x, _mm256_set1_ps(-87.3f));
-        x = _mm256_min_ps(x, _mm256_set1_ps(88.3f));
-        const V n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        V r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-        r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-        V p = _mm256_set1_ps(1.9875691500e-4f);
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-        p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-        p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-        const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-        return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-    }
+    static V exp(V x) { return avx2_math::exp(x); }
     // dst[c][r] = src[r][c] for an 8 x 8 block, in registers.
     static void transpose(const float* src, int64_t src_stride, float* dst, int64_t dst_stride) {
         V r[8], t[8];

@@ -1,11 +1,16 @@
 #pragma once
-// Our own f32 GEMM over weights in the blocked layout (BA16a64b, format/dense_weight.h), for
-// AVX-512 CPUs: y = act(x · W + b (+ y)).
+// Our own f32 GEMM over weights in the blocked layout (BA16a64b, ops/dense_weight.h):
+// y = act(x · W + b (+ y)), with one kernel for AVX-512 CPUs and one for AVX2 + FMA CPUs.
 //
-// Why not oneDNN's: a forward pass reads every weight from memory exactly once per layer, and
-// oneDNN 2.6's kernels stall on that stream (190-206 GFLOP/s on bert-base's layers against
-// 215-220 with the weights in cache). This kernel software-prefetches the next weight panel while
-// it multiplies the current one, which gets 205-214 GFLOP/s on the same cold sequence of layers.
+// Why not oneDNN's, on AVX-512: a forward pass reads every weight from memory exactly once per
+// layer, and oneDNN 2.6's kernels stall on that stream. The AVX-512 kernel software-prefetches
+// the next weight panel while it multiplies the current one.
+// Why not oneDNN's, below AVX-512: oneDNN 2.6 runs f32 there on its AVX2 sgemm, which rounds a
+// row differently depending on how many rows the call has (a record's scores would depend on
+// the rest of its batch), JIT-compiles its kernels on the first call (most of a one-text
+// classify on a small model), and wants its own weight layout, which is not the converter's.
+// The AVX2 kernel computes each output by the same operations whatever the row count or the
+// threads, and reads the converter's layout in place.
 // Bias, residual and activation are applied in registers on the last pass over each tile.
 #include <cstdint>
 #include <optional>
@@ -29,20 +34,30 @@ struct BlockedGemmArgs {
     int64_t y_stride = 0;  // 0 = out
 };
 
-// Whether this CPU can run blocked_gemm (AVX-512 F, DQ, BW and VL) and it is not switched off:
-// BERTCLS_GEMM=onednn keeps every layer on oneDNN, to compare the two.
+// Whether this CPU can run blocked_gemm (AVX-512 F, DQ, BW and VL, or AVX2 and FMA) and it is
+// not switched off: BERTCLS_GEMM=onednn keeps every layer on oneDNN, to compare the two.
 bool blocked_gemm_available();
-// Whether f32 layers of this shape run on blocked_gemm: out a multiple of 64, and a weight too
-// large to stay in cache (1 MiB and up). blocked_gemm itself takes any such out, and
+// Whether f32 layers of this shape run on blocked_gemm: out a multiple of 64 and, on AVX-512, a
+// weight too large to stay in cache (1 MiB and up). blocked_gemm itself takes any such out, and
 // BERTCLS_GEMM=blocked drops the size limit, so that the small reference models test the
-// kernel's path through the whole encoder.
+// AVX-512 kernel's path through the whole encoder. Below AVX-512 every size runs on it: oneDNN
+// would make results depend on the batch there (see above).
 bool blocked_gemm_fits(int64_t in, int64_t out);
 
 void blocked_gemm(const BlockedGemmArgs& args);
 
 namespace detail {
-// out_end and y_stride already resolved (not 0).
+// One thread's share of a call: rows [row_begin, row_end) times weight panels [panel_begin, panel_end).
+struct GemmShare {
+    int64_t row_begin, row_end, panel_begin, panel_end;
+};
+// Splits a call over as many threads as its size pays for (panels first, so that each thread
+// reads only its share of the weights, then rows in whole tiles of `tile_rows`) and runs each
+// share. A row's results do not depend on the split.
+void run_on_threads(const BlockedGemmArgs& args, int64_t tile_rows, void (*run)(const BlockedGemmArgs&, const GemmShare&));
+// The kernels, with out_end and y_stride already resolved (not 0).
 void blocked_gemm_avx512(const BlockedGemmArgs& args);
-}
+void blocked_gemm_avx2(const BlockedGemmArgs& args);
+}  // namespace detail
 
 }  // namespace bertcls

@@ -1,7 +1,6 @@
 // blocked_gemm for AVX-512 CPUs. Only this file is compiled for AVX-512 (by pragma, not by build
 // flags), and it runs only after a CPU check, so the binary stays portable.
 #include "ops/x86_intrinsics.h"
-#include <omp.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -22,7 +21,6 @@ constexpr int64_t kPanel = 64;        // output columns per weight panel (the la
 constexpr int64_t kMaxDepth = 768;    // inputs per pass over a panel: 768 x 64 floats = 192 KiB, in L2
 constexpr int64_t kRowChunk = 512;    // rows per pass over the weights
 constexpr int64_t kMaxPrefetch = 16;  // cache lines prefetched per 4 inputs
-constexpr double kFlopsPerThread = 2e6;  // below this, waking another thread costs more than it saves
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
@@ -119,10 +117,12 @@ struct Slice {  // the weights of one pass: `depth` inputs of panel `panel` from
     int64_t depth, panel, k0;
 };
 
-// Rows [row_begin, row_end) times panels [panel_begin, panel_end): for each chunk of rows, each
-// panel, each depth slice, all rows' tiles, while the next slice streams in.
-void run_block(const BlockedGemmArgs& a, int64_t row_begin, int64_t row_end, int64_t panel_begin, int64_t panel_end,
-               int64_t depth) {
+// One thread's share: for each chunk of rows, each panel, each depth slice, all rows' tiles,
+// while the next slice streams in.
+void run_block(const BlockedGemmArgs& a, const GemmShare& share) {
+    const int64_t row_begin = share.row_begin, row_end = share.row_end;
+    const int64_t panel_begin = share.panel_begin, panel_end = share.panel_end;
+    const int64_t depth = ceil_div(a.in, ceil_div(a.in, kMaxDepth));  // equal slices of at most kMaxDepth
     const int64_t panel_floats = (a.in + 15) / 16 * 16 * kPanel;
     const int64_t slices = ceil_div(a.in, depth), panels = panel_end - panel_begin;
     const int64_t chunks = ceil_div(row_end - row_begin, kRowChunk), steps = chunks * panels * slices;
@@ -161,30 +161,7 @@ void run_block(const BlockedGemmArgs& a, int64_t row_begin, int64_t row_end, int
 
 }  // namespace
 
-void blocked_gemm_avx512(const BlockedGemmArgs& a) {
-    const int64_t first_panel = a.out_begin / kPanel, panels = a.out_end / kPanel - first_panel;
-    const int64_t depth = ceil_div(a.in, ceil_div(a.in, kMaxDepth));  // equal slices of at most kMaxDepth
-    const int64_t tiles = ceil_div(a.rows, kTileRows);
-    const double flops = 2.0 * static_cast<double>(a.rows) * static_cast<double>(a.in) * static_cast<double>(panels * kPanel);
-    const int64_t threads = std::clamp<int64_t>(static_cast<int64_t>(flops / kFlopsPerThread), 1, omp_get_max_threads());
-    // Threads split the panels first (each reads only its share of the weights), then the rows.
-    const int64_t column_groups = std::max<int64_t>(1, std::min(threads, panels / 2));
-    const int64_t row_groups = std::min(threads / column_groups, tiles);
-    if (column_groups * row_groups == 1) {
-        run_block(a, 0, a.rows, first_panel, first_panel + panels, depth);
-        return;
-    }
-#pragma omp parallel num_threads(static_cast<int>(column_groups * row_groups))
-    {
-        const int64_t t = omp_get_thread_num();
-        const int64_t column = t % column_groups, row = t / column_groups;
-        const int64_t tiles_per_group = ceil_div(tiles, row_groups);
-        const int64_t row_begin = std::min(a.rows, row * tiles_per_group * kTileRows);
-        const int64_t row_end = std::min(a.rows, (row + 1) * tiles_per_group * kTileRows);
-        run_block(a, row_begin, row_end, first_panel + panels * column / column_groups,
-                  first_panel + panels * (column + 1) / column_groups, depth);
-    }
-}
+void blocked_gemm_avx512(const BlockedGemmArgs& a) { run_on_threads(a, kTileRows, run_block); }
 
 }  // namespace bertcls::detail
 

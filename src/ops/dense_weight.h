@@ -4,8 +4,9 @@
 //
 // The bytes are either row-major [out, in] or, for a weight the converter stored "blocked", in
 // the layout oneDNN's AVX-512 GEMM kernels read directly (BA16a64b for F32, BA16a64b2a for
-// BF16, BA16a64b4a for I8, of the [in, out] matrix), so it runs from the mapped file with no
-// packing at load and no re-blocking per call.
+// BF16, BA16a64b4a for I8, of the [in, out] matrix), as our own f32 kernels do on AVX-512 and
+// AVX2 CPUs (ops/blocked_gemm.h), so it runs from the mapped file with no packing at load and
+// no re-blocking per call.
 #include <cstdint>
 
 #include "util/tensor.h"

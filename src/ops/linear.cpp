@@ -85,8 +85,10 @@ void prefault(std::span<const std::byte> bytes) {
 // Below AVX-512, oneDNN 2.6 runs f32 matmuls on its AVX2 sgemm, which rounds a row differently
 // depending on how many rows the call has and how its threads split the work: a record's scores
 // would depend on the other records in its batch. Its AVX-512 kernels (brgemm) compute each row
-// on its own. Where the rounding depends on the rows, every call gets the same row count
-// (Linear::run_matmul_in_fixed_chunks), so a row's result depends on that row alone.
+// on its own. Where the rounding depends on the rows, every oneDNN call gets the same row count
+// (Linear::run_matmul_in_fixed_chunks), so a row's result depends on that row alone. Most layers
+// do not come here on such a CPU (blocked_gemm; bf16 and int8 fall back to f32 there); the
+// classifier heads do, and every layer under BERTCLS_GEMM=onednn.
 bool matmul_rounding_depends_on_rows() {
     static const bool depends = dnnl::get_effective_cpu_isa() < dnnl::cpu_isa::avx512_core;
     return depends;

@@ -10,13 +10,16 @@
 // the owner decides when. Every other combination (bf16 or int8 arithmetic, or weights stored
 // as BF16 or I8) needs the conversion anyway and is packed when constructed.
 // A weight the converter stored blocked in the kernels' own layout needs neither: it is read in
-// place (see format/dense_weight.h), unless this CPU's kernels want another layout.
+// place (see ops/dense_weight.h), unless this CPU's kernels want another layout.
 // Primitives are built once per (row count, input stride) and reused.
-// On AVX-512 CPUs, f32 layers with a multiple of 64 outputs run on our own kernel instead
-// (ops/blocked_gemm.h), which hides the weight stream that oneDNN's stalls on. Their weight is
-// blocked from the start (read in place, or packed when constructed): a layer that switched
-// kernels at pack() would round differently before and after, and a batch job's output would
-// depend on how its records were batched.
+// f32 layers with a multiple of 64 outputs run on our own kernels instead (ops/blocked_gemm.h):
+// on AVX-512 CPUs the large ones, whose weight stream oneDNN's kernels stall on; on AVX2 CPUs
+// all of them, because oneDNN's AVX2 sgemm makes a row's rounding depend on the rest of the
+// call and JIT-compiles itself on first use. Their weight is blocked from the start (read in
+// place, or packed when constructed): a layer that switched kernels at pack() would round
+// differently before and after, and a batch job's output would depend on how its records were
+// batched. The other layers of an AVX2 CPU (classifier heads; bf16 and int8 fall back to f32
+// there) run on oneDNN in calls of a fixed row count, for the same reason.
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -69,7 +72,7 @@ public:
 private:
     // One oneDNN matmul over `rows` rows.
     void run_matmul(const float* x, int64_t rows, float* y, int64_t x_stride);
-    // run_matmul over chunks of kFixedRows rows, each on one thread (see linear.cpp).
+    // run_matmul over chunks of kFixedRows rows, each on one thread: oneDNN below AVX-512 (see linear.cpp).
     void run_matmul_in_fixed_chunks(const float* x, int64_t rows, float* y, int64_t x_stride);
     static constexpr int64_t kFixedRows = 16;
 

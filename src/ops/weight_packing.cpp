@@ -150,6 +150,28 @@ PackedWeight pack_as(const DenseWeight& weight, const memory::desc& layout) {
     return packed;
 }
 
+// A plain F32 [out, in] weight into BA16a64b (what blocked_gemm reads), a block of 64 outputs by
+// 16 inputs at a time: its reads (64 rows of 16 floats) and writes (16 rows of 64) stay within a
+// few cache lines, where the general scatter above writes every element 256 bytes from the last.
+PackedWeight pack_plain_f32_as_ba16a64b(const DenseWeight& weight, const memory::desc& layout) {
+    const int64_t in = weight.in(), out = weight.out(), in_padded = (in + 15) / 16 * 16;
+    PackedWeight packed{AlignedBuffer::allocate(layout.get_size()), {}, {}};
+    const float* src = weight.values->as<float>().data();
+    auto* dst = reinterpret_cast<float*>(packed.buffer.data.get());
+#pragma omp parallel for schedule(static)
+    for (int64_t panel = 0; panel < out / 64; ++panel) {
+        float* block = dst + panel * in_padded * 64;
+        for (int64_t k0 = 0; k0 < in_padded; k0 += 16) {
+            const int64_t count = std::min<int64_t>(16, in - k0);  // the rest is padding: zeros
+            for (int64_t n = 0; n < 64; ++n) {
+                const float* row = src + (panel * 64 + n) * in + k0;
+                for (int64_t k = 0; k < 16; ++k) block[(k0 + k) * 64 + n] = k < count ? row[k] : 0.0f;
+            }
+        }
+    }
+    return packed;
+}
+
 }  // namespace
 
 memory::data_type weight_data_type(ComputeType compute) {
@@ -192,6 +214,8 @@ PackedWeight pack_weight(const DenseWeight& weight, ComputeType compute, const m
         case ComputeType::int8: return pack_as<int8_t>(weight, layout);
         case ComputeType::f32: break;
     }
+    const bool ba16a64b = layout == memory::desc({weight.in(), weight.out()}, memory::data_type::f32, memory::format_tag::BA16a64b);
+    if (weight.values->dtype == DType::F32 && !weight.blocked && ba16a64b) return pack_plain_f32_as_ba16a64b(weight, layout);
     return pack_as<float>(weight, layout);
 }
 

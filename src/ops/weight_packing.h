@@ -1,7 +1,7 @@
 #pragma once
 // Re-lays a dense weight out once, at load, into the blocked layout oneDNN's GEMM kernels read
-// (format_tag::any), converting it to the compute type on the way. Our own scatter, because
-// oneDNN 2.6's transposing reorder runs at about 100 MB/s.
+// (format_tag::any) or our own (BA16a64b, ops/blocked_gemm.h), converting it to the compute
+// type on the way. Our own scatter, because oneDNN 2.6's transposing reorder runs at about 100 MB/s.
 #include <cstddef>
 #include <cstdint>
 #include <memory>

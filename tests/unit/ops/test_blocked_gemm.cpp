@@ -1,13 +1,16 @@
-// Our own AVX-512 GEMM (ops/blocked_gemm.h) against a double-precision reference computed here:
-// y = act(x·Wᵀ + b (+ residual)), with W laid out as docs/FORMAT.md specifies BA16a64b. The
-// shapes reach every path of the kernel: row counts that leave 1 to 5 rows for the last tile,
-// more rows than one pass takes, inputs cut into several depth slices (unevenly, and not a
-// multiple of the layout's 16), output widths of one panel (threads then split rows) and many,
-// one thread and two, and every activation with and without the residual. A dense layer large
-// enough to run on it is checked the same way through Linear, whose packer lays the weight out.
+// Our own GEMM (ops/blocked_gemm.h; the AVX-512 kernel or the AVX2 one, whichever this CPU runs)
+// against a double-precision reference computed here: y = act(x·Wᵀ + b (+ residual)), with W
+// laid out as docs/FORMAT.md specifies BA16a64b. The shapes reach every path of both kernels:
+// row counts that leave 1 to 5 rows for the last tile, more rows than one pass takes, inputs cut
+// into several depth slices (unevenly, and not a multiple of the layout's 16), output widths of
+// one panel (threads then split rows) and many, one thread and two, and every activation with
+// and without the residual. A dense layer that runs on it is checked the same way through
+// Linear, whose packer lays the weight out. And a row's outputs must not depend, to the bit, on
+// the other rows of the call: batch output relies on it.
 #include <omp.h>
 
 #include <cmath>
+#include <cstring>
 #include <optional>
 #include <random>
 #include <string>
@@ -120,12 +123,13 @@ BlockedGemmArgs gemm_args(const Problem& p, const std::vector<float>& weight, co
 
 TEST_CASE("the blocked GEMM matches a double-precision reference on every path", "[gemm]") {
     if (!blocked_gemm_available()) {
-        WARN("no AVX-512 here (or BERTCLS_GEMM=onednn): blocked_gemm not checked");
+        WARN("neither AVX-512 nor AVX2 + FMA here (or BERTCLS_GEMM=onednn): blocked_gemm not checked");
         return;
     }
     const std::vector<Shape> shapes{{1, 64, 64, 64},      {5, 40, 128, 40},     {13, 768, 192, 771},
                                     {37, 1600, 128, 1600}, {600, 96, 256, 100}, {300, 768, 64, 768},
-                                    {8, 3072, 128, 3072}};
+                                    {8, 3072, 128, 3072},  {2, 300, 64, 301},   {3, 17, 128, 17},
+                                    {4, 520, 64, 520}};
     std::mt19937 rng(21);
     for (const Shape& s : shapes) {
         const Problem p = make_problem(s, rng);
@@ -144,7 +148,7 @@ TEST_CASE("the blocked GEMM matches a double-precision reference on every path",
     }
 }
 
-TEST_CASE("f32 dense layers too large for the cache run on the blocked GEMM through Linear", "[gemm]") {
+TEST_CASE("f32 dense layers of a multiple of 64 outputs run on the blocked GEMM through Linear", "[gemm]") {
     const Shape s{29, 768, 384, 770};
     REQUIRE(blocked_gemm_fits(s.in, s.out));
     std::mt19937 rng(22);
@@ -161,7 +165,7 @@ TEST_CASE("f32 dense layers too large for the cache run on the blocked GEMM thro
 
 TEST_CASE("a column range of the blocked GEMM writes those outputs only, at any row stride", "[gemm]") {
     if (!blocked_gemm_available()) {
-        WARN("no AVX-512 here (or BERTCLS_GEMM=onednn): blocked_gemm not checked");
+        WARN("neither AVX-512 nor AVX2 + FMA here (or BERTCLS_GEMM=onednn): blocked_gemm not checked");
         return;
     }
     const Shape s{13, 768, 320, 768};
@@ -208,7 +212,7 @@ TEST_CASE("Linear::forward_columns gives exactly the full forward's outputs", "[
     const TensorInfo b{DType::F32, {s.out}, std::as_bytes(std::span<const float>(p.bias))};
     Linear linear(w, b);
     if (!linear.computes_column_ranges()) {
-        WARN("this layer runs on oneDNN here (no AVX-512, or BERTCLS_GEMM=onednn): forward_columns not checked");
+        WARN("this layer runs on oneDNN here (no AVX2, or BERTCLS_GEMM=onednn): forward_columns not checked");
         CHECK_THROWS_AS(linear.forward_columns(p.x.data(), s.rows, nullptr, s.out, 0, 64), std::logic_error);
         return;
     }
@@ -220,4 +224,39 @@ TEST_CASE("Linear::forward_columns gives exactly the full forward's outputs", "[
         linear.forward_columns(p.x.data() + r * s.in, 1, parts.data() + r * s.out, s.out, 0, 128);
     CHECK(parts == full);
     CHECK_THROWS_AS(linear.forward_columns(p.x.data(), s.rows, parts.data(), s.out, 0, 100), std::logic_error);
+}
+
+// Each output is the same operations in the same order whatever else the call computes: a row
+// alone (a one-row tile: the AVX2 kernel's widest strips) and among 13 (tiles of 6, 6 and 1; on
+// two threads the 256 outputs split by panels, the 128 by rows) give the same bits, for every
+// epilogue and each of the 13 positions.
+TEST_CASE("a row of the blocked GEMM gives the same bits alone and among other rows", "[gemm]") {
+    if (!blocked_gemm_available()) {
+        WARN("neither AVX-512 nor AVX2 + FMA here (or BERTCLS_GEMM=onednn): blocked_gemm not checked");
+        return;
+    }
+    for (const Shape& s : {Shape{13, 776, 256, 780}, Shape{13, 3072, 128, 3072}}) {
+        std::mt19937 rng(25);
+        const Problem p = make_problem(s, rng);
+        const std::vector<float> weight = blocked_layout(p);
+        for (const Epilogue& epilogue : kEpilogues) {
+            for (const int threads : {1, 2}) {
+                const ThreadCount scope(threads);
+                INFO("in " << s.in << ", activation " << (epilogue.first ? activation_name(*epilogue.first) : "none")
+                           << ", residual " << epilogue.second << ", threads " << threads);
+                std::vector<float> all = p.residual;
+                blocked_gemm(gemm_args(p, weight, epilogue, all));
+                CHECK(worst_error(p, epilogue, all) < 1e-5);
+                for (int64_t r = 0; r < s.rows; ++r) {
+                    std::vector<float> alone(p.residual.begin() + r * s.out, p.residual.begin() + (r + 1) * s.out);
+                    BlockedGemmArgs args = gemm_args(p, weight, epilogue, alone);
+                    args.x = p.x.data() + r * s.x_stride;
+                    args.rows = 1;
+                    blocked_gemm(args);
+                    INFO("row " << r);
+                    CHECK(std::memcmp(alone.data(), all.data() + r * s.out, alone.size() * sizeof(float)) == 0);
+                }
+            }
+        }
+    }
 }

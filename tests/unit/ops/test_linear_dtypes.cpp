@@ -3,9 +3,11 @@
 // round-to-nearest-even; int8 weights are symmetric per output row, activations asymmetric per
 // row (token) with a zero point. Odd sizes exercise the packer's padded blocks, a row stride the
 // strided input, and weights stored as F32, BF16 or I8 every conversion path.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -261,5 +263,56 @@ TEST_CASE("weights stored blocked are read in place as the kernels' own layout",
         INFO(compute_type_name(compute));
         CHECK(forward({&blocked_f32, nullptr, true}, compute) == forward({&plain_f32}, compute));
         CHECK(forward({&blocked_i8, &scale_tensor, true}, compute) == forward({&plain_q, &scale_tensor}, compute));
+    }
+}
+
+// The rows of a weight stored blocked read back as the row-major values they came from, for each
+// dtype: the blocked tensors are laid out here by docs/FORMAT.md's formula, written out
+// independently of DenseWeight::offset, with several blocks of outputs and of inputs.
+TEST_CASE("a blocked weight's rows read back as stored, in each dtype", "[dtype]") {
+    constexpr int64_t out = 128, in = 192;
+    std::mt19937 rng(14);
+    std::uniform_int_distribution<int> values(-127, 127);
+    std::vector<float> w(out * in);
+    std::vector<int8_t> q(out * in);
+    std::vector<uint16_t> bf(out * in);
+    std::vector<float> scales(out);
+    for (int64_t i = 0; i < out * in; ++i) {
+        q[i] = static_cast<int8_t>(values(rng));
+        w[i] = static_cast<float>(q[i]) / 64.0f;  // exact in bf16 too
+        uint32_t bits;
+        std::memcpy(&bits, &w[i], 4);
+        bf[i] = static_cast<uint16_t>(bits >> 16);
+    }
+    for (int64_t n = 0; n < out; ++n) scales[n] = 1.0f / static_cast<float>(n + 1);
+    const auto blocked = [&](const auto& plain, int64_t p) {
+        std::decay_t<decltype(plain)> result(plain.size());
+        const int64_t kb = 16 * p;
+        for (int64_t n = 0; n < out; ++n)
+            for (int64_t k = 0; k < in; ++k)
+                result[(n / 64) * in * 64 + (k / kb) * kb * 64 + ((k % kb) / p) * 64 * p + (n % 64) * p + k % p] =
+                    plain[n * in + k];
+        return result;
+    };
+    const auto w_blocked = blocked(w, 1);
+    const auto bf_blocked = blocked(bf, 2);
+    const auto q_blocked = blocked(q, 4);
+    const TensorInfo f32_tensor = tensor(DType::F32, {out, in}, w_blocked), bf16_tensor = tensor(DType::BF16, {out, in}, bf_blocked),
+                     i8_tensor = tensor(DType::I8, {out, in}, q_blocked), scale_tensor = tensor(DType::F32, {out}, scales);
+    std::vector<float> row(in);
+    std::vector<int8_t> row_q(in);
+    for (int64_t n = 0; n < out; ++n) {
+        INFO("row " << n);
+        DenseWeight{&f32_tensor, nullptr, true}.row_as_f32(n, row.data());
+        CHECK(std::equal(row.begin(), row.end(), w.begin() + n * in));
+        DenseWeight{&bf16_tensor, nullptr, true}.row_as_f32(n, row.data());
+        CHECK(std::equal(row.begin(), row.end(), w.begin() + n * in));
+        const DenseWeight i8{&i8_tensor, &scale_tensor, true};
+        i8.row_as_s8(n, row_q.data());
+        CHECK(std::equal(row_q.begin(), row_q.end(), q.begin() + n * in));
+        i8.row_as_f32(n, row.data());
+        bool scaled = true;
+        for (int64_t k = 0; k < in; ++k) scaled = scaled && row[k] == static_cast<float>(q[n * in + k]) * scales[n];
+        CHECK(scaled);
     }
 }
