@@ -159,13 +159,14 @@ PackedWeight pack_plain_f32_as_ba16a64b(const DenseWeight& weight, const memory:
     const float* src = weight.values->as<float>().data();
     auto* dst = reinterpret_cast<float*>(packed.buffer.data.get());
 #pragma omp parallel for schedule(static)
-    for (int64_t panel = 0; panel < out / 64; ++panel) {
+    for (int64_t panel = 0; panel < (out + 63) / 64; ++panel) {
         float* block = dst + panel * in_padded * 64;
         for (int64_t k0 = 0; k0 < in_padded; k0 += 16) {
             const int64_t count = std::min<int64_t>(16, in - k0);  // the rest is padding: zeros
             for (int64_t n = 0; n < 64; ++n) {
+                const bool real = panel * 64 + n < out;  // a last partial panel is padded with zeros too
                 const float* row = src + (panel * 64 + n) * in + k0;
-                for (int64_t k = 0; k < 16; ++k) block[(k0 + k) * 64 + n] = k < count ? row[k] : 0.0f;
+                for (int64_t k = 0; k < 16; ++k) block[(k0 + k) * 64 + n] = real && k < count ? row[k] : 0.0f;
             }
         }
     }
