@@ -156,6 +156,13 @@ public:
                     const EncodeOptions& options) const override {
         return inner_->encode(text, pair, options);
     }
+    Segments encode_segments(std::string_view text, std::optional<std::string_view> pair) const override {
+        return inner_->encode_segments(text, pair);
+    }
+    Encoding post_process(std::span<const int32_t> first, std::optional<std::span<const int32_t>> second,
+                          bool with_tokens) const override {
+        return inner_->post_process(first, second, with_tokens);
+    }
     std::size_t num_special_tokens(bool pair) const override { return inner_->num_special_tokens(pair); }
     std::optional<std::string_view> id_to_token(int32_t id) const override { return inner_->id_to_token(id); }
     std::size_t vocab_size() const override { return inner_->vocab_size(); }

@@ -96,13 +96,38 @@ std::optional<std::string_view> PipelineTokenizer::id_to_token(int32_t id) const
     return vocabulary_->token(id);
 }
 
-Encoding PipelineTokenizer::encode(std::string_view text, std::optional<std::string_view> pair,
-                                   const EncodeOptions& options) const {
-    // transformers encodes a pair only when the second text is non-empty (`if text_pair`).
+void PipelineTokenizer::encode_texts(std::string_view text, std::optional<std::string_view>& pair,
+                                     std::vector<int32_t>& a, std::vector<int32_t>& b, std::size_t stop_at) const {
     if (pair && pair->empty()) pair.reset();
     unicode::validate_utf8(text, pair ? "the first text" : "the text");
     if (pair) unicode::validate_utf8(*pair, "the second text");
+    a.clear();
+    b.clear();
+    encode_segment(text, a, stop_at);
+    if (pair) encode_segment(*pair, b, stop_at);
+}
 
+Segments PipelineTokenizer::encode_segments(std::string_view text, std::optional<std::string_view> pair) const {
+    Segments out;
+    std::vector<int32_t> b;
+    encode_texts(text, pair, out.first, b, SegmentEncoder::no_limit);
+    if (pair) out.second = std::move(b);
+    return out;
+}
+
+Encoding PipelineTokenizer::post_process(std::span<const int32_t> first,
+                                         std::optional<std::span<const int32_t>> second, bool with_tokens) const {
+    Encoding out;
+    post_processor_.process(first, second, out);
+    if (with_tokens) {
+        out.tokens.reserve(out.input_ids.size());
+        for (const int32_t id : out.input_ids) out.tokens.emplace_back(vocabulary_->token(id));
+    }
+    return out;
+}
+
+Encoding PipelineTokenizer::encode(std::string_view text, std::optional<std::string_view> pair,
+                                   const EncodeOptions& options) const {
     // When truncating, each text is tokenized only until it holds max_length tokens (the full
     // max_length, special tokens included), and only at a word boundary, because HF does so: in
     // `tokenizers` 0.23.2 the encoding of a long text, its overflowing tokens included, ends at
@@ -116,10 +141,7 @@ Encoding PipelineTokenizer::encode(std::string_view text, std::optional<std::str
     const bool truncating = options.max_length > 0 && options.truncation != Truncation::do_not_truncate;
     const std::size_t stop_at = truncating ? options.max_length : SegmentEncoder::no_limit;
     thread_local std::vector<int32_t> a, b;
-    a.clear();
-    b.clear();
-    encode_segment(text, a, stop_at);
-    if (pair) encode_segment(*pair, b, stop_at);
+    encode_texts(text, pair, a, b, stop_at);
 
     if (truncating) {
         const std::size_t specials = num_special_tokens(pair.has_value());
@@ -128,14 +150,7 @@ Encoding PipelineTokenizer::encode(std::string_view text, std::optional<std::str
                              std::to_string(specials) + " special tokens");
         truncate_segments(a, pair ? &b : nullptr, options.max_length - specials, options.truncation);
     }
-
-    Encoding out;
-    post_processor_.process(a, pair ? &b : nullptr, out);
-    if (options.with_tokens) {
-        out.tokens.reserve(out.input_ids.size());
-        for (const int32_t id : out.input_ids) out.tokens.emplace_back(vocabulary_->token(id));
-    }
-    return out;
+    return post_process(a, pair ? std::optional<std::span<const int32_t>>(b) : std::nullopt, options.with_tokens);
 }
 
 }  // namespace bertcls::tok

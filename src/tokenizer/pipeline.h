@@ -14,6 +14,8 @@
 //     5. the PostProcessor adds special tokens and token_type_ids (TemplateProcessing,
 //        BertProcessing, RobertaProcessing)
 //     6. token strings are looked up from the ids (Vocabulary)
+//   encode_segments(text, pair) is steps 1 to 3, never stopping early; post_process(a, b) steps 5
+//   and 6. Windows over a long text (processors/windows.h) are cut between the two.
 //
 // Adding a tokenizer family means adding a SegmentEncoder:
 //  - families that HF runs as normalizer -> pre-tokenizer -> model (WordPiece, byte-level BPE)
@@ -170,7 +172,7 @@ public:
     PostProcessor() = default;  // no special tokens, type id 0 (and 1 for the pair)
     PostProcessor(std::vector<TemplatePiece> single, std::vector<TemplatePiece> pair);
     std::size_t num_special_tokens(bool pair) const;
-    void process(const std::vector<int32_t>& a, const std::vector<int32_t>* b, Encoding& out) const;
+    void process(std::span<const int32_t> a, std::optional<std::span<const int32_t>> b, Encoding& out) const;
     const std::vector<TemplatePiece>& single_template() const { return single_; }
     const std::vector<TemplatePiece>& pair_template() const { return pair_; }
 
@@ -192,11 +194,18 @@ public:
                       std::unique_ptr<SegmentEncoder> encoder, PostProcessor post_processor);
     Encoding encode(std::string_view text, std::optional<std::string_view> pair,
                     const EncodeOptions& options) const override;
+    Segments encode_segments(std::string_view text, std::optional<std::string_view> pair) const override;
+    Encoding post_process(std::span<const int32_t> first, std::optional<std::span<const int32_t>> second,
+                          bool with_tokens) const override;
     std::size_t num_special_tokens(bool pair) const override { return post_processor_.num_special_tokens(pair); }
     std::optional<std::string_view> id_to_token(int32_t id) const override;
     std::size_t vocab_size() const override { return vocabulary_->size(); }
 
 private:
+    // Validates the texts and encodes them into `a` and `b` (steps 1 to 3), `pair` reset when its
+    // second text is empty, since transformers encodes a pair only then (`if text_pair`).
+    void encode_texts(std::string_view text, std::optional<std::string_view>& pair, std::vector<int32_t>& a,
+                      std::vector<int32_t>& b, std::size_t stop_at) const;
     // Added tokens and encoder pieces of `text`, in order; stops after the word that the encoder
     // stopped at (SegmentEncoder::encode), dropping the rest, added tokens included.
     void encode_segment(std::string_view text, std::vector<int32_t>& ids, std::size_t stop_at) const;

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,13 @@ struct Encoding {
     std::vector<int32_t> token_type_ids;
 };
 
+// The ids of a text and of its pair without special tokens, not truncated: what encode() holds
+// before it truncates and post-processes.
+struct Segments {
+    std::vector<int32_t> first;
+    std::optional<std::vector<int32_t>> second;  // absent for a single text or an empty second text
+};
+
 class Tokenizer {
 public:
     virtual ~Tokenizer() = default;
@@ -49,6 +57,13 @@ public:
     virtual Encoding encode(std::string_view text,
                             std::optional<std::string_view> pair = std::nullopt,
                             const EncodeOptions& options = {}) const = 0;
+
+    // The steps of encode() apart, as Hugging Face's encode(add_special_tokens=False) and
+    // post_process(), so that a caller can cut the segments (into windows) before the special
+    // tokens go around each piece. encode_segments validates the texts as encode() does.
+    virtual Segments encode_segments(std::string_view text, std::optional<std::string_view> pair) const = 0;
+    virtual Encoding post_process(std::span<const int32_t> first, std::optional<std::span<const int32_t>> second,
+                                  bool with_tokens) const = 0;
 
     // Number of special tokens added around a single text or a pair.
     virtual std::size_t num_special_tokens(bool pair) const = 0;

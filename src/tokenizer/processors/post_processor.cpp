@@ -17,12 +17,13 @@ std::size_t PostProcessor::num_special_tokens(bool pair) const {
     return n;
 }
 
-void PostProcessor::process(const std::vector<int32_t>& a, const std::vector<int32_t>* b, Encoding& out) const {
+void PostProcessor::process(std::span<const int32_t> a, std::optional<std::span<const int32_t>> b,
+                            Encoding& out) const {
     out.input_ids.clear();
     out.token_type_ids.clear();
     const auto& pieces = b ? pair_ : single_;
     if (pieces.empty()) {  // no post-processor: the segments as they are, type ids 0 then 1
-        out.input_ids = a;
+        out.input_ids.assign(a.begin(), a.end());
         out.token_type_ids.assign(a.size(), 0);
         if (b) {
             out.input_ids.insert(out.input_ids.end(), b->begin(), b->end());
@@ -30,18 +31,18 @@ void PostProcessor::process(const std::vector<int32_t>& a, const std::vector<int
         }
         return;
     }
-    std::size_t total = num_special_tokens(b != nullptr) + a.size() + (b ? b->size() : 0);
+    std::size_t total = num_special_tokens(b.has_value()) + a.size() + (b ? b->size() : 0);
     out.input_ids.reserve(total);
     out.token_type_ids.reserve(total);
     for (const auto& piece : pieces) {
-        const std::vector<int32_t>* ids = &piece.ids;
-        if (piece.kind == TemplatePiece::Kind::sequence_a) ids = &a;
+        std::span<const int32_t> ids = piece.ids;
+        if (piece.kind == TemplatePiece::Kind::sequence_a) ids = a;
         if (piece.kind == TemplatePiece::Kind::sequence_b) {
             if (!b) continue;
-            ids = b;
+            ids = *b;
         }
-        out.input_ids.insert(out.input_ids.end(), ids->begin(), ids->end());
-        out.token_type_ids.insert(out.token_type_ids.end(), ids->size(), piece.type_id);
+        out.input_ids.insert(out.input_ids.end(), ids.begin(), ids.end());
+        out.token_type_ids.insert(out.token_type_ids.end(), ids.size(), piece.type_id);
     }
 }
 

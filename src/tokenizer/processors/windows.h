@@ -1,7 +1,9 @@
 #pragma once
 // Windows over a text too long for one sequence, as Hugging Face tokenizers makes them with
 // `stride` and `return_overflowing_tokens`: a single text, or a pair truncated only_first (every
-// window carries the whole second text), each window framed by the special tokens. One
+// window carries the whole second text), each window framed by the special tokens. As in HF, the
+// text's tokens are cut before the post-processor adds the special tokens to each window, so a
+// text that begins with a special token's string (a literal "[SEP]") keeps its frame. One
 // difference, kept on purpose: HF's last window is the short remainder of the text, ours ends at
 // the text's end and reaches back into its neighbour, so that every window is full.
 #include <cstddef>
@@ -34,12 +36,5 @@ struct Windows {
 // room for text or the stride leaves the windows no room to advance.
 Windows encode_windows(const Tokenizer& tokenizer, std::string_view text, std::optional<std::string_view> pair,
                        const WindowOptions& options);
-
-// Splits `full` (one sequence with its special tokens, not truncated) into windows of at most
-// max_length tokens. `frame` is the encoding of the empty text (with the pair, if any): what
-// goes around every window. Windows advance by (window text tokens - overlap); the last one ends
-// at the text's end. Throws InputError when `full` does not have `frame` around it.
-std::vector<Encoding> split_into_chunks(const Encoding& full, const Encoding& frame, std::size_t max_length,
-                                        std::size_t overlap);
 
 }  // namespace bertcls

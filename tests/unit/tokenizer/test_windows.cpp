@@ -1,6 +1,6 @@
-// Windows over long texts (tokenizer/processors/windows.h): split_into_chunks on hand-made
-// encodings, and encode_windows on the WordPiece, byte-level BPE and Unigram fixtures against
-// windows the test cuts itself, by the definition, from the whole untruncated encoding.
+// Windows over long texts (tokenizer/processors/windows.h): encode_windows on the WordPiece,
+// byte-level BPE and Unigram fixtures, against windows spelled out and windows the test makes
+// itself, by the definition, of the text's tokens and the frame of special tokens.
 #include <algorithm>
 #include <filesystem>
 
@@ -15,21 +15,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-Encoding make(std::vector<int32_t> ids) {
-    Encoding e;
-    e.token_type_ids.assign(ids.size(), 0);
-    e.input_ids = std::move(ids);
-    return e;
+// frame[0, 1) + text[begin, end) + frame[1, ...): a window by definition, the text's tokens
+// put where every fixture's template puts the first text, behind one special token.
+template <class T>
+std::vector<T> window_of(const std::vector<T>& frame, const std::vector<T>& text, std::size_t begin, std::size_t end) {
+    std::vector<T> out(frame.begin(), frame.begin() + 1);
+    out.insert(out.end(), text.begin() + std::ptrdiff_t(begin), text.begin() + std::ptrdiff_t(end));
+    out.insert(out.end(), frame.begin() + 1, frame.end());
+    return out;
 }
 
-// v[0, 1) + v[1 + begin, 1 + end) + v[1 + text, ...): the window of a sequence with one special
-// token before its first text (every fixture's template) and `text` tokens of that text.
+// The tokens of the first text, without special tokens: those of `full` behind its opening
+// special token, as many as `full` has more than the frame.
 template <class T>
-std::vector<T> window_of(const std::vector<T>& v, std::size_t text, std::size_t begin, std::size_t end) {
-    std::vector<T> out(v.begin(), v.begin() + 1);
-    out.insert(out.end(), v.begin() + 1 + std::ptrdiff_t(begin), v.begin() + 1 + std::ptrdiff_t(end));
-    out.insert(out.end(), v.begin() + 1 + std::ptrdiff_t(text), v.end());
-    return out;
+std::vector<T> text_part(const std::vector<T>& full, const std::vector<T>& frame) {
+    return {full.begin() + 1, full.begin() + 1 + std::ptrdiff_t(full.size() - frame.size())};
 }
 
 // The windows by definition: `window` text tokens each, starting 0, step, 2 step, ... while a
@@ -42,16 +42,19 @@ std::vector<std::size_t> starts(std::size_t text, std::size_t window, std::size_
     return out;
 }
 
-// Checks encode_windows(text, pair) for one setting against windows cut from the full encoding.
+// Checks encode_windows(text, pair) for one setting against windows made, by the definition,
+// of the text's tokens and the frame (the encoding of the empty text with the pair).
 void check_windows(const Tokenizer& tokenizer, const std::string& text, std::optional<std::string> pair,
                    const WindowOptions& options) {
     const auto p = pair ? std::optional<std::string_view>(*pair) : std::nullopt;
     const Encoding full = tokenizer.encode(text, p, {});
-    const std::size_t text_tokens = tokenizer.encode(text, std::nullopt, {}).input_ids.size() - tokenizer.num_special_tokens(false);
-    const std::size_t frame = full.input_ids.size() - text_tokens;
-    const std::size_t window = std::min(options.max_length, options.text_tokens ? frame + options.text_tokens : SIZE_MAX) - frame;
+    const Encoding frame = tokenizer.encode("", p, {});
+    REQUIRE(full.input_ids.front() == frame.input_ids.front());  // the one opening special token
+    const std::size_t text_tokens = full.input_ids.size() - frame.input_ids.size();
+    const std::size_t f = frame.input_ids.size();
+    const std::size_t window = std::min(options.max_length, options.text_tokens ? f + options.text_tokens : SIZE_MAX) - f;
     const std::size_t stride = options.stride.value_or(window / 4);
-    INFO("text tokens " << text_tokens << ", frame " << frame << ", window " << window << ", stride " << stride);
+    INFO("text tokens " << text_tokens << ", frame " << f << ", window " << window << ", stride " << stride);
 
     const Windows got = encode_windows(tokenizer, text, p, options);
     CHECK(got.tokens == full.input_ids.size());
@@ -60,14 +63,17 @@ void check_windows(const Tokenizer& tokenizer, const std::string& text, std::opt
         CHECK(got.encodings[0].input_ids == full.input_ids);
         return;
     }
+    const auto ids = text_part(full.input_ids, frame.input_ids);
+    const auto type_ids = text_part(full.token_type_ids, frame.token_type_ids);
+    const auto tokens = text_part(full.tokens, frame.tokens);
     const auto expected = starts(text_tokens, window, window - stride);
     REQUIRE(got.encodings.size() == expected.size());
     for (std::size_t k = 0; k < expected.size(); ++k) {
         const std::size_t b = expected[k], e = b + window;
         INFO("window " << k << " from text token " << b);
-        CHECK(got.encodings[k].input_ids == window_of(full.input_ids, text_tokens, b, e));
-        CHECK(got.encodings[k].token_type_ids == window_of(full.token_type_ids, text_tokens, b, e));
-        CHECK(got.encodings[k].tokens == window_of(full.tokens, text_tokens, b, e));
+        CHECK(got.encodings[k].input_ids == window_of(frame.input_ids, ids, b, e));
+        CHECK(got.encodings[k].token_type_ids == window_of(frame.token_type_ids, type_ids, b, e));
+        CHECK(got.encodings[k].tokens == window_of(frame.tokens, tokens, b, e));
         CHECK(got.encodings[k].input_ids.size() <= options.max_length);
     }
 }
@@ -75,24 +81,24 @@ void check_windows(const Tokenizer& tokenizer, const std::string& text, std::opt
 }  // namespace
 
 TEST_CASE("long texts split into overlapping windows framed by special tokens", "[tokenizer][windows]") {
-    const Encoding frame = make({101, 102});
-    Encoding full = make({101});
-    for (int32_t i = 1; i <= 10; ++i) full.input_ids.push_back(i);
-    full.input_ids.push_back(102);
-    full.token_type_ids.assign(full.input_ids.size(), 0);
+    const auto tokenizer = make_tokenizer(read_tokenizer_dir(fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "bert-uncased"));
+    const std::string text = "a b c d e f g h i j";  // ten tokens between [CLS] and [SEP]
+    const auto windows = [&](std::size_t max_length, std::size_t stride) {
+        return encode_windows(*tokenizer, text, std::nullopt, {.max_length = max_length, .stride = stride}).encodings;
+    };
+    using Tokens = std::vector<std::string>;
 
     // Windows of 6 tokens hold 4 text tokens; overlap 1 means a step of 3; the last window ends at the end.
-    const auto chunks = split_into_chunks(full, frame, 6, 1);
+    const auto chunks = windows(6, 1);
     REQUIRE(chunks.size() == 3);
-    CHECK(chunks[0].input_ids == std::vector<int32_t>{101, 1, 2, 3, 4, 102});
-    CHECK(chunks[1].input_ids == std::vector<int32_t>{101, 4, 5, 6, 7, 102});
-    CHECK(chunks[2].input_ids == std::vector<int32_t>{101, 7, 8, 9, 10, 102});
+    CHECK(chunks[0].tokens == Tokens{"[CLS]", "a", "b", "c", "d", "[SEP]"});
+    CHECK(chunks[1].tokens == Tokens{"[CLS]", "d", "e", "f", "g", "[SEP]"});
+    CHECK(chunks[2].tokens == Tokens{"[CLS]", "g", "h", "i", "j", "[SEP]"});
     CHECK(chunks[2].token_type_ids.size() == 6);
 
-    CHECK(split_into_chunks(full, frame, 12, 0).size() == 1);  // fits
-    CHECK(split_into_chunks(full, frame, 7, 0).size() == 2);   // 1-5, 6-10
-    CHECK_THROWS_AS(split_into_chunks(full, frame, 6, 4), UsageError);
-    CHECK_THROWS_AS(split_into_chunks(make({5, 6, 7}), frame, 6, 1), InputError);
+    CHECK(windows(12, 0).size() == 1);  // fits
+    CHECK(windows(7, 0).size() == 2);   // a-e, f-j
+    CHECK_THROWS_AS(windows(6, 4), UsageError);
 }
 
 TEST_CASE("encode_windows cuts single texts and only_first pairs as the definition does", "[tokenizer][windows]") {
@@ -114,6 +120,24 @@ TEST_CASE("encode_windows cuts single texts and only_first pairs as the definiti
                 check_windows(*tokenizer, text, pair, {.max_length = 64, .stride = 3, .text_tokens = 12});
                 check_windows(*tokenizer, text, pair, {.max_length = 4096});  // fits
             }
+    }
+}
+
+TEST_CASE("encode_windows keeps the frame of a text that starts with a special token", "[tokenizer][windows]") {
+    // The text begins with the token that follows the opening one in the frame ([CLS] [SEP],
+    // <s> </s>): the windows must still be that frame around the text's tokens.
+    const fs::path root = fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers";
+    const std::string words = "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+                              "fifteen sixteen seventeen eighteen nineteen twenty twenty-one twenty-two";
+    for (const auto& [folder, special] : {std::pair{"bert-uncased", "[SEP]"}, std::pair{"roberta-bpe", "</s>"},
+                                          std::pair{"xlmr-spm", "</s>"}, std::pair{"albert-spm", "[SEP]"}}) {
+        const auto tokenizer = make_tokenizer(read_tokenizer_dir(root / folder));
+        const std::string text = std::string(special) + " " + words;
+        for (const auto& pair : {std::optional<std::string>(), std::optional<std::string>("It rains.")}) {
+            INFO(folder << ": " << text << (pair ? " | " + *pair : ""));
+            check_windows(*tokenizer, text, pair, {.max_length = 24, .stride = 2});
+            check_windows(*tokenizer, text, pair, {.max_length = 32, .stride = 3, .text_tokens = 8});
+        }
     }
 }
 
