@@ -160,8 +160,9 @@ PackedWeight pack_plain_f32_as_ba16a64b(const DenseWeight& weight, const memory:
     const float* src = weight.values->as<float>().data();
     auto* dst = reinterpret_cast<float*>(packed.buffer.data.get());
     const int64_t panels = (out + 63) / 64;
-    // One panel (a head) is not worth waking another thread for.
-#pragma omp parallel for schedule(static) if (panels > 1)
+    // A small weight (a classifier head's) is packed sooner than the OpenMP pool starts up.
+    constexpr int64_t kParallelFloats = 1 << 18;
+#pragma omp parallel for schedule(static) if (panels * in_padded * 64 >= kParallelFloats)
     for (int64_t panel = 0; panel < panels; ++panel) {
         float* block = dst + panel * in_padded * 64;
         const int64_t outputs = std::min<int64_t>(64, out - panel * 64);
