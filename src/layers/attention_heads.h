@@ -66,7 +66,12 @@ struct HeadTasks {
         float* scratch =
             Workspace::reserve(work.attention_scratch, per_thread * static_cast<std::size_t>(omp_get_max_threads()));
         const int64_t tasks = batch.sequences() * heads;
-#pragma omp parallel for schedule(dynamic, 1) if (tasks > 1)
+        // About 4 L_q L_k head_size flops per head (scores and context): a short text's heads
+        // are done sooner than another thread wakes up (or the OpenMP pool starts).
+        constexpr int64_t kMinParallelFlops = 1 << 20;
+        int64_t flops = 0;
+        for (int64_t s = 0; s < batch.sequences(); ++s) flops += 4 * (first_only ? 1 : batch.length(s)) * batch.length(s) * hidden;
+#pragma omp parallel for schedule(dynamic, 1) if (tasks > 1 && flops >= kMinParallelFlops)
         for (int64_t task = 0; task < tasks; ++task)
             run(task / heads, task % heads, scratch + per_thread * static_cast<std::size_t>(omp_get_thread_num()));
     }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
 namespace bertcls {
 
@@ -38,12 +39,45 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 bool blocked_gemm_available() { return kKernel != Kernel::none; }
 
 bool blocked_gemm_fits(int64_t in, int64_t out) {
+    if (in <= 0 || out <= 0) return false;
+    if (kKernel == Kernel::avx2) return true;
     // On AVX-512, a weight that stays in cache gains nothing from prefetching, and there oneDNN's
     // kernels are as fast (and faster on two threads for the 2-layer, 128-wide models).
     constexpr int64_t kMinWeightBytes = 1 << 20;
-    return in > 0 && out > 0 && out % 64 == 0 &&
-           (kKernel == Kernel::avx2 || kAnySize || in * out * static_cast<int64_t>(sizeof(float)) >= kMinWeightBytes);
+    return out % 64 == 0 && (kAnySize || in * out * static_cast<int64_t>(sizeof(float)) >= kMinWeightBytes);
 }
+
+namespace {
+
+void run_kernel(const BlockedGemmArgs& resolved) {
+    if (kKernel == Kernel::avx512) detail::blocked_gemm_avx512(resolved);
+    else detail::blocked_gemm_avx2(resolved);
+}
+
+// The kernels compute whole 64-wide panels, and the weight's last one is padded with zeros: a
+// call that ends inside it runs into 64-wide rows of a scratch (with a zero-padded bias, and the
+// residual copied in) and copies the real columns out. Each output is still the same FMA chain.
+void run_through_padded_rows(const BlockedGemmArgs& a) {
+    const int64_t padded = ceil_div(a.out, 64) * 64, width = a.out_end - a.out_begin;
+    thread_local std::vector<float> bias, y;
+    bias.assign(static_cast<std::size_t>(padded), 0.0f);
+    std::copy_n(a.bias, a.out, bias.begin());
+    y.resize(static_cast<std::size_t>(a.rows * padded));
+    if (a.accumulate)
+        for (int64_t r = 0; r < a.rows; ++r)
+            std::copy_n(a.y + r * a.y_stride + a.out_begin, width, y.begin() + r * padded + a.out_begin);
+    BlockedGemmArgs in_scratch = a;
+    in_scratch.out = padded;
+    in_scratch.out_end = padded;
+    in_scratch.bias = bias.data();
+    in_scratch.y = y.data();
+    in_scratch.y_stride = padded;
+    run_kernel(in_scratch);
+    for (int64_t r = 0; r < a.rows; ++r)
+        std::copy_n(y.begin() + r * padded + a.out_begin, width, a.y + r * a.y_stride + a.out_begin);
+}
+
+}  // namespace
 
 void blocked_gemm(const BlockedGemmArgs& args) {
     if (args.rows == 0) return;
@@ -51,8 +85,8 @@ void blocked_gemm(const BlockedGemmArgs& args) {
     if (resolved.out_end == 0) resolved.out_end = args.out;
     if (resolved.y_stride == 0) resolved.y_stride = args.out;
     if (resolved.out_begin >= resolved.out_end) return;
-    if (kKernel == Kernel::avx512) detail::blocked_gemm_avx512(resolved);
-    else detail::blocked_gemm_avx2(resolved);
+    if (resolved.out_end % 64 != 0) run_through_padded_rows(resolved);
+    else run_kernel(resolved);
 }
 
 namespace detail {

@@ -22,14 +22,14 @@ namespace bertcls {
 struct BlockedGemmArgs {
     const float* x;     // [rows, in], row stride x_stride
     int64_t rows, x_stride;
-    const float* weight;  // [in, out] as BA16a64b: in padded to 16, out a multiple of 64
+    const float* weight;  // [in, out] as BA16a64b: in padded to 16, out to 64, with zeros
     int64_t in, out;
     const float* bias;  // [out]
     float* y;           // [rows, out], row stride y_stride
     bool accumulate;    // y = x·W + b + y (the residual), before the activation
     std::optional<Activation> activation;
-    // Only outputs [out_begin, out_end) are computed (multiples of 64; out_end 0 = out); y's
-    // other columns are left as they are.
+    // Only outputs [out_begin, out_end) are computed (multiples of 64, or out_end = out; out_end
+    // 0 = out); y's other columns are left as they are.
     int64_t out_begin = 0, out_end = 0;
     int64_t y_stride = 0;  // 0 = out
 };
@@ -37,11 +37,14 @@ struct BlockedGemmArgs {
 // Whether this CPU can run blocked_gemm (AVX-512 F, DQ, BW and VL, or AVX2 and FMA) and it is
 // not switched off: BERTCLS_GEMM=onednn keeps every layer on oneDNN, to compare the two.
 bool blocked_gemm_available();
-// Whether f32 layers of this shape run on blocked_gemm: out a multiple of 64 and, on AVX-512, a
-// weight too large to stay in cache (1 MiB and up). blocked_gemm itself takes any such out, and
-// BERTCLS_GEMM=blocked drops the size limit, so that the small reference models test the
-// AVX-512 kernel's path through the whole encoder. Below AVX-512 every size runs on it: oneDNN
-// would make results depend on the batch there (see above).
+// Whether f32 layers of this shape run on blocked_gemm: on AVX-512, out a multiple of 64 and a
+// weight too large to stay in cache (1 MiB and up); BERTCLS_GEMM=blocked drops the size limit,
+// so that the small reference models test the AVX-512 kernel's path through the whole encoder.
+// Below AVX-512 every shape runs on it, down to a classifier head of a few outputs: oneDNN
+// would make results depend on the batch there (see above), and its JIT would cost a one-text
+// classify most of its time. blocked_gemm itself takes any out: the kernels compute whole
+// 64-wide panels, and a call ending inside the weight's zero-padded last panel goes through a
+// scratch of whole panels (slower by a copy, which only small layers pay).
 bool blocked_gemm_fits(int64_t in, int64_t out);
 
 void blocked_gemm(const BlockedGemmArgs& args);

@@ -86,9 +86,9 @@ void prefault(std::span<const std::byte> bytes) {
 // depending on how many rows the call has and how its threads split the work: a record's scores
 // would depend on the other records in its batch. Its AVX-512 kernels (brgemm) compute each row
 // on its own. Where the rounding depends on the rows, every oneDNN call gets the same row count
-// (Linear::run_matmul_in_fixed_chunks), so a row's result depends on that row alone. Most layers
-// do not come here on such a CPU (blocked_gemm; bf16 and int8 fall back to f32 there); the
-// classifier heads do, and every layer under BERTCLS_GEMM=onednn.
+// (Linear::run_matmul_in_fixed_chunks), so a row's result depends on that row alone. With AVX2
+// and FMA no layer comes here (blocked_gemm; bf16 and int8 fall back to f32 there) unless
+// BERTCLS_GEMM=onednn sends every layer here, to compare the two.
 bool matmul_rounding_depends_on_rows() {
     static const bool depends = dnnl::get_effective_cpu_isa() < dnnl::cpu_isa::avx512_core;
     return depends;
@@ -264,7 +264,7 @@ void Linear::run_matmul(const float* x, int64_t rows, float* y, int64_t x_stride
 }
 
 void Linear::forward_columns(const float* x, int64_t rows, float* y, int64_t y_stride, int64_t begin, int64_t end) {
-    if (!blocked_gemm_weight_ || begin % 64 != 0 || end % 64 != 0 || begin < 0 || end > out_ || begin > end)
+    if (!computes_column_ranges() || begin % 64 != 0 || end % 64 != 0 || begin < 0 || end > out_ || begin > end)
         throw std::logic_error("Linear::forward_columns: columns [" + std::to_string(begin) + ", " +
                                std::to_string(end) + ") of a layer that cannot split them");
     run_blocked_gemm(x, rows, in_, y, y_stride, begin, end);

@@ -12,14 +12,15 @@
 // A weight the converter stored blocked in the kernels' own layout needs neither: it is read in
 // place (see ops/dense_weight.h), unless this CPU's kernels want another layout.
 // Primitives are built once per (row count, input stride) and reused.
-// f32 layers with a multiple of 64 outputs run on our own kernels instead (ops/blocked_gemm.h):
-// on AVX-512 CPUs the large ones, whose weight stream oneDNN's kernels stall on; on AVX2 CPUs
-// all of them, because oneDNN's AVX2 sgemm makes a row's rounding depend on the rest of the
-// call and JIT-compiles itself on first use. Their weight is blocked from the start (read in
-// place, or packed when constructed): a layer that switched kernels at pack() would round
-// differently before and after, and a batch job's output would depend on how its records were
-// batched. The other layers of an AVX2 CPU (classifier heads; bf16 and int8 fall back to f32
-// there) run on oneDNN in calls of a fixed row count, for the same reason.
+// f32 layers run on our own kernels instead (ops/blocked_gemm.h): on AVX-512 CPUs the large
+// ones with a multiple of 64 outputs, whose weight stream oneDNN's kernels stall on; on AVX2
+// CPUs all of them, classifier heads included (their weight zero-padded to whole 64-wide
+// panels), because oneDNN's AVX2 sgemm makes a row's rounding depend on the rest of the call
+// and JIT-compiles itself on first use, which would cost a one-text classify most of its time.
+// Their weight is blocked from the start (read in place, or packed when constructed): a layer
+// that switched kernels at pack() would round differently before and after, and a batch job's
+// output would depend on how its records were batched. Under BERTCLS_GEMM=onednn an AVX2 CPU
+// runs every layer on oneDNN in calls of a fixed row count, for the same reason.
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
@@ -58,8 +59,9 @@ public:
     // x: [rows, in] with row stride `x_stride` (0 = in); y: [rows, out] contiguous.
     void forward(const float* x, int64_t rows, float* y, int64_t x_stride = 0);
 
-    // Whether forward_columns can compute part of the outputs: layers that run on blocked_gemm.
-    bool computes_column_ranges() const { return blocked_gemm_weight_ != nullptr; }
+    // Whether forward_columns can compute part of the outputs: layers that run on blocked_gemm
+    // in whole 64-wide panels.
+    bool computes_column_ranges() const { return blocked_gemm_weight_ != nullptr && out_ % 64 == 0; }
     // Outputs [begin, end) of each row only (multiples of 64), into y's rows of y_stride floats;
     // x contiguous. For a fused projection of which only some parts are needed for some rows.
     void forward_columns(const float* x, int64_t rows, float* y, int64_t y_stride, int64_t begin, int64_t end);

@@ -153,21 +153,24 @@ PackedWeight pack_as(const DenseWeight& weight, const memory::desc& layout) {
 // A plain F32 [out, in] weight into BA16a64b (what blocked_gemm reads), a block of 64 outputs by
 // 16 inputs at a time: its reads (64 rows of 16 floats) and writes (16 rows of 64) stay within a
 // few cache lines, where the general scatter above writes every element 256 bytes from the last.
+// Inputs past `in` and outputs past `out` (a classifier head's one panel) are padding: zeros.
 PackedWeight pack_plain_f32_as_ba16a64b(const DenseWeight& weight, const memory::desc& layout) {
     const int64_t in = weight.in(), out = weight.out(), in_padded = (in + 15) / 16 * 16;
     PackedWeight packed{AlignedBuffer::allocate(layout.get_size()), {}, {}};
     const float* src = weight.values->as<float>().data();
     auto* dst = reinterpret_cast<float*>(packed.buffer.data.get());
-#pragma omp parallel for schedule(static)
-    for (int64_t panel = 0; panel < (out + 63) / 64; ++panel) {
+    const int64_t panels = (out + 63) / 64;
+    // A small weight (a classifier head's) is packed sooner than the OpenMP pool starts up.
+    constexpr int64_t kParallelFloats = 1 << 18;
+#pragma omp parallel for schedule(static) if (panels * in_padded * 64 >= kParallelFloats)
+    for (int64_t panel = 0; panel < panels; ++panel) {
         float* block = dst + panel * in_padded * 64;
+        const int64_t outputs = std::min<int64_t>(64, out - panel * 64);
         for (int64_t k0 = 0; k0 < in_padded; k0 += 16) {
-            const int64_t count = std::min<int64_t>(16, in - k0);  // the rest is padding: zeros
-            for (int64_t n = 0; n < 64; ++n) {
-                const bool real = panel * 64 + n < out;  // a last partial panel is padded with zeros too
-                const float* row = src + (panel * 64 + n) * in + k0;
-                for (int64_t k = 0; k < 16; ++k) block[(k0 + k) * 64 + n] = real && k < count ? row[k] : 0.0f;
-            }
+            const int64_t count = std::min<int64_t>(16, in - k0);
+            for (int64_t n = 0; n < 64; ++n)
+                for (int64_t k = 0; k < 16; ++k)
+                    block[(k0 + k) * 64 + n] = n < outputs && k < count ? src[(panel * 64 + n) * in + k0 + k] : 0.0f;
         }
     }
     return packed;

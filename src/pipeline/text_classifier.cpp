@@ -62,7 +62,10 @@ std::vector<EncodedText> TextClassifier::encode(std::span<const TextInput> input
     std::vector<EncodedText> out(inputs.size());
     std::exception_ptr failure;  // a UsageError (the same for every text) or an internal failure
     std::mutex failure_mutex;
-#pragma omp parallel for schedule(dynamic, 8)
+    // Texts go to threads 8 at a time: fewer have nothing to share, and starting the OpenMP
+    // pool would cost a one-text call more than its tokenizing.
+    constexpr std::size_t kChunk = 8;
+#pragma omp parallel for schedule(dynamic, kChunk) if (inputs.size() > kChunk)
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         try {
             encode_one(inputs[i], options, out[i]);
@@ -99,7 +102,9 @@ std::vector<Prediction> TextClassifier::predict(std::span<const EncodedText> enc
         if (encoded[i].runs()) row += encoded[i].document.chunks.size();
     }
     std::vector<Prediction> predictions(encoded.size());
-#pragma omp parallel for schedule(static)
+    // A text's prediction is a softmax over a few labels: threads pay only for a large batch.
+    constexpr std::size_t kMinParallelTexts = 256;
+#pragma omp parallel for schedule(static) if (encoded.size() >= kMinParallelTexts)
     for (std::size_t i = 0; i < encoded.size(); ++i) {
         if (!encoded[i].runs()) continue;
         const std::size_t windows_of_text = encoded[i].document.chunks.size();

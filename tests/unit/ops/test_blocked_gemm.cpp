@@ -6,9 +6,11 @@
 // one panel (threads then split rows) and many, one thread and two, and every activation with
 // and without the residual. A dense layer that runs on it is checked the same way through
 // Linear, whose packer lays the weight out. And a row's outputs must not depend, to the bit, on
-// the other rows of the call: batch output relies on it.
+// the other rows of the call: batch output relies on it. Output counts that are not a multiple
+// of 64 (classifier heads, whose last panel is zero padding) are checked the same ways.
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <optional>
@@ -76,10 +78,10 @@ Problem make_problem(const Shape& s, std::mt19937& rng) {
 }
 
 // BA16a64b of the [in, out] matrix: panels of 64 outputs; in each, one row of 64 per input,
-// the inputs padded with zeros to a multiple of 16.
+// the inputs padded with zeros to a multiple of 16 and the outputs to a multiple of 64.
 std::vector<float> blocked_layout(const Problem& p) {
-    const int64_t in_padded = (p.shape.in + 15) / 16 * 16;
-    std::vector<float> blocked(static_cast<std::size_t>(in_padded * p.shape.out), 0.0f);
+    const int64_t in_padded = (p.shape.in + 15) / 16 * 16, out_padded = (p.shape.out + 63) / 64 * 64;
+    std::vector<float> blocked(static_cast<std::size_t>(in_padded * out_padded), 0.0f);
     for (int64_t n = 0; n < p.shape.out; ++n)
         for (int64_t k = 0; k < p.shape.in; ++k)
             blocked[static_cast<std::size_t>(n / 64 * in_padded * 64 + k * 64 + n % 64)] =
@@ -256,6 +258,100 @@ TEST_CASE("a row of the blocked GEMM gives the same bits alone and among other r
                     INFO("row " << r);
                     CHECK(std::memcmp(alone.data(), all.data() + r * s.out, alone.size() * sizeof(float)) == 0);
                 }
+            }
+        }
+    }
+}
+
+// A classifier head's few outputs, or any count that ends inside the weight's zero-padded last
+// panel: the values against the reference, nothing written past the real outputs (y's rows are
+// wider here), a column range that starts at a whole panel and ends at `out`, and each row's
+// bits the same alone as among 13 rows, on one thread and two.
+TEST_CASE("outputs ending inside a zero-padded panel match the reference and do not depend on the rows", "[gemm]") {
+    if (!blocked_gemm_available()) {
+        WARN("neither AVX-512 nor AVX2 + FMA here (or BERTCLS_GEMM=onednn): blocked_gemm not checked");
+        return;
+    }
+    std::mt19937 rng(26);
+    for (const int64_t out : {1, 2, 6, 63, 65, 130}) {
+        for (const int64_t in : {128, 17, 300}) {
+            const Shape s{13, in, out, in + 3};
+            const Problem p = make_problem(s, rng);
+            const std::vector<float> weight = blocked_layout(p);
+            const int64_t y_stride = out + 5;
+            for (const Epilogue& epilogue : kEpilogues) {
+                for (const int threads : {1, 2}) {
+                    const ThreadCount scope(threads);
+                    INFO("in " << in << ", out " << out << ", activation "
+                               << (epilogue.first ? activation_name(*epilogue.first) : "none") << ", residual "
+                               << epilogue.second << ", threads " << threads);
+                    std::vector<float> all(static_cast<std::size_t>(s.rows * y_stride), -7.0f);
+                    for (int64_t r = 0; r < s.rows; ++r)
+                        std::copy_n(p.residual.begin() + r * out, out, all.begin() + r * y_stride);
+                    BlockedGemmArgs args = gemm_args(p, weight, epilogue, all);
+                    args.y_stride = y_stride;
+                    blocked_gemm(args);
+                    std::vector<float> dense(p.residual.size());
+                    int64_t touched_outside = 0;
+                    for (int64_t r = 0; r < s.rows; ++r) {
+                        std::copy_n(all.begin() + r * y_stride, out, dense.begin() + r * out);
+                        for (int64_t n = out; n < y_stride; ++n) touched_outside += all[static_cast<std::size_t>(r * y_stride + n)] != -7.0f;
+                    }
+                    CHECK(worst_error(p, epilogue, dense) < 1e-5);
+                    CHECK(touched_outside == 0);
+                    for (int64_t r = 0; r < s.rows; ++r) {
+                        std::vector<float> alone(p.residual.begin() + r * out, p.residual.begin() + (r + 1) * out);
+                        BlockedGemmArgs one = gemm_args(p, weight, epilogue, alone);
+                        one.x = p.x.data() + r * s.x_stride;
+                        one.rows = 1;
+                        blocked_gemm(one);
+                        INFO("row " << r);
+                        CHECK(std::memcmp(alone.data(), dense.data() + r * out, alone.size() * sizeof(float)) == 0);
+                    }
+                    if (out > 64) {  // the last panel alone, the first one's columns left as they are
+                        std::vector<float> tail = epilogue.second ? p.residual : std::vector<float>(p.residual.size(), -7.0f);
+                        BlockedGemmArgs last = gemm_args(p, weight, epilogue, tail);
+                        last.out_begin = out / 64 * 64;
+                        blocked_gemm(last);
+                        int64_t differs = 0, touched_before = 0;
+                        for (int64_t r = 0; r < s.rows; ++r)
+                            for (int64_t n = 0; n < out; ++n) {
+                                const auto i = static_cast<std::size_t>(r * out + n);
+                                if (n >= last.out_begin) differs += tail[i] != dense[i];
+                                else touched_before += tail[i] != (epilogue.second ? p.residual[i] : -7.0f);
+                            }
+                        CHECK(differs == 0);
+                        CHECK(touched_before == 0);
+                    }
+                }
+            }
+        }
+    }
+}
+
+// The same through Linear, whose packer pads a plain [out, in] weight to whole panels: on this
+// CPU's f32 path (the blocked GEMM on AVX2; oneDNN where the head stays there) the values match
+// the reference, and a row's bits do not depend on the other rows of the call.
+TEST_CASE("a dense layer of any output count matches the reference and does not depend on the rows", "[gemm]") {
+    std::mt19937 rng(27);
+    for (const int64_t out : {1, 2, 6, 63, 65, 130}) {
+        const Shape s{19, 128, out, 128};
+        const Problem p = make_problem(s, rng);
+        const TensorInfo w{DType::F32, {s.out, s.in}, std::as_bytes(std::span<const float>(p.w))};
+        const TensorInfo b{DType::F32, {s.out}, std::as_bytes(std::span<const float>(p.bias))};
+        for (const Epilogue& epilogue : kEpilogues) {
+            INFO("out " << out << ", activation " << (epilogue.first ? activation_name(*epilogue.first) : "none")
+                        << ", residual " << epilogue.second);
+            Linear linear(w, b, LinearEpilogue{epilogue.first, epilogue.second});
+            CHECK_FALSE((linear.computes_column_ranges() && out % 64 != 0));
+            std::vector<float> all = epilogue.second ? p.residual : std::vector<float>(p.residual.size(), -7.0f);
+            linear.forward(p.x.data(), s.rows, all.data());
+            CHECK(worst_error(p, epilogue, all) < 1e-5);
+            for (int64_t r = 0; r < s.rows; ++r) {
+                std::vector<float> alone(p.residual.begin() + r * out, p.residual.begin() + (r + 1) * out);
+                linear.forward(p.x.data() + r * s.in, 1, alone.data());
+                INFO("row " << r);
+                CHECK(std::memcmp(alone.data(), all.data() + r * out, alone.size() * sizeof(float)) == 0);
             }
         }
     }
