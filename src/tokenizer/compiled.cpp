@@ -132,7 +132,9 @@ json post_processor_json(const tok::PostProcessor& p) {
         json list = json::array();
         for (const auto& piece : templ) {
             if (piece.kind == tok::TemplatePiece::Kind::special) {
-                const std::string name = "s" + std::to_string(specials.size());
+                // Appended, not "s" + to_string(): GCC 12 warns falsely on that (-Wrestrict, its bug 105329).
+                std::string name = "s";
+                name += std::to_string(specials.size());
                 specials[name] = {{"id", name}, {"ids", piece.ids}, {"tokens", json::array()}};
                 list.push_back({{"SpecialToken", {{"id", name}, {"type_id", piece.type_id}}}});
             } else {

@@ -212,7 +212,7 @@ TEST_CASE("wordpiece: the compiled tokenizer encodes as the one built from the f
             const TokenizerFiles files{{"tokenizer.json", tiny_bert_json(lowercase, hashes)}};
             check_same(*make_tokenizer(files), *compiled(files));
         }
-    for (const fs::path dir : {fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "bert-uncased",
+    for (const fs::path& dir : {fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "bert-uncased",
                                fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "bert-cased"}) {
         INFO(dir.string());
         TokenizerFiles files = read_tokenizer_dir(dir);
