@@ -1,9 +1,10 @@
 #pragma once
 // What the tokenizer tests share: where the Hugging Face reference files live, how to read
-// their JSON Lines, and the compiled form of a tokenizer.
+// their JSON Lines, and the compiled form of a tokenizer, intact or damaged.
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tokenizer/compiled.h"
+#include "util/error.h"
 
 namespace bertcls::test {
 
@@ -48,6 +50,30 @@ inline std::unique_ptr<Tokenizer> compiled(const TokenizerFiles& files) {
     auto tokenizer = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
     REQUIRE(tokenizer != nullptr);
     return tokenizer;
+}
+
+// Loads `bytes` as a compiled tokenizer and encodes every text with it, alone and as a pair: an
+// InputError is fine (and a UsageError: a damaged template with more special tokens than
+// max_length), a bad read or an endless loop is not.
+inline void load_damaged(const std::string& bytes, std::span<const char* const> texts) {
+    auto owner = std::make_shared<const std::string>(bytes);
+    try {
+        if (const auto t = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner))
+            for (const char* text : texts) t->encode(text, "pair text", {.max_length = 64});
+    } catch (const InputError&) {
+    } catch (const UsageError&) {
+    }
+}
+
+// `rounds` copies of `blob` with 1 to 4 random bytes changed, each through load_damaged.
+inline void load_mutations(const std::string& blob, int rounds, std::span<const char* const> texts) {
+    std::mt19937 random(21);
+    for (int round = 0; round < rounds; ++round) {
+        std::string damaged = blob;
+        const int changes = 1 + static_cast<int>(random() % 4);
+        for (int c = 0; c < changes; ++c) damaged[random() % damaged.size()] = static_cast<char>(random());
+        load_damaged(damaged, texts);
+    }
 }
 
 }  // namespace bertcls::test

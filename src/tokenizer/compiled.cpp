@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tokenizer/loaders/factory.h"
+#include "tokenizer/models/bpe.h"
 #include "tokenizer/models/wordpiece.h"
 #include "util/error.h"
 #include "util/json_depth.h"
@@ -16,6 +17,7 @@ namespace bertcls {
 
 static_assert(std::endian::native == std::endian::little, "the compiled tokenizer is little-endian");
 static_assert(sizeof(tok::WordPiece::Node) == 16 && alignof(tok::WordPiece::Node) == 4);
+static_assert(sizeof(tok::Bpe::MergeSlot) == 16 && alignof(tok::Bpe::MergeSlot) == 4);
 
 using nlohmann::json;
 
@@ -25,6 +27,8 @@ constexpr char kMagic[8] = {'B', 'C', 'T', 'O', 'K', 'E', 'N', '\0'};
 constexpr std::size_t kNameBytes = 16;
 constexpr std::size_t kEntryBytes = kNameBytes + 16;
 constexpr uint32_t kMaxSections = 64;
+// Version 2 only added BPE to version 1 (WordPiece), whose blobs it reads as they are.
+constexpr uint32_t kOldestReadableVersion = 1;
 
 class BlobWriter {
 public:
@@ -71,7 +75,7 @@ public:
     static std::optional<BlobReader> open(std::span<const std::byte> blob) {
         if (blob.size() < 16 || std::memcmp(blob.data(), kMagic, sizeof kMagic) != 0) malformed("bad magic bytes");
         const uint32_t version = read<uint32_t>(blob, 8);
-        if (version != kCompiledTokenizerVersion) return std::nullopt;
+        if (version < kOldestReadableVersion || version > kCompiledTokenizerVersion) return std::nullopt;
         const uint32_t count = read<uint32_t>(blob, 12);
         if (count > kMaxSections || 16 + std::size_t{count} * kEntryBytes > blob.size())
             malformed("the section table does not fit");
@@ -174,35 +178,88 @@ private:
     std::unique_ptr<Tokenizer> inner_;
 };
 
+// The models with a compiled form: WordPiece, BPE.
+bool has_compiled_form(const tok::TokenizerParts& parts) {
+    return parts.spec.is_object() &&
+           (dynamic_cast<const tok::WordPiece*>(parts.model) || dynamic_cast<const tok::Bpe*>(parts.model));
+}
+
+std::unique_ptr<tok::Model> read_model(const BlobReader& reader, const json& model, std::size_t vocab_size) {
+    const std::string type = model.at("type").get<std::string>();
+    if (type == "WordPiece") {
+        tok::WordPiece::Settings settings;
+        settings.unk_id = model.at("unk_id").get<int32_t>();
+        settings.prefix = model.at("continuing_subword_prefix").get<std::string>();
+        settings.max_input_chars_per_word = model.at("max_input_chars_per_word").get<std::size_t>();
+        settings.suffix_root = model.at("suffix_root").get<uint32_t>();
+        settings.suffix_root_id = model.at("suffix_root_id").get<int32_t>();
+        const tok::WordPiece::Arrays arrays{reader.array<tok::WordPiece::Node>("wp.nodes"),
+                                            reader.array<uint32_t>("wp.edges"), reader.array<uint32_t>("wp.dense"),
+                                            reader.array<int32_t>("wp.pops"), reader.array<uint32_t>("wp.is_token")};
+        return std::make_unique<tok::WordPiece>(arrays, std::move(settings), vocab_size);
+    }
+    if (type == "BPE") {
+        tok::Bpe::Options o;
+        if (!model.at("unk_token").is_null()) o.unk_token = model.at("unk_token").get<std::string>();
+        o.continuing_subword_prefix = model.at("continuing_subword_prefix").get<std::string>();
+        o.end_of_word_suffix = model.at("end_of_word_suffix").get<std::string>();
+        o.fuse_unk = model.at("fuse_unk").get<bool>();
+        o.byte_fallback = model.at("byte_fallback").get<bool>();
+        o.ignore_merges = model.at("ignore_merges").get<bool>();
+        const tok::Bpe::Arrays arrays{reader.array<uint32_t>("bpe.offsets"), reader.text("bpe.bytes"),
+                                      reader.array<int32_t>("bpe.ids"), reader.array<uint32_t>("bpe.token_slots"),
+                                      reader.array<tok::Bpe::MergeSlot>("bpe.merge_slots")};
+        return std::make_unique<tok::Bpe>(arrays, std::move(o), vocab_size);
+    }
+    malformed("model type " + model.at("type").dump() + " is not one this build reads");
+}
+
 }  // namespace
 
 std::optional<std::string> compile_tokenizer(const TokenizerFiles& files) {
     tok::TokenizerParts parts = tok::build_parts(files);
-    const auto* wordpiece = dynamic_cast<const tok::WordPiece*>(parts.model);
-    if (!wordpiece || !parts.spec.is_object()) return std::nullopt;
-    const auto& settings = wordpiece->settings();
+    if (!has_compiled_form(parts)) return std::nullopt;
     json spec = parts.spec;
     spec["added_tokens"] = added_tokens_json(parts.added_tokens);
     spec["post_processor"] = post_processor_json(parts.post_processor);
-    spec["model"] = {{"type", "WordPiece"},
-                     {"unk_id", settings.unk_id},
-                     {"continuing_subword_prefix", settings.prefix},
-                     {"max_input_chars_per_word", settings.max_input_chars_per_word},
-                     {"suffix_root", settings.suffix_root},
-                     {"suffix_root_id", settings.suffix_root_id}};
     BlobWriter writer;
-    writer.add("spec", spec.dump());
     std::vector<uint32_t> offsets;
     std::string bytes;
     parts.vocabulary->flatten(offsets, bytes);
     writer.add("vocab.offsets", std::span<const uint32_t>(offsets));
     writer.add("vocab.bytes", std::move(bytes));
-    const auto& a = wordpiece->arrays();
-    writer.add("wp.nodes", a.nodes);
-    writer.add("wp.edges", a.edges);
-    writer.add("wp.dense", a.dense);
-    writer.add("wp.pops", a.pops);
-    writer.add("wp.is_token", a.is_token);
+    if (const auto* wordpiece = dynamic_cast<const tok::WordPiece*>(parts.model)) {
+        const auto& settings = wordpiece->settings();
+        spec["model"] = {{"type", "WordPiece"},
+                         {"unk_id", settings.unk_id},
+                         {"continuing_subword_prefix", settings.prefix},
+                         {"max_input_chars_per_word", settings.max_input_chars_per_word},
+                         {"suffix_root", settings.suffix_root},
+                         {"suffix_root_id", settings.suffix_root_id}};
+        const auto& a = wordpiece->arrays();
+        writer.add("wp.nodes", a.nodes);
+        writer.add("wp.edges", a.edges);
+        writer.add("wp.dense", a.dense);
+        writer.add("wp.pops", a.pops);
+        writer.add("wp.is_token", a.is_token);
+    } else {
+        const auto& bpe = dynamic_cast<const tok::Bpe&>(*parts.model);
+        const auto& o = bpe.options();
+        spec["model"] = {{"type", "BPE"},
+                         {"unk_token", o.unk_token ? json(*o.unk_token) : json()},
+                         {"continuing_subword_prefix", o.continuing_subword_prefix},
+                         {"end_of_word_suffix", o.end_of_word_suffix},
+                         {"fuse_unk", o.fuse_unk},
+                         {"byte_fallback", o.byte_fallback},
+                         {"ignore_merges", o.ignore_merges}};
+        const auto& a = bpe.arrays();
+        writer.add("bpe.offsets", a.offsets);
+        writer.add("bpe.bytes", std::string(a.bytes));
+        writer.add("bpe.ids", a.ids);
+        writer.add("bpe.token_slots", a.token_slots);
+        writer.add("bpe.merge_slots", a.merge_slots);
+    }
+    writer.add("spec", spec.dump());
     return writer.finish();
 }
 
@@ -223,22 +280,9 @@ std::unique_ptr<Tokenizer> load_compiled_tokenizer(std::span<const std::byte> bl
         tok::TokenizerParts parts;
         parts.vocabulary = std::make_shared<tok::Vocabulary>(
             tok::Vocabulary::view(reader->array<uint32_t>("vocab.offsets"), reader->text("vocab.bytes")));
-        const json& model = spec.at("model");
-        if (model.at("type").get<std::string>() != "WordPiece")
-            malformed("model type " + model.at("type").dump() + " is not one this build reads");
-        tok::WordPiece::Settings settings;
-        settings.unk_id = model.at("unk_id").get<int32_t>();
-        settings.prefix = model.at("continuing_subword_prefix").get<std::string>();
-        settings.max_input_chars_per_word = model.at("max_input_chars_per_word").get<std::size_t>();
-        settings.suffix_root = model.at("suffix_root").get<uint32_t>();
-        settings.suffix_root_id = model.at("suffix_root_id").get<int32_t>();
-        const tok::WordPiece::Arrays arrays{reader->array<tok::WordPiece::Node>("wp.nodes"),
-                                            reader->array<uint32_t>("wp.edges"), reader->array<uint32_t>("wp.dense"),
-                                            reader->array<int32_t>("wp.pops"), reader->array<uint32_t>("wp.is_token")};
-        auto wordpiece = std::make_unique<tok::WordPiece>(arrays, std::move(settings), parts.vocabulary->size());
         parts.encoder = std::make_unique<tok::PipelineSegmentEncoder>(tok::read_normalizer(spec.at("normalizer")),
                                                                       tok::read_pre_tokenizer(spec.at("pre_tokenizer")),
-                                                                      std::move(wordpiece));
+                                                                      read_model(*reader, spec.at("model"), parts.vocabulary->size()));
         parts.added_tokens = tok::read_added_tokens(spec.at("added_tokens"), nullptr);
         for (const auto& t : parts.added_tokens)
             if (t.id < 0 || static_cast<std::size_t>(t.id) >= parts.vocabulary->size())
@@ -254,9 +298,9 @@ std::unique_ptr<Tokenizer> load_compiled_tokenizer(std::span<const std::byte> bl
     }
 }
 
-std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerFiles& files, bool& has_compiled_form) {
+std::unique_ptr<Tokenizer> make_tokenizer(const TokenizerFiles& files, bool& compiled_form) {
     tok::TokenizerParts parts = tok::build_parts(files);
-    has_compiled_form = dynamic_cast<const tok::WordPiece*>(parts.model) != nullptr && parts.spec.is_object();
+    compiled_form = has_compiled_form(parts);
     return tok::assemble(std::move(parts));
 }
 

@@ -14,10 +14,16 @@
 //   S x  {[16] name, NUL-padded; [8] offset from the blob start; [8] size in bytes}
 //   sections, each at an offset that is a multiple of 8
 // Sections: "spec" (JSON: normalizer, pre_tokenizer, added_tokens, post_processor in
-// tokenizer.json syntax; model settings), "vocab.offsets" (u32, one more than the ids),
-// "vocab.bytes", and the model's arrays ("wp.nodes", "wp.edges", "wp.dense", "wp.pops",
-// "wp.is_token" for WordPiece; see WordPiece::Arrays).
-// Families without a compiled form yet (BPE, Unigram) are built from their files at load.
+// tokenizer.json syntax; model type and settings), "vocab.offsets" (u32, one more than the ids),
+// "vocab.bytes", and the model's arrays:
+//   WordPiece: "wp.nodes", "wp.edges", "wp.dense", "wp.pops", "wp.is_token" (WordPiece::Arrays);
+//   BPE: "bpe.offsets", "bpe.bytes", "bpe.ids" (the model's own vocabulary, without the added
+//   tokens, which "vocab.*" also holds), "bpe.token_slots" (string -> token hash table),
+//   "bpe.merge_slots" (pair -> rank and merged id hash table); see Bpe::Arrays.
+// Unigram (SentencePiece) has no compiled form yet: it is built from its files at load.
+// Version 2 added BPE; version 1 blobs (WordPiece) are read as they are, and a blob of any other
+// version is ignored (the tokenizer is built from the files), so an older bertcls given a
+// version 2 file builds its BPE tokenizer from the files instead of failing.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -29,7 +35,7 @@
 
 namespace bertcls {
 
-inline constexpr uint32_t kCompiledTokenizerVersion = 1;
+inline constexpr uint32_t kCompiledTokenizerVersion = 2;
 
 // The compiled form of the tokenizer the files describe, or nullopt when its family has none.
 // Throws InputError when the files are unusable (as make_tokenizer does).
@@ -37,8 +43,8 @@ std::optional<std::string> compile_tokenizer(const TokenizerFiles& files);
 
 // The tokenizer a compiled blob holds, reading its arrays in place (or from an aligned copy when
 // the blob is not 4-byte aligned); `owner` keeps the bytes alive for as long as the tokenizer
-// lives. nullptr when the blob has another version (built by another bertcls: build from the
-// files instead). Throws InputError "compiled tokenizer: ..." when the blob is malformed; no
+// lives. nullptr when the blob has a version this build does not read (built by a newer bertcls:
+// build from the files instead). Throws InputError "compiled tokenizer: ..." when the blob is malformed; no
 // index into it is used unchecked.
 std::unique_ptr<Tokenizer> load_compiled_tokenizer(std::span<const std::byte> blob, std::shared_ptr<const void> owner);
 

@@ -293,7 +293,7 @@ int tokenizer_files_one(const uint8_t* data, std::size_t size) {
     }
     check(tokenizer != nullptr, "make_tokenizer returned null");
     check_encodes(*tokenizer);
-    // The compiled form of what loads (WordPiece) must encode the same.
+    // The compiled form of what loads (WordPiece, BPE) must encode the same.
     if (const auto blob = compile_tokenizer(files)) {
         auto owner = std::make_shared<const std::string>(*blob);
         const auto loaded = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);

@@ -175,10 +175,21 @@ TEST_CASE("fuzz smoke: tokenizer files with mutations", "[fuzz][smoke]") {
 
 TEST_CASE("fuzz smoke: compiled tokenizers with mutations", "[fuzz][smoke]") {
     const Target& t = target("compiled_tokenizer");
-    const auto blob = bertcls::compile_tokenizer(
-        bertcls::read_tokenizer_dir(bertcls::fuzz::test_data_dir() / "tokenizers" / "bert-uncased"));
-    REQUIRE(blob.has_value());
-    run(t, *blob, "the original");
+    // One folder of each model with a compiled form: WordPiece, BPE (tokenizer.json and the
+    // vocab.json + merges.txt path), and ModernBERT's BPE.
+    const fs::path data = bertcls::fuzz::test_data_dir();
+    bertcls::TokenizerFiles legacy_bpe = bertcls::read_tokenizer_dir(data / "tokenizers" / "roberta-bpe");
+    legacy_bpe.erase("tokenizer.json");
+    const std::vector<std::pair<std::string, bertcls::TokenizerFiles>> folders = {
+        {"bert-uncased", bertcls::read_tokenizer_dir(data / "tokenizers" / "bert-uncased")},
+        {"roberta-bpe", bertcls::read_tokenizer_dir(data / "tokenizers" / "roberta-bpe")},
+        {"roberta-bpe legacy", legacy_bpe},
+        {"modernbert-bpe", bertcls::read_tokenizer_dir(data / "tokenizers-modernbert" / "modernbert-bpe")}};
     std::mt19937 rng(2121);
-    for (int i = 0; i < 300; ++i) run(t, mutate(*blob, rng), "smoke " + std::to_string(i));
+    for (const auto& [name, files] : folders) {
+        const auto blob = bertcls::compile_tokenizer(files);
+        REQUIRE(blob.has_value());
+        run(t, *blob, name + ": the original");
+        for (int i = 0; i < 300; ++i) run(t, mutate(*blob, rng), name + ": smoke " + std::to_string(i));
+    }
 }

@@ -312,6 +312,38 @@ class SyntheticCheckpointTest(ConverterTestCase):
             model, _ = self.convert_ok(self.write(config=config, name=f"act{i}"))
             self.assertEqual(model.config["hidden_act"], canonical)
 
+    def test_compiled_tokenizer_per_family(self):
+        # WordPiece and byte-level BPE (RoBERTa, ModernBERT) get a compiled tokenizer that encodes
+        # as the files do; Unigram (XLM-R, DeBERTa) has none yet and is built from its files.
+        bertcls = find_bertcls()
+        if not bertcls:
+            self.skipTest("no bertcls binary to compile tokenizers with")
+        config, state = tiny_bert(vocab=1024)
+        folder = write_checkpoint(self.path("ckpt"), config, state, "safetensors")
+        data = os.path.join(REPO, "tests", "data")
+        for tokenizer, has_compiled in ((os.path.join(data, "tokenizers", "bert-uncased"), True),
+                                        (os.path.join(data, "tokenizers", "roberta-bpe"), True),
+                                        (os.path.join(data, "tokenizers-modernbert", "modernbert-bpe"), True),
+                                        (os.path.join(data, "tokenizers", "xlmr-spm"), False),
+                                        (os.path.join(data, "tokenizers", "deberta-spm"), False)):
+            with self.subTest(tokenizer=tokenizer):
+                proc, out = self.convert(folder, self.path(os.path.basename(tokenizer) + ".bertcls"), "--tokenizer", tokenizer)
+                self.assertEqual(proc.returncode, 0, proc.stderr)
+                model = read_bertcls(out)
+                self.assertEqual("tokenizer/compiled" in model.tensors, has_compiled)
+                if has_compiled:
+                    blob = model.tensors["tokenizer/compiled"].tobytes()
+                    self.assertEqual(blob[:8], b"BCTOKEN\0")
+                    self.assertEqual(struct.unpack("<I", blob[8:12])[0], 2)
+                text = "Hello, World! Ünïcödé don't stop-believing 中文"
+                run = [bertcls, "tokenize", "--max-length", "0", text]
+                from_model = subprocess.run(run + ["-m", out], capture_output=True, text=True)
+                from_files = subprocess.run(run + ["--tokenizer", tokenizer], capture_output=True, text=True)
+                self.assertEqual(from_model.returncode, 0, from_model.stderr)
+                self.assertEqual(json.loads(from_model.stdout)["input_ids"], json.loads(from_files.stdout)["input_ids"])
+                # The re-convert note is for a model whose tokenizer could be compiled but is not.
+                self.assertNotIn("re-convert", from_model.stderr)
+
     def test_tokenizer_files_are_embedded_verbatim(self):
         folder = self.write()
         vocab = ("[PAD]\n[UNK]\n[CLS]\n[SEP]\n" + "".join(f"tok{i}\n" for i in range(20))).encode()

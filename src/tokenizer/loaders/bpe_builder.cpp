@@ -3,7 +3,6 @@
 #include <sstream>
 
 #include "tokenizer/models/bpe.h"
-#include "tokenizer/pre_tokenizers/byte_level.h"
 #include "tokenizer/loaders/legacy_config.h"
 #include "util/error.h"
 #include "util/json_depth.h"
@@ -56,9 +55,12 @@ void build_bpe(const json& j, TokenizerParts& parts) {
     o.fuse_unk = model.value("fuse_unk", false);
     o.byte_fallback = model.value("byte_fallback", false);
     o.ignore_merges = model.value("ignore_merges", false);
-    parts.encoder = std::make_unique<PipelineSegmentEncoder>(read_normalizer(j.value("normalizer", json())),
-                                                             read_pre_tokenizer(j.value("pre_tokenizer", json())),
-                                                             std::make_unique<Bpe>(vocab, merges, std::move(o)));
+    auto bpe = std::make_unique<Bpe>(vocab, merges, std::move(o));
+    parts.spec = {{"normalizer", j.value("normalizer", json())}, {"pre_tokenizer", j.value("pre_tokenizer", json())}};
+    parts.model = bpe.get();
+    parts.encoder = std::make_unique<PipelineSegmentEncoder>(read_normalizer(parts.spec["normalizer"]),
+                                                             read_pre_tokenizer(parts.spec["pre_tokenizer"]),
+                                                             std::move(bpe));
 }
 
 void build_bpe_legacy(const TokenizerFiles& files, TokenizerParts& parts) {
@@ -86,10 +88,15 @@ void build_bpe_legacy(const TokenizerFiles& files, TokenizerParts& parts) {
     if (!tokenizer_class.empty() && !tokenizer_class.starts_with("Roberta"))
         throw InputError("tokenizer_config.json: tokenizer_class " + tokenizer_class +
                          " is unsupported without tokenizer.json (RoBERTa is supported)");
-    const bool add_prefix_space = config.flag("add_prefix_space", false);
-    parts.encoder = std::make_unique<PipelineSegmentEncoder>(
-        nullptr, std::make_unique<ByteLevelPreTokenizer>(add_prefix_space, true),
-        std::make_unique<Bpe>(vocab, merges, Bpe::Options{}));
+    // The pre-tokenizer as tokenizer.json writes it, built by its reader (so the compiled form
+    // can store it).
+    auto bpe = std::make_unique<Bpe>(vocab, merges, Bpe::Options{});
+    parts.spec = {{"normalizer", json()},
+                  {"pre_tokenizer",
+                   {{"type", "ByteLevel"}, {"add_prefix_space", config.flag("add_prefix_space", false)}, {"use_regex", true}}}};
+    parts.model = bpe.get();
+    parts.encoder = std::make_unique<PipelineSegmentEncoder>(nullptr, read_pre_tokenizer(parts.spec["pre_tokenizer"]),
+                                                             std::move(bpe));
 
     // Added tokens: added_tokens_decoder and added_tokens.json (fixed ids), then the named special
     // tokens (ids from vocab.json, or new ids after it).

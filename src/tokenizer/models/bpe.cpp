@@ -26,8 +26,11 @@ struct Merge {
     bool operator<(const Merge& o) const { return rank != o.rank ? rank > o.rank : pos > o.pos; }
 };
 
-inline uint64_t pair_key(int32_t a, int32_t b) {
-    return (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
+// A power-of-two table size with at most half the slots used.
+std::size_t table_size(std::size_t entries) {
+    std::size_t size = 16;
+    while (size < entries * 2) size <<= 1;
+    return size;
 }
 
 }  // namespace
@@ -35,33 +38,58 @@ inline uint64_t pair_key(int32_t a, int32_t b) {
 Bpe::Bpe(const std::vector<std::pair<std::string, int32_t>>& vocab,
          const std::vector<std::pair<std::string, std::string>>& merges, Options options)
     : options_(std::move(options)), instance_(WordCache::new_owner_id()) {
-    vocab_.reserve(vocab.size());
-    for (const auto& [token, id] : vocab) vocab_[token] = id;
-    if (options_.unk_token) {
-        const auto it = vocab_.find(*options_.unk_token);
-        if (it == vocab_.end())
-            throw InputError("tokenizer: the BPE unk_token " + *options_.unk_token + " is not in the vocabulary");
-        unk_id_ = it->second;
+    token_slots_.assign(table_size(vocab.size()), kEmpty);
+    offsets_.push_back(0);
+    for (const auto& [token, id] : vocab) {
+        a_.offsets = offsets_;
+        a_.bytes = bytes_;
+        a_.token_slots = token_slots_;
+        const std::size_t slot = token_slot(a_, token);
+        if (token_slots_[slot] != kEmpty) {  // a repeated token keeps its last id, as HF's map does
+            ids_[token_slots_[slot]] = id;
+            continue;
+        }
+        token_slots_[slot] = static_cast<uint32_t>(ids_.size());
+        ids_.push_back(id);
+        bytes_ += token;
+        offsets_.push_back(static_cast<uint32_t>(bytes_.size()));
     }
+    a_ = {offsets_, bytes_, ids_, token_slots_, {}};
+
     const std::size_t prefix_len = options_.continuing_subword_prefix.size();
-    std::size_t capacity = 16;
-    unsigned bits = 4;
-    while (capacity < merges.size() * 2) capacity <<= 1, ++bits;
-    merge_table_.assign(capacity, MergeSlot{});
-    merge_shift_ = 64 - bits;
+    merge_slots_.assign(table_size(merges.size()), MergeSlot{});
+    const std::size_t mask = merge_slots_.size() - 1;
     for (std::size_t rank = 0; rank < merges.size(); ++rank) {
         const auto& [a, b] = merges[rank];
-        const auto ia = vocab_.find(a), ib = vocab_.find(b);
-        if (ia == vocab_.end()) throw InputError("tokenizer: BPE merge token " + a + " is not in the vocabulary");
-        if (ib == vocab_.end()) throw InputError("tokenizer: BPE merge token " + b + " is not in the vocabulary");
+        const auto ia = find(a), ib = find(b);
+        if (!ia) throw InputError("tokenizer: BPE merge token " + a + " is not in the vocabulary");
+        if (!ib) throw InputError("tokenizer: BPE merge token " + b + " is not in the vocabulary");
         const std::string merged = a + (b.size() >= prefix_len ? b.substr(prefix_len) : std::string());
-        const auto im = vocab_.find(merged);
-        if (im == vocab_.end()) throw InputError("tokenizer: BPE merge result " + merged + " is not in the vocabulary");
+        const auto im = find(merged);
+        if (!im) throw InputError("tokenizer: BPE merge result " + merged + " is not in the vocabulary");
         // A repeated pair keeps its last rank, as HF's map does.
-        const uint64_t key = pair_key(ia->second, ib->second);
-        std::size_t i = (key * 0x9E3779B97F4A7C15ull) >> merge_shift_;
-        while (merge_table_[i].key != UINT64_MAX && merge_table_[i].key != key) i = (i + 1) & (capacity - 1);
-        merge_table_[i] = {key, static_cast<uint32_t>(rank), im->second};
+        const auto left = static_cast<uint32_t>(*ia), right = static_cast<uint32_t>(*ib);
+        std::size_t i = merge_hash(left, right) & mask;
+        while (merge_slots_[i].left != kEmpty && (merge_slots_[i].left != left || merge_slots_[i].right != right))
+            i = (i + 1) & mask;
+        merge_slots_[i] = {left, right, static_cast<uint32_t>(rank), *im};
+    }
+    a_.merge_slots = merge_slots_;
+    finish();
+}
+
+Bpe::Bpe(const Arrays& arrays, Options options, std::size_t vocab_size)
+    : a_(arrays), options_(std::move(options)), instance_(WordCache::new_owner_id()) {
+    validate(vocab_size);
+    finish();
+}
+
+Bpe::~Bpe() = default;
+
+void Bpe::finish() {
+    if (options_.unk_token) {
+        unk_id_ = find(*options_.unk_token);
+        if (!unk_id_) throw InputError("tokenizer: the BPE unk_token " + *options_.unk_token + " is not in the vocabulary");
     }
     if (options_.continuing_subword_prefix.empty() && options_.end_of_word_suffix.empty()) {
         char_ids_.assign(0x200, -1);
@@ -69,17 +97,51 @@ Bpe::Bpe(const std::vector<std::pair<std::string, int32_t>>& vocab,
         for (char32_t c = 0; c < 0x200; ++c) {
             s.clear();
             unicode::append_utf8(s, c);
-            if (const auto it = vocab_.find(s); it != vocab_.end()) char_ids_[c] = it->second;
+            if (const auto id = find(s)) char_ids_[c] = *id;
         }
     }
 }
 
-Bpe::~Bpe() = default;
+void Bpe::validate(std::size_t vocab_size) const {
+    const auto bad = [](const std::string& why) { throw InputError("BPE tables: " + why); };
+    const auto power_of_two = [](std::size_t n) { return n != 0 && (n & (n - 1)) == 0; };
+    const auto valid_id = [&](int64_t id) { return id >= 0 && static_cast<uint64_t>(id) < vocab_size; };
+    if (a_.offsets.size() != a_.ids.size() + 1 || a_.offsets[0] != 0)
+        bad("the token offsets do not match the " + std::to_string(a_.ids.size()) + " ids");
+    for (std::size_t k = 0; k < a_.ids.size(); ++k) {
+        if (a_.offsets[k + 1] < a_.offsets[k] || a_.offsets[k + 1] > a_.bytes.size())
+            bad("token " + std::to_string(k) + " lies outside the token bytes");
+        if (!valid_id(a_.ids[k])) bad("token " + std::to_string(k) + " has the id " + std::to_string(a_.ids[k]));
+    }
+    if (!power_of_two(a_.token_slots.size()) || !power_of_two(a_.merge_slots.size()))
+        bad("a hash table's size is not a power of two");
+    for (const uint32_t k : a_.token_slots)
+        if (k != kEmpty && k >= a_.ids.size()) bad("a token slot names token " + std::to_string(k));
+    for (const MergeSlot& m : a_.merge_slots)
+        if (m.left != kEmpty && (!valid_id(m.left) || !valid_id(m.right) || !valid_id(m.id) || m.rank >= a_.merge_slots.size()))
+            bad("a merge slot holds ids or a rank out of range");
+}
+
+uint64_t Bpe::token_hash(std::string_view token) {
+    uint64_t h = 0xCBF29CE484222325ull;  // FNV-1a
+    for (const char c : token) h = (h ^ static_cast<uint8_t>(c)) * 0x100000001B3ull;
+    return h;
+}
+
+std::size_t Bpe::token_slot(const Arrays& a, std::string_view token) {
+    const std::size_t mask = a.token_slots.size() - 1;
+    std::size_t i = token_hash(token) & mask;
+    for (std::size_t probes = 0; probes <= mask; ++probes, i = (i + 1) & mask) {
+        const uint32_t k = a.token_slots[i];
+        if (k == kEmpty || a.bytes.substr(a.offsets[k], a.offsets[k + 1] - a.offsets[k]) == token) return i;
+    }
+    return std::string_view::npos;
+}
 
 std::optional<int32_t> Bpe::find(std::string_view token) const {
-    const auto it = vocab_.find(token);
-    if (it == vocab_.end()) return std::nullopt;
-    return it->second;
+    const std::size_t i = token_slot(a_, token);
+    if (i == std::string_view::npos || a_.token_slots[i] == kEmpty) return std::nullopt;
+    return a_.ids[a_.token_slots[i]];
 }
 
 void Bpe::tokenize_word(std::string_view word, std::vector<int32_t>& ids) const {

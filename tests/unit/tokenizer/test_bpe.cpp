@@ -1,7 +1,8 @@
 // Byte-level BPE (RoBERTa / GPT-2): the hand-written GPT-2 pre-tokenization pattern, the byte
-// map, merge order, and the legacy vocab.json + merges.txt path against tokenizer.json and the
-// parity references.
+// map, merge order, the legacy vocab.json + merges.txt path against tokenizer.json and the
+// parity references, and the compiled form (tokenizer/compiled.h) against both.
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -11,6 +12,7 @@
 #include "tokenizer/models/bpe.h"
 #include "tokenizer/pre_tokenizers/byte_level.h"
 #include "tokenizer/tokenizer.h"
+#include "tokenizer_test_support.h"
 #include "util/error.h"
 
 using namespace bertcls;
@@ -138,4 +140,156 @@ TEST_CASE("BPE files that do not fit are rejected", "[tokenizer][bpe]") {
     CHECK_THROWS_AS(make_tokenizer(files), InputError);
     files["vocab.json"] = "[1, 2";
     CHECK_THROWS_AS(make_tokenizer(files), InputError);
+}
+
+namespace {
+
+// A tokenizer.json of a BPE model with the given "model" members besides vocab and merges, the
+// words split on whitespace.
+std::string bpe_json(const json& vocab, const json& merges, const json& settings) {
+    json model = settings;
+    model["type"] = "BPE";
+    model["vocab"] = vocab;
+    model["merges"] = merges;
+    return json{{"model", model}, {"normalizer", nullptr}, {"pre_tokenizer", {{"type", "WhitespaceSplit"}}},
+                {"added_tokens", json::array()}, {"post_processor", nullptr}}
+        .dump();
+}
+
+const char* const kBpeTexts[] = {"ab abc a xyz abxc b", "abab ab ba xy é z aab", "", "Hello, World! Ünïcödé 中文 text",
+                                 "don't stop-believing...  <s> </s>"};
+
+void check_same(const Tokenizer& built, const Tokenizer& loaded) {
+    for (const char* text : kBpeTexts) {
+        INFO(text);
+        CHECK(loaded.encode(text).input_ids == built.encode(text).input_ids);
+        CHECK(loaded.encode(text, std::string_view("pair text")).input_ids ==
+              built.encode(text, std::string_view("pair text")).input_ids);
+    }
+}
+
+// Where the section `name` of a compiled tokenizer lies (compiled.h: a table of {name, offset,
+// size} after the 16-byte header), and where its table entry is.
+struct Section {
+    std::size_t entry, offset, size;
+};
+Section section(const std::string& blob, const std::string& name) {
+    uint32_t count;
+    std::memcpy(&count, blob.data() + 12, 4);
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::size_t at = 16 + i * 32;
+        if (std::string(blob.data() + at, strnlen(blob.data() + at, 16)) != name) continue;
+        uint64_t offset, size;
+        std::memcpy(&offset, blob.data() + at + 16, 8);
+        std::memcpy(&size, blob.data() + at + 24, 8);
+        return {at, offset, size};
+    }
+    FAIL("no section " << name);
+    return {};
+}
+
+std::unique_ptr<Tokenizer> load(const std::string& blob) {
+    auto owner = std::make_shared<const std::string>(blob);
+    return load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
+}
+
+}  // namespace
+
+TEST_CASE("BPE: the compiled tokenizer encodes as Hugging Face and as the one built from the files", "[tokenizer][bpe]") {
+    int folders = 0;
+    for (const auto& [name, root] : test::tokenizer_reference_dirs())
+        for (const std::string folder : {"roberta-bpe", "modernbert-bpe"}) {
+            if (!fs::is_directory(root / folder)) continue;
+            ++folders;
+            TokenizerFiles files = read_tokenizer_dir(root / folder);
+            std::vector<TokenizerFiles> forms = {files};
+            if (files.erase("tokenizer.json") && files.count("vocab.json")) forms.push_back(files);  // vocab.json + merges.txt
+            for (const auto& form : forms) {
+                INFO((root / folder).string() << (form.count("tokenizer.json") ? "" : " (vocab.json + merges.txt)"));
+                const auto built = make_tokenizer(form);
+                const auto loaded = test::compiled(form);
+                check_same(*built, *loaded);
+                int lines = 0;
+                for (const json& r : test::read_jsonl(root / "parity" / "expected.jsonl")) {
+                    if (!r.contains(folder) || r.contains("max_length")) continue;
+                    const json& want = r.at(folder).is_object() ? r.at(folder).at("input_ids") : r.at(folder);
+                    const std::string text = r.at("text").get<std::string>();
+                    INFO(text);
+                    CHECK(loaded->encode(text).input_ids == want.get<std::vector<int32_t>>());
+                    ++lines;
+                }
+                CHECK(lines > 0);
+            }
+        }
+    CHECK(folders >= 2);
+}
+
+TEST_CASE("BPE: the compiled tokenizer keeps the model's settings", "[tokenizer][bpe]") {
+    // A continuing-subword prefix and an end-of-word suffix, unknown characters fused.
+    const TokenizerFiles affixes{{"tokenizer.json",
+                                  bpe_json({{"<unk>", 0}, {"a", 1}, {"##b", 2}, {"ab", 3}, {"##c</w>", 4}, {"abc</w>", 5},
+                                            {"##b</w>", 6}, {"ab</w>", 7}, {"a</w>", 8}},
+                                           json::array({"a ##b", "ab ##c</w>", "a ##b</w>"}),
+                                           {{"unk_token", "<unk>"}, {"continuing_subword_prefix", "##"},
+                                            {"end_of_word_suffix", "</w>"}, {"fuse_unk", true}})}};
+    // Byte fallback, and whole words looked up before merging.
+    const TokenizerFiles bytes{{"tokenizer.json",
+                                bpe_json({{"<unk>", 0}, {"<0x78>", 1}, {"<0x79>", 2}, {"a", 3}, {"b", 4}, {"ab", 5},
+                                          {"abab", 6}, {"<0xC3>", 7}, {"<0xA9>", 8}, {"aab", 9}},
+                                         json::array({"a b", "ab ab"}),
+                                         {{"unk_token", "<unk>"}, {"byte_fallback", true}, {"ignore_merges", true}})}};
+    for (const auto& files : {affixes, bytes}) check_same(*make_tokenizer(files), *test::compiled(files));
+    CHECK(test::compiled(affixes)->encode("abc a").input_ids == std::vector<int32_t>{5, 8});
+    CHECK(test::compiled(affixes)->encode("xyz").input_ids == std::vector<int32_t>{0});
+    CHECK(test::compiled(bytes)->encode("aab xé").input_ids == std::vector<int32_t>{9, 1, 7, 8});
+}
+
+TEST_CASE("BPE: a damaged compiled tokenizer is an InputError or still works, never a bad read or an endless probe",
+          "[tokenizer][bpe]") {
+    const std::string blob = *compile_tokenizer(read_tokenizer_dir(fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "roberta-bpe"));
+    test::load_mutations(blob, 2000, kBpeTexts);
+    const auto one_line_error = [](const std::string& bytes, const std::string& what) {
+        try {
+            load(bytes);
+            FAIL("accepted");
+        } catch (const InputError& e) {
+            const std::string message = e.what();
+            CHECK(message.starts_with("compiled tokenizer: "));
+            CHECK(message.find(what) != std::string::npos);
+        }
+    };
+    {  // a merge producing an id past the vocabulary
+        std::string damaged = blob;
+        const Section merges = section(blob, "bpe.merge_slots");
+        for (std::size_t at = merges.offset; at < merges.offset + merges.size; at += 16) {
+            uint32_t left;
+            std::memcpy(&left, damaged.data() + at, 4);
+            if (left == UINT32_MAX) continue;
+            const int32_t id = 1 << 30;
+            std::memcpy(damaged.data() + at + 12, &id, 4);
+            break;
+        }
+        one_line_error(damaged, "out of range");
+    }
+    {  // a token table whose size is not a power of two
+        std::string damaged = blob;
+        const uint64_t size = 12;
+        std::memcpy(damaged.data() + section(blob, "bpe.token_slots").entry + 24, &size, 8);
+        one_line_error(damaged, "power of two");
+    }
+    {  // a token slot past the tokens
+        std::string damaged = blob;
+        const uint32_t k = 1u << 30;
+        std::memcpy(damaged.data() + section(blob, "bpe.token_slots").offset, &k, 4);
+        one_line_error(damaged, "token slot");
+    }
+    {  // full tables, no empty slot to end a probe: every look-up stops after the whole table
+        std::string damaged = blob;
+        const Section tokens = section(blob, "bpe.token_slots"), merges = section(blob, "bpe.merge_slots");
+        std::memset(damaged.data() + tokens.offset, 0, tokens.size);
+        std::memset(damaged.data() + merges.offset, 0, merges.size);
+        const auto t = load(damaged);
+        REQUIRE(t != nullptr);
+        for (const char* text : kBpeTexts) t->encode(text);
+    }
 }
