@@ -13,9 +13,13 @@
 #   --ci       the pass CI runs after the normal suite (scripts/test.sh, the README's test
 #              command), sized for CI's 30 minutes on 2 cores: every Catch2 case and the Python
 #              modules that run the bertcls binary (CTest label "cli"), with
-#              BERTCLS_SKIP_SLOW_TESTS=1, so test_reliability.py skips its timing- and volume-heavy
-#              tests (determinism over 25000 records, 100k records through slow pipes, signal
-#              interruptions + --resume, --on-error fail + --resume, file size limit, full disk):
+#              BERTCLS_SKIP_SLOW_TESTS=1, so the timing- and volume-heavy tests (marked `slow`,
+#              tests/python/support.py) are skipped: test_reliability.py's (determinism over 25000
+#              records, 100k records through slow pipes, signal interruptions + --resume,
+#              --on-error fail + --resume, file size limit, full disk), test_batch_cli.py's (100k
+#              records through a pipe, SIGKILL + --resume over 20000 records: since the GEMM is our
+#              own code it is instrumented too, and they took over 10 minutes here) and the Dask
+#              runs of test_scale_out.py:
 #              they ran under the sanitizers by hand (docs/RELIABILITY.md) and run unsanitized in
 #              every CI run. Left out too: the pure-Python modules (label "pure-python": the
 #              converter's tests and the floor-plan check; nothing sanitized runs in them) and the modules in CI_EXCLUDE below.

@@ -28,6 +28,14 @@ SUPPORTED_ARCHITECTURES = ("BertForSequenceClassification", "DistilBertForSequen
                            "DebertaV2ForSequenceClassification", "ModernBertForSequenceClassification")
 
 
+# Timing- and volume-heavy tests: CI's sanitizer pass (scripts/check-sanitizers.sh --ci) sets
+# BERTCLS_SKIP_SLOW_TESTS=1 to stay within CI's time; the normal suite runs them in every CI run,
+# and check-sanitizers.sh without --ci runs them sanitized.
+slow = unittest.skipIf(os.environ.get("BERTCLS_SKIP_SLOW_TESTS") == "1",
+                       "timing- and volume-heavy: skipped in CI's sanitizer pass (BERTCLS_SKIP_SLOW_TESTS=1); "
+                       "the normal suite and scripts/check-sanitizers.sh without --ci run it")
+
+
 def supported_checkpoint(folder):
     """Whether config.json in `folder` names an architecture the converter supports."""
     with open(os.path.join(folder, "config.json"), encoding="utf-8") as f:

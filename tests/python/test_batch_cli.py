@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import unittest
-from tests.python.support import BinaryTestCase
+from tests.python.support import BinaryTestCase, slow
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("BERTCLS_BINARY") or os.path.join(REPO, "build", "bertcls")
@@ -254,6 +254,7 @@ class BatchCliTest(BinaryTestCase):
         for args, out in outputs.items():
             self.assertEqual(out, first, f"output differs with {args}")
 
+    @slow
     def test_100k_records_through_a_pipe_keep_count_and_order(self):
         shared = self.need_shared()
         self.need_default_model()
@@ -277,6 +278,7 @@ class BatchCliTest(BinaryTestCase):
 
     # -- resume ----------------------------------------------------------------------------
 
+    @slow
     def test_resume_after_sigkill_equals_an_uninterrupted_run(self):
         shared = self.need_shared()
         self.need_default_model()

@@ -20,7 +20,7 @@ import tempfile
 import threading
 import time
 import unittest
-from tests.python.support import BinaryTestCase
+from tests.python.support import BinaryTestCase, slow
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("BERTCLS_BINARY") or os.path.join(REPO, "build", "bertcls")
@@ -32,9 +32,6 @@ ENV.pop("BERTCLS_MODEL", None)
 TRIALS = int(os.environ.get("RELIABILITY_TRIALS", "2"))
 # What a sanitizer build exits with on a report (scripts/check-sanitizers.sh): never acceptable.
 SANITIZER_EXIT = 86
-slow = unittest.skipIf(os.environ.get("BERTCLS_SKIP_SLOW_TESTS") == "1",
-                       "timing- and volume-heavy: skipped in CI's sanitizer pass (BERTCLS_SKIP_SLOW_TESTS=1); "
-                       "the normal suite and scripts/check-sanitizers.sh without --ci run it")
 
 
 def texts():

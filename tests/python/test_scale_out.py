@@ -19,7 +19,7 @@ import subprocess
 import time
 import unittest
 
-from tests.python.support import BinaryTestCase
+from tests.python.support import BinaryTestCase, slow
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("BERTCLS_BINARY") or os.path.join(REPO, "build", "bertcls")
@@ -36,9 +36,6 @@ try:
 except ImportError:
     HAVE_DASK = False
 
-slow = unittest.skipIf(os.environ.get("BERTCLS_SKIP_SLOW_TESTS") == "1",
-                       "timing- and volume-heavy: skipped in CI's sanitizer pass (BERTCLS_SKIP_SLOW_TESTS=1); "
-                       "runs unsanitized in every CI run")
 WORDS = "i feel so happy today sad angry love scared surprised the a not very really tired of this wonderful".split()
 
 
