@@ -32,8 +32,6 @@ Kernel detect() {
 const Kernel kKernel = detect();
 const bool kAnySize = gemm_choice() == "blocked";
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
 }  // namespace
 
 bool blocked_gemm_available() { return kKernel != Kernel::none; }
@@ -58,7 +56,7 @@ void run_kernel(const BlockedGemmArgs& resolved) {
 // call that ends inside it runs into 64-wide rows of a scratch (with a zero-padded bias, and the
 // residual copied in) and copies the real columns out. Each output is still the same FMA chain.
 void run_through_padded_rows(const BlockedGemmArgs& a) {
-    const int64_t padded = ceil_div(a.out, 64) * 64, width = a.out_end - a.out_begin;
+    const int64_t padded = detail::ceil_div(a.out, detail::kPanel) * detail::kPanel, width = a.out_end - a.out_begin;
     thread_local std::vector<float> bias, y;
     bias.assign(static_cast<std::size_t>(padded), 0.0f);
     std::copy_n(a.bias, a.out, bias.begin());
@@ -92,7 +90,6 @@ void blocked_gemm(const BlockedGemmArgs& args) {
 namespace detail {
 
 void run_on_threads(const BlockedGemmArgs& a, int64_t tile_rows, void (*run)(const BlockedGemmArgs&, const GemmShare&)) {
-    constexpr int64_t kPanel = 64;
     constexpr double kFlopsPerThread = 2e6;  // below this, waking another thread costs more than it saves
     const int64_t first_panel = a.out_begin / kPanel, panels = a.out_end / kPanel - first_panel;
     const int64_t tiles = ceil_div(a.rows, tile_rows);

@@ -50,6 +50,8 @@ bool blocked_gemm_fits(int64_t in, int64_t out);
 void blocked_gemm(const BlockedGemmArgs& args);
 
 namespace detail {
+inline constexpr int64_t kPanel = 64;  // output columns per weight panel (the layout's 64b)
+inline constexpr int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 // One thread's share of a call: rows [row_begin, row_end) times weight panels [panel_begin, panel_end).
 struct GemmShare {
     int64_t row_begin, row_end, panel_begin, panel_end;

@@ -23,11 +23,8 @@ namespace bertcls::detail {
 namespace {
 
 constexpr int kTileRows = 6;        // 6 rows x 16 columns: 12 accumulators, 2 weights, 1 input of 16 registers
-constexpr int64_t kPanel = 64;      // output columns per weight panel (the layout's 64b)
 constexpr int64_t kMaxDepth = 256;  // inputs per pass: a panel's 256 x 64 floats (64 KiB) stay in L2 for all row tiles
 constexpr int64_t kRowChunk = 512;  // rows per pass over the weights
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // One pass of a few rows over `depth` inputs of one panel.
 struct Tile {

@@ -17,12 +17,9 @@ namespace bertcls::detail {
 namespace {
 
 constexpr int kTileRows = 6;          // 6 rows x 64 columns: 24 accumulators of the 32 registers
-constexpr int64_t kPanel = 64;        // output columns per weight panel (the layout's 64b)
 constexpr int64_t kMaxDepth = 768;    // inputs per pass over a panel: 768 x 64 floats = 192 KiB, in L2
 constexpr int64_t kRowChunk = 512;    // rows per pass over the weights
 constexpr int64_t kMaxPrefetch = 16;  // cache lines prefetched per 4 inputs
-
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // One pass of up to 6 rows over `depth` inputs of one panel.
 struct Tile {
