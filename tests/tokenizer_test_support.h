@@ -1,6 +1,7 @@
 #pragma once
 // What the tokenizer tests share: where the Hugging Face reference files live, how to read
 // their JSON Lines, and the compiled form of a tokenizer, intact or damaged.
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -50,6 +51,44 @@ inline std::unique_ptr<Tokenizer> compiled(const TokenizerFiles& files) {
     auto tokenizer = load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
     REQUIRE(tokenizer != nullptr);
     return tokenizer;
+}
+
+// Where the section `name` of a compiled tokenizer lies (compiled.h: a table of {name, offset,
+// size} after the 16-byte header), and where its table entry is.
+struct Section {
+    std::size_t entry, offset, size;
+};
+inline Section section(const std::string& blob, const std::string& name) {
+    uint32_t count;
+    std::memcpy(&count, blob.data() + 12, 4);
+    for (std::size_t i = 0; i < count; ++i) {
+        const std::size_t at = 16 + i * 32;
+        if (std::string(blob.data() + at, strnlen(blob.data() + at, 16)) != name) continue;
+        uint64_t offset, size;
+        std::memcpy(&offset, blob.data() + at + 16, 8);
+        std::memcpy(&size, blob.data() + at + 24, 8);
+        return {at, offset, size};
+    }
+    FAIL("no section " << name);
+    return {};
+}
+
+// A compiled tokenizer loaded from a copy of `blob`.
+inline std::unique_ptr<Tokenizer> load(const std::string& blob) {
+    auto owner = std::make_shared<const std::string>(blob);
+    return load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
+}
+
+// Expects loading `bytes` to fail with one "compiled tokenizer: ..." line that mentions `what`.
+inline void check_load_error(const std::string& bytes, const std::string& what) {
+    try {
+        load(bytes);
+        FAIL("accepted");
+    } catch (const InputError& e) {
+        const std::string message = e.what();
+        CHECK(message.starts_with("compiled tokenizer: "));
+        CHECK(message.find(what) != std::string::npos);
+    }
 }
 
 // Loads `bytes` as a compiled tokenizer and encodes every text with it, alone and as a pair: an

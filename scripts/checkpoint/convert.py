@@ -52,14 +52,15 @@ def convert(hf_dir, out_path, tokenizer_dir=None, warn=print, dtype="f32", keep_
         warn(f"warning: no tokenizer files in {hf_dir}; the model will accept only "
              "pre-tokenized input (--input-ids)")
     config["tokenizer"] = {"files": list(files)} if files else None
-    # The tokenizer blobs go last, after every F32 (then BF16, then I8) tensor, so each tensor
-    # stays aligned to its element size; the compiled tokenizer first among them, where the
-    # F32 tensors end (a multiple of 4, which its arrays of 4-byte elements need to be used in place).
+    # The compiled tokenizer goes first, at the start of the data (a multiple of 64): its arrays
+    # (up to 8-byte elements) are used in place, and its length is a multiple of 64, so the
+    # tensors after it keep their alignment. The tokenizer files go last, after every F32 (then
+    # BF16, then I8) tensor, so each tensor stays aligned to its element size.
     # Its notes wait until the file is written: a failed conversion prints its one error line alone.
     notes = []
     compiled = compile_tokenizer(tokenizer_dir or hf_dir, bertcls, notes.append) if files else None
     if compiled is not None:
-        entries.append(("tokenizer/compiled", "U8", [len(compiled)], lambda: np.frombuffer(compiled, np.uint8)))
+        entries.insert(0, ("tokenizer/compiled", "U8", [len(compiled)], lambda: np.frombuffer(compiled, np.uint8)))
     entries += [(f"tokenizer/{name}", "U8", [len(data)], lambda data=data: np.frombuffer(data, np.uint8))
                 for name, data in files.items()]
 

@@ -11,6 +11,7 @@
 #include "attention_report/html_template.h"
 #include "attention_report/json_report.h"
 #include "attention_report/labels.h"
+#include "util/base64.h"
 
 namespace bertcls::attention_report {
 
@@ -53,29 +54,6 @@ void write_filled(std::ostream& out, std::string_view page,
 }
 
 }  // namespace
-
-std::string base64(std::string_view bytes) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((bytes.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 3 <= bytes.size(); i += 3) {
-        const uint32_t v = (uint32_t(uint8_t(bytes[i])) << 16) | (uint32_t(uint8_t(bytes[i + 1])) << 8) | uint8_t(bytes[i + 2]);
-        out += kAlphabet[v >> 18];
-        out += kAlphabet[(v >> 12) & 63];
-        out += kAlphabet[(v >> 6) & 63];
-        out += kAlphabet[v & 63];
-    }
-    if (const std::size_t rest = bytes.size() - i; rest > 0) {
-        uint32_t v = uint32_t(uint8_t(bytes[i])) << 16;
-        if (rest == 2) v |= uint32_t(uint8_t(bytes[i + 1])) << 8;
-        out += kAlphabet[v >> 18];
-        out += kAlphabet[(v >> 12) & 63];
-        out += rest == 2 ? kAlphabet[(v >> 6) & 63] : '=';
-        out += '=';
-    }
-    return out;
-}
 
 int page_value_bits(std::size_t values) { return values <= (std::size_t{16} << 20) ? 8 : 4; }
 
@@ -125,7 +103,7 @@ void write_html_page(std::ostream& out, const ReportHeader& header, const Attent
                  {{"@TITLE@", xml_escape(header.prediction.best().label + " \u2014 bertcls attention, " +
                                          header.model_name)},
                   {"@META@", script_safe_json(meta)},
-                  {"@DATA@", base64(quantized_rows(data, bits))}});
+                  {"@DATA@", base64_encode(quantized_rows(data, bits))}});
 }
 
 }  // namespace bertcls::attention_report

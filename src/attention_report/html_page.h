@@ -29,7 +29,4 @@ void write_html_page(std::ostream& out, const ReportHeader& header, const Attent
 // code round(v / row max * (2^bits - 1)), 8 bits a byte or 4 (the first in the high nibble).
 std::string quantized_rows(const AttentionData& data, int bits);
 
-// Standard base64 (RFC 4648, with padding).
-std::string base64(std::string_view bytes);
-
 }  // namespace bertcls::attention_report

@@ -26,7 +26,7 @@ void register_compile_tokenizer_command(CLI::App& app) {
         const auto blob = compile_tokenizer(read_tokenizer_dir(*dir));
         if (!blob) {
             std::filesystem::remove(*output);
-            std::cout << "the tokenizer in " << *dir << " has no compiled form (WordPiece and BPE have one, Unigram not yet)\n";
+            std::cout << "the tokenizer in " << *dir << " has no compiled form\n";
             return;
         }
         std::ofstream out(*output, std::ios::binary | std::ios::trunc);

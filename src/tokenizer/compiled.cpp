@@ -9,6 +9,7 @@
 
 #include "tokenizer/loaders/factory.h"
 #include "tokenizer/models/bpe.h"
+#include "tokenizer/models/unigram.h"
 #include "tokenizer/models/wordpiece.h"
 #include "util/error.h"
 #include "util/json_depth.h"
@@ -18,6 +19,7 @@ namespace bertcls {
 static_assert(std::endian::native == std::endian::little, "the compiled tokenizer is little-endian");
 static_assert(sizeof(tok::WordPiece::Node) == 16 && alignof(tok::WordPiece::Node) == 4);
 static_assert(sizeof(tok::Bpe::MergeSlot) == 16 && alignof(tok::Bpe::MergeSlot) == 4);
+static_assert(sizeof(tok::Unigram::Node) == 16 && alignof(tok::Unigram::Node) == 4);
 
 using nlohmann::json;
 
@@ -27,7 +29,8 @@ constexpr char kMagic[8] = {'B', 'C', 'T', 'O', 'K', 'E', 'N', '\0'};
 constexpr std::size_t kNameBytes = 16;
 constexpr std::size_t kEntryBytes = kNameBytes + 16;
 constexpr uint32_t kMaxSections = 64;
-// Version 2 only added BPE to version 1 (WordPiece), whose blobs it reads as they are.
+// Versions 2 and 3 only added BPE and Unigram to version 1 (WordPiece), whose blobs they read as
+// they are.
 constexpr uint32_t kOldestReadableVersion = 1;
 
 class BlobWriter {
@@ -55,7 +58,9 @@ public:
             out.resize(round8(out.size()), '\0');
             out += bytes;
         }
-        out.resize(round8(out.size()), '\0');
+        // A multiple of 64 long: the converter puts the blob first in the data, which starts at a
+        // multiple of 64, and the tensors after it keep their alignment.
+        out.resize((out.size() + 63) & ~std::size_t{63}, '\0');
         return out;
     }
 
@@ -178,10 +183,11 @@ private:
     std::unique_ptr<Tokenizer> inner_;
 };
 
-// The models with a compiled form: WordPiece, BPE.
+// The models with a compiled form: all three.
 bool has_compiled_form(const tok::TokenizerParts& parts) {
-    return parts.spec.is_object() &&
-           (dynamic_cast<const tok::WordPiece*>(parts.model) || dynamic_cast<const tok::Bpe*>(parts.model));
+    return parts.spec.is_object() && (dynamic_cast<const tok::WordPiece*>(parts.model) ||
+                                      dynamic_cast<const tok::Bpe*>(parts.model) ||
+                                      dynamic_cast<const tok::Unigram*>(parts.model));
 }
 
 std::unique_ptr<tok::Model> read_model(const BlobReader& reader, const json& model, std::size_t vocab_size) {
@@ -210,6 +216,17 @@ std::unique_ptr<tok::Model> read_model(const BlobReader& reader, const json& mod
                                       reader.array<int32_t>("bpe.ids"), reader.array<uint32_t>("bpe.token_slots"),
                                       reader.array<tok::Bpe::MergeSlot>("bpe.merge_slots")};
         return std::make_unique<tok::Bpe>(arrays, std::move(o), vocab_size);
+    }
+    if (type == "Unigram") {
+        tok::Unigram::Options o;
+        o.unk_id = model.at("unk_id").get<int32_t>();
+        o.byte_fallback = model.at("byte_fallback").get<bool>();
+        o.fuse_unk = model.at("fuse_unk").get<bool>();
+        const tok::Unigram::Arrays arrays{reader.array<tok::Unigram::Node>("ug.nodes"), reader.array<uint32_t>("ug.dense"),
+                                          reader.array<uint8_t>("ug.labels"), reader.array<uint32_t>("ug.targets"),
+                                          reader.array<double>("ug.scores")};
+        if (arrays.scores.size() > vocab_size) malformed("the Unigram model has more pieces than the vocabulary");
+        return std::make_unique<tok::Unigram>(arrays, o);
     }
     malformed("model type " + model.at("type").dump() + " is not one this build reads");
 }
@@ -242,6 +259,15 @@ std::optional<std::string> compile_tokenizer(const TokenizerFiles& files) {
         writer.add("wp.dense", a.dense);
         writer.add("wp.pops", a.pops);
         writer.add("wp.is_token", a.is_token);
+    } else if (const auto* unigram = dynamic_cast<const tok::Unigram*>(parts.model)) {
+        const auto& o = unigram->options();
+        spec["model"] = {{"type", "Unigram"}, {"unk_id", o.unk_id}, {"byte_fallback", o.byte_fallback}, {"fuse_unk", o.fuse_unk}};
+        const auto& a = unigram->arrays();
+        writer.add("ug.nodes", a.nodes);
+        writer.add("ug.dense", a.dense);
+        writer.add("ug.labels", a.labels);
+        writer.add("ug.targets", a.targets);
+        writer.add("ug.scores", a.scores);
     } else {
         const auto& bpe = dynamic_cast<const tok::Bpe&>(*parts.model);
         const auto& o = bpe.options();
@@ -264,9 +290,9 @@ std::optional<std::string> compile_tokenizer(const TokenizerFiles& files) {
 }
 
 std::unique_ptr<Tokenizer> load_compiled_tokenizer(std::span<const std::byte> blob, std::shared_ptr<const void> owner) {
-    // Every array in it has 4-byte elements; the converter puts it where the file's F32 tensors
-    // end, a multiple of 4. Elsewhere it is read from a copy.
-    if (reinterpret_cast<uintptr_t>(blob.data()) % 4 != 0) {
+    // Its arrays have elements of up to 8 bytes (the Unigram scores), each section at a multiple
+    // of 8 from the blob's start. Elsewhere it is read from a copy.
+    if (reinterpret_cast<uintptr_t>(blob.data()) % 8 != 0) {
         auto copy = std::make_shared<std::vector<uint64_t>>((blob.size() + 7) / 8);
         std::memcpy(copy->data(), blob.data(), blob.size());
         blob = std::as_bytes(std::span(*copy)).first(blob.size());

@@ -19,11 +19,14 @@
 //   WordPiece: "wp.nodes", "wp.edges", "wp.dense", "wp.pops", "wp.is_token" (WordPiece::Arrays);
 //   BPE: "bpe.offsets", "bpe.bytes", "bpe.ids" (the model's own vocabulary, without the added
 //   tokens, which "vocab.*" also holds), "bpe.token_slots" (string -> token hash table),
-//   "bpe.merge_slots" (pair -> rank and merged id hash table); see Bpe::Arrays.
-// Unigram (SentencePiece) has no compiled form yet: it is built from its files at load.
-// Version 2 added BPE; version 1 blobs (WordPiece) are read as they are, and a blob of any other
-// version is ignored (the tokenizer is built from the files), so an older bertcls given a
-// version 2 file builds its BPE tokenizer from the files instead of failing.
+//   "bpe.merge_slots" (pair -> rank and merged id hash table); see Bpe::Arrays;
+//   Unigram: "ug.nodes", "ug.dense", "ug.labels", "ug.targets" (the trie of pieces) and
+//   "ug.scores" (f64 by id); see Unigram::Arrays. The legacy SentencePiece builders describe
+//   their normalizers in tokenizer.json's syntax too, so "spec" holds them (a charsmap in
+//   base64, as tokenizer.json has it).
+// Version 2 added BPE and version 3 Unigram; older blobs are read as they are, and a blob of any
+// other version is ignored (the tokenizer is built from the files), so an older bertcls given a
+// newer file builds its tokenizer from the files instead of failing.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -35,14 +38,14 @@
 
 namespace bertcls {
 
-inline constexpr uint32_t kCompiledTokenizerVersion = 2;
+inline constexpr uint32_t kCompiledTokenizerVersion = 3;
 
 // The compiled form of the tokenizer the files describe, or nullopt when its family has none.
 // Throws InputError when the files are unusable (as make_tokenizer does).
 std::optional<std::string> compile_tokenizer(const TokenizerFiles& files);
 
 // The tokenizer a compiled blob holds, reading its arrays in place (or from an aligned copy when
-// the blob is not 4-byte aligned); `owner` keeps the bytes alive for as long as the tokenizer
+// the blob is not 8-byte aligned); `owner` keeps the bytes alive for as long as the tokenizer
 // lives. nullptr when the blob has a version this build does not read (built by a newer bertcls:
 // build from the files instead). Throws InputError "compiled tokenizer: ..." when the blob is malformed; no
 // index into it is used unchecked.

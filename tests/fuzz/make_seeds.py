@@ -185,7 +185,7 @@ def model_file_seeds(out):
 
 
 def compiled_tokenizer_seeds(out):
-    """The compiled tokenizer of every tests/data/tokenizers folder that has one (WordPiece, BPE), as
+    """The compiled tokenizer of every tests/data/tokenizers folder (WordPiece, BPE, Unigram), as
     the bertcls binary writes it (none without a binary: a line says so)."""
     sys.path.insert(0, os.path.join(REPO, "scripts"))
     from checkpoint.compiled_tokenizer import compile_tokenizer

@@ -2,7 +2,7 @@
 // tokenizers/parity/{expected,pairs,truncated}.jsonl, under ../shared and tests/data, for every
 // tokenizer folder a line names. Kinds not supported yet are skipped with a WARN naming them.
 // Each check runs twice: on the tokenizer built from the files, and on its compiled form
-// (tokenizer/compiled.h, read back from the blob) for the families that have one.
+// (tokenizer/compiled.h, read back from the blob).
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -41,8 +41,8 @@ std::vector<Root> parity_roots() {
     return roots;
 }
 
-// Tokenizers by folder name; nullptr (and one WARN) for the kinds not supported yet, and with
-// `compiled`, for those without a compiled form.
+// Tokenizers by folder name, built from the files or (`compiled`) read back from their compiled
+// form; nullptr (and one WARN) for the kinds not supported yet.
 class TokenizerCache {
 public:
     TokenizerCache(fs::path root, bool compiled) : root_(std::move(root)), compiled_(compiled) {}

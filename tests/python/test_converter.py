@@ -146,8 +146,9 @@ class ConverterTestCase(TempDirTest):
             self.assert_same_bits(weights[name], value, name)
 
     def assert_layout(self, model):
-        """docs/FORMAT.md: data at a multiple of 64, header padded with spaces, F32 before U8,
-        no holes, and the data section ends at the end of the file."""
+        """docs/FORMAT.md: data at a multiple of 64, header padded with spaces, the compiled
+        tokenizer (when there is one) first, then F32, then U8, no holes, and the data section
+        ends at the end of the file."""
         self.assertEqual(model.data_start % 64, 0)
         header_text = model.raw[8:model.data_start].decode()
         stripped = header_text.rstrip(" ")
@@ -156,6 +157,10 @@ class ConverterTestCase(TempDirTest):
         end, seen_u8 = 0, False
         for name, info in model.header.items():  # insertion order = data order
             self.assertEqual(info["data_offsets"][0], end, f"hole or overlap before {name}")
+            if name == "tokenizer/compiled":
+                self.assertEqual(end, 0, "the compiled tokenizer is not first")
+                end = info["data_offsets"][1]
+                continue
             end = info["data_offsets"][1]
             seen_u8 |= info["dtype"] == "U8"
             self.assertEqual(info["dtype"], "U8" if seen_u8 else "F32", name)
@@ -313,28 +318,28 @@ class SyntheticCheckpointTest(ConverterTestCase):
             self.assertEqual(model.config["hidden_act"], canonical)
 
     def test_compiled_tokenizer_per_family(self):
-        # WordPiece and byte-level BPE (RoBERTa, ModernBERT) get a compiled tokenizer that encodes
-        # as the files do; Unigram (XLM-R, DeBERTa) has none yet and is built from its files.
+        # Every family gets a compiled tokenizer that encodes as the files do: WordPiece, byte-level
+        # BPE (RoBERTa, ModernBERT) and Unigram (ALBERT, XLM-R, DeBERTa; tokenizer.json or .model).
         bertcls = find_bertcls()
         if not bertcls:
             self.skipTest("no bertcls binary to compile tokenizers with")
         config, state = tiny_bert(vocab=1024)
         folder = write_checkpoint(self.path("ckpt"), config, state, "safetensors")
         data = os.path.join(REPO, "tests", "data")
-        for tokenizer, has_compiled in ((os.path.join(data, "tokenizers", "bert-uncased"), True),
-                                        (os.path.join(data, "tokenizers", "roberta-bpe"), True),
-                                        (os.path.join(data, "tokenizers-modernbert", "modernbert-bpe"), True),
-                                        (os.path.join(data, "tokenizers", "xlmr-spm"), False),
-                                        (os.path.join(data, "tokenizers", "deberta-spm"), False)):
+        for tokenizer in (os.path.join(data, "tokenizers", "bert-uncased"),
+                          os.path.join(data, "tokenizers", "roberta-bpe"),
+                          os.path.join(data, "tokenizers-modernbert", "modernbert-bpe"),
+                          os.path.join(data, "tokenizers", "albert-spm"),
+                          os.path.join(data, "tokenizers", "xlmr-spm"),
+                          os.path.join(data, "tokenizers", "deberta-spm"),
+                          os.path.join(data, "tokenizers", "deberta-spm-legacy")):
             with self.subTest(tokenizer=tokenizer):
                 proc, out = self.convert(folder, self.path(os.path.basename(tokenizer) + ".bertcls"), "--tokenizer", tokenizer)
                 self.assertEqual(proc.returncode, 0, proc.stderr)
                 model = read_bertcls(out)
-                self.assertEqual("tokenizer/compiled" in model.tensors, has_compiled)
-                if has_compiled:
-                    blob = model.tensors["tokenizer/compiled"].tobytes()
-                    self.assertEqual(blob[:8], b"BCTOKEN\0")
-                    self.assertEqual(struct.unpack("<I", blob[8:12])[0], 2)
+                blob = model.tensors["tokenizer/compiled"].tobytes()
+                self.assertEqual(blob[:8], b"BCTOKEN\0")
+                self.assertEqual(struct.unpack("<I", blob[8:12])[0], 3)
                 text = "Hello, World! Ünïcödé don't stop-believing 中文"
                 run = [bertcls, "tokenize", "--max-length", "0", text]
                 from_model = subprocess.run(run + ["-m", out], capture_output=True, text=True)
@@ -361,8 +366,9 @@ class SyntheticCheckpointTest(ConverterTestCase):
         compiled = ["tokenizer/compiled"] if find_bertcls() else []
         self.assertEqual(sorted(k for k in model.tensors if k.startswith("tokenizer/")),
                          sorted(["tokenizer/" + n for n in files] + compiled))
-        if compiled:
-            self.assertEqual(list(model.header)[-len(files) - 1], "tokenizer/compiled")  # first of the U8 tensors
+        if compiled:  # first in the data, a multiple of 64 long: every tensor after it stays aligned
+            start, end = model.header["tokenizer/compiled"]["data_offsets"]
+            self.assertEqual((start, (end - start) % 64), (0, 0))
         for name, data in files.items():
             self.assertEqual(model.tensors["tokenizer/" + name].tobytes(), data)
         self.assert_layout(model)
@@ -721,14 +727,18 @@ class WeightDtypeTest(ConverterTestCase):
         return AnyDtypeFile(out), proc
 
     def assert_dtype_layout(self, model):
-        """Data at a multiple of 64, no holes, F32 then BF16 then I8 then U8, and every tensor
-        at a file offset that is a multiple of its element size."""
+        """Data at a multiple of 64, no holes, the compiled tokenizer first (a multiple of 64
+        long), then F32, BF16, I8 and U8, and every tensor at a file offset that is a multiple of
+        its element size."""
         self.assertEqual(model.data_start % 64, 0)
         end, rank = 0, 0
         for name, info in model.header.items():  # insertion order = data order
             begin = info["data_offsets"][0]
             self.assertEqual(begin, end, f"hole or overlap before {name}")
             end = info["data_offsets"][1]
+            if name == "tokenizer/compiled":
+                self.assertEqual((begin, end % 64), (0, 0), "the compiled tokenizer is not first or not 64-aligned")
+                continue
             self.assertGreaterEqual(DTYPE_RANK[info["dtype"]], rank, f"{name} out of dtype order")
             rank = DTYPE_RANK[info["dtype"]]
             size = np.dtype(FILE_DTYPES[info["dtype"]]).itemsize

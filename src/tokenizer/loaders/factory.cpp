@@ -36,22 +36,6 @@ const json& member(const json& object, const char* key, const char* where) {
     return object.at(key);
 }
 
-class SequenceNormalizer final : public Normalizer {
-public:
-    explicit SequenceNormalizer(std::vector<std::unique_ptr<Normalizer>> parts) : parts_(std::move(parts)) {}
-    void normalize(std::string_view text, std::string& out) const override {
-        std::string current(text);
-        for (const auto& part : parts_) {
-            part->normalize(current, out);
-            current.swap(out);
-        }
-        out.swap(current);
-    }
-
-private:
-    std::vector<std::unique_ptr<Normalizer>> parts_;
-};
-
 }  // namespace
 
 std::vector<AddedToken> read_added_tokens(const json& added, Vocabulary* vocabulary) {
@@ -153,7 +137,7 @@ std::unique_ptr<Normalizer> read_normalizer(const json& j) {
         std::vector<std::unique_ptr<Normalizer>> parts;
         for (const auto& p : member(j, "normalizers", "normalizer"))
             if (auto n = read_normalizer(p)) parts.push_back(std::move(n));
-        return std::make_unique<SequenceNormalizer>(std::move(parts));
+        return std::make_unique<NormalizerChain>(std::move(parts));
     }
     if (auto n = read_hf_normalizer(j)) return n;  // Replace, NFKD, StripAccents, Precompiled, ...
     throw InputError("tokenizer.json: unsupported normalizer type " + type);

@@ -3,17 +3,39 @@
 // XLMRobertaTokenizer).
 #include <sentencepiece_processor.h>
 
-#include "tokenizer/normalizers/hf_normalizers.h"
-#include "tokenizer/pre_tokenizers/hf_pre_tokenizers.h"
 #include "tokenizer/loaders/legacy_config.h"
-#include "tokenizer/normalizers/precompiled_charsmap.h"
 #include "tokenizer/loaders/sentencepiece.h"
 #include "tokenizer/models/unigram.h"
+#include "util/base64.h"
 #include "util/error.h"
 
 namespace bertcls::tok {
 
 using nlohmann::json;
+
+namespace {
+
+json replace_string(const char* pattern, const char* content) {
+    return {{"type", "Replace"}, {"pattern", {{"String", pattern}}}, {"content", content}};
+}
+
+json metaspace(const char* prepend_scheme) {
+    return {{"type", "Metaspace"}, {"replacement", "\xE2\x96\x81"}, {"prepend_scheme", prepend_scheme}, {"split", true}};
+}
+
+// The Unigram model and the encoder around it, from the normalizer and pre-tokenizer as
+// tokenizer.json writes them (so that the compiled form can store them).
+void set_unigram_encoder(const std::vector<std::pair<std::string, double>>& vocab, Unigram::Options options,
+                         json normalizer, json pre_tokenizer, TokenizerParts& parts) {
+    auto unigram = std::make_unique<Unigram>(vocab, options);
+    parts.spec = {{"normalizer", std::move(normalizer)}, {"pre_tokenizer", std::move(pre_tokenizer)}};
+    parts.model = unigram.get();
+    parts.encoder = std::make_unique<PipelineSegmentEncoder>(read_normalizer(parts.spec["normalizer"]),
+                                                             read_pre_tokenizer(parts.spec["pre_tokenizer"]),
+                                                             std::move(unigram));
+}
+
+}  // namespace
 
 void build_unigram(const json& j, TokenizerParts& parts) {
     const json& model = j.at("model");
@@ -26,10 +48,10 @@ void build_unigram(const json& j, TokenizerParts& parts) {
     }
     if (!model.contains("unk_id") || model.at("unk_id").is_null())
         throw InputError("tokenizer.json: a Unigram model without unk_id is not supported");
-    auto unigram = std::make_unique<Unigram>(vocab, model.at("unk_id").get<int32_t>(), model.value("byte_fallback", false));
-    parts.encoder = std::make_unique<PipelineSegmentEncoder>(read_normalizer(j.value("normalizer", json())),
-                                                             read_pre_tokenizer(j.value("pre_tokenizer", json())),
-                                                             std::move(unigram));
+    Unigram::Options options;
+    options.unk_id = model.at("unk_id").get<int32_t>();
+    options.byte_fallback = model.value("byte_fallback", false);
+    set_unigram_encoder(vocab, options, j.value("normalizer", json()), j.value("pre_tokenizer", json()), parts);
 }
 
 namespace {
@@ -123,30 +145,26 @@ void build_sentencepiece_legacy(const TokenizerFiles& files, TokenizerParts& par
         parts.vocabulary->set(static_cast<int32_t>(id), vocab[id].first);
     }
 
-    // Normalizer and pre-tokenizer.
-    std::vector<std::unique_ptr<Normalizer>> normalizers;
+    // Normalizer and pre-tokenizer, as transformers' converters write them.
+    json normalizers = json::array();
     if (!xlmr) {
-        normalizers.push_back(std::make_unique<ReplaceNormalizer>("``", "\""));
-        normalizers.push_back(std::make_unique<ReplaceNormalizer>("''", "\""));
+        normalizers.push_back(replace_string("``", "\""));
+        normalizers.push_back(replace_string("''", "\""));
         if (!config.flag("keep_accents", false)) {
-            normalizers.push_back(std::make_unique<UnicodeNormalizer>(UnicodeNormalizer::Form::nfkd));
-            normalizers.push_back(std::make_unique<StripAccentsNormalizer>());
+            normalizers.push_back({{"type", "NFKD"}});
+            normalizers.push_back({{"type", "StripAccents"}});
         }
-        if (config.flag("do_lower_case", true)) normalizers.push_back(std::make_unique<LowercaseNormalizer>());
+        if (config.flag("do_lower_case", true)) normalizers.push_back({{"type", "Lowercase"}});
     }
     if (!spm.precompiled_charsmap.empty())
-        normalizers.push_back(std::make_unique<PrecompiledNormalizer>(spm.precompiled_charsmap));
-    std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers;
-    pre_tokenizers.push_back(std::make_unique<WhitespaceSplitPreTokenizer>());
-    pre_tokenizers.push_back(std::make_unique<MetaspacePreTokenizer>(
-        "\xE2\x96\x81",
-        config.flag("add_prefix_space", true) ? MetaspacePreTokenizer::Prepend::always
-                                              : MetaspacePreTokenizer::Prepend::never,
-        true));
-    parts.encoder = std::make_unique<PipelineSegmentEncoder>(
-        std::make_unique<NormalizerChain>(std::move(normalizers)),
-        std::make_unique<SequencePreTokenizer>(std::move(pre_tokenizers)),
-        std::make_unique<Unigram>(vocab, unk_id, spm.byte_fallback));
+        normalizers.push_back({{"type", "Precompiled"}, {"precompiled_charsmap", base64_encode(spm.precompiled_charsmap)}});
+    const json pre_tokenizer = {
+        {"type", "Sequence"},
+        {"pretokenizers",
+         {{{"type", "WhitespaceSplit"}},
+          metaspace(config.flag("add_prefix_space", true) ? "always" : "never")}}};
+    set_unigram_encoder(vocab, {unk_id, spm.byte_fallback}, {{"type", "Sequence"}, {"normalizers", normalizers}},
+                        pre_tokenizer, parts);
 
     // Added tokens: the config's added_tokens_decoder and added_tokens.json (fixed ids), the named
     // special tokens, the model's user-defined pieces (not special), then the extra special tokens.
@@ -198,21 +216,13 @@ void build_deberta_legacy(const TokenizerFiles& files, TokenizerParts& parts) {
     if (const auto it = index.find(unk); it != index.end() && vocab[it->second].second == 0.0) unk_id = it->second;
 
     // Normalizer: [Lowercase], Replace(\s{2,}|[\n\r\t] -> " "), NFC, Strip(right); no charsmap.
-    std::vector<std::unique_ptr<Normalizer>> normalizers;
-    if (config.flag("do_lower_case", false)) normalizers.push_back(std::make_unique<LowercaseNormalizer>());
-    normalizers.push_back(std::make_unique<WhitespaceRunNormalizer>(2, U"\n\r\t", " "));
-    normalizers.push_back(std::make_unique<UnicodeNormalizer>(UnicodeNormalizer::Form::nfc));
-    normalizers.push_back(std::make_unique<StripNormalizer>(false, true));
-    std::vector<std::unique_ptr<PreTokenizer>> pre_tokenizers;
-    pre_tokenizers.push_back(std::make_unique<MetaspacePreTokenizer>(
-        "\xE2\x96\x81",
-        config.flag("add_prefix_space", true) ? MetaspacePreTokenizer::Prepend::always
-                                              : MetaspacePreTokenizer::Prepend::first,
-        true));
-    parts.encoder = std::make_unique<PipelineSegmentEncoder>(
-        std::make_unique<NormalizerChain>(std::move(normalizers)),
-        std::make_unique<SequencePreTokenizer>(std::move(pre_tokenizers)),
-        std::make_unique<Unigram>(vocab, unk_id, false));
+    json normalizers = json::array();
+    if (config.flag("do_lower_case", false)) normalizers.push_back({{"type", "Lowercase"}});
+    normalizers.push_back({{"type", "Replace"}, {"pattern", {{"Regex", "\\s{2,}|[\\n\\r\\t]"}}}, {"content", " "}});
+    normalizers.push_back({{"type", "NFC"}});
+    normalizers.push_back({{"type", "Strip"}, {"strip_left", false}, {"strip_right", true}});
+    set_unigram_encoder(vocab, {unk_id, false}, {{"type", "Sequence"}, {"normalizers", normalizers}},
+                        metaspace(config.flag("add_prefix_space", true) ? "always" : "first"), parts);
 
     AddedTokens added(index, static_cast<int32_t>(vocab.size()));
     for (auto& t : config.added_tokens_decoder()) added.add(std::move(t));

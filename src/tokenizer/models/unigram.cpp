@@ -22,18 +22,11 @@ inline std::size_t utf8_length(unsigned char b) {
 
 }  // namespace
 
-Unigram::Unigram(const std::vector<std::pair<std::string, double>>& vocab, int32_t unk_id, bool byte_fallback,
-                 bool fuse_unk)
-    : unk_id_(unk_id), byte_fallback_(byte_fallback), fuse_unk_(fuse_unk), instance_(WordCache::new_owner_id()) {
+Unigram::Unigram(const std::vector<std::pair<std::string, double>>& vocab, Options options)
+    : options_(options), instance_(WordCache::new_owner_id()) {
     if (vocab.empty()) throw InputError("tokenizer: the Unigram vocabulary is empty");
-    if (unk_id < 0 || static_cast<std::size_t>(unk_id) >= vocab.size())
-        throw InputError("tokenizer: Unigram unk_id " + std::to_string(unk_id) + " is outside the vocabulary");
     scores_.reserve(vocab.size());
-    double min_score = std::numeric_limits<double>::infinity();
-    for (const auto& [piece, score] : vocab) {
-        scores_.push_back(score);
-        min_score = std::min(min_score, score);
-    }
+    for (const auto& entry : vocab) scores_.push_back(entry.second);
     // A temporary trie built from the pieces in byte order (so an existing child with a given
     // label is always its parent's last), flattened below.
     std::vector<uint32_t> order(vocab.size());
@@ -61,7 +54,6 @@ Unigram::Unigram(const std::vector<std::pair<std::string, double>>& vocab, int32
         }
         node_ids[node] = static_cast<int32_t>(id);  // stable order: the last id of a repeated piece wins
     }
-    unk_score_ = min_score - kUnkPenalty;
     nodes_.resize(children.size());
     for (std::size_t node = 0; node < children.size(); ++node) {
         Node& n = nodes_[node];
@@ -78,6 +70,41 @@ Unigram::Unigram(const std::vector<std::pair<std::string, double>>& vocab, int32
             if (n.dense != kNone) dense_[static_cast<std::size_t>(n.dense) * 256 + label] = target;
         }
     }
+    a_ = {nodes_, dense_, labels_, targets_, scores_};
+    finish();
+}
+
+Unigram::Unigram(const Arrays& arrays, Options options)
+    : a_(arrays), options_(options), instance_(WordCache::new_owner_id()) {
+    validate();
+    finish();
+}
+
+void Unigram::validate() const {
+    const auto bad = [](const std::string& why) { throw InputError("Unigram tables: " + why); };
+    if (a_.scores.empty()) bad("the vocabulary is empty");
+    if (a_.nodes.empty() || a_.nodes[0].dense == kNone) bad("the trie has no root table");
+    if (a_.labels.size() != a_.targets.size()) bad("the edge labels do not match the edge targets");
+    if (a_.dense.size() % 256 != 0) bad("the dense tables are not 256 entries each");
+    const std::size_t n_nodes = a_.nodes.size(), n_tables = a_.dense.size() / 256;
+    for (std::size_t k = 0; k < n_nodes; ++k) {
+        const Node& n = a_.nodes[k];
+        if (n.edges > a_.labels.size() || n.n_edges > a_.labels.size() - n.edges ||
+            (n.dense != kNone && n.dense >= n_tables) || (n.id != -1 && (n.id < 0 || static_cast<std::size_t>(n.id) >= a_.scores.size())))
+            bad("node " + std::to_string(k) + " points outside the tables");
+    }
+    uint32_t largest = 0;  // kNone marks "no child" in the dense tables; anything else is a node
+    for (const uint32_t t : a_.targets) largest = std::max(largest, t);
+    for (const uint32_t t : a_.dense) largest = std::max(largest, t == kNone ? 0u : t);
+    if (largest >= n_nodes) bad("an edge leads to node " + std::to_string(largest) + " of " + std::to_string(n_nodes));
+}
+
+void Unigram::finish() {
+    if (options_.unk_id < 0 || static_cast<std::size_t>(options_.unk_id) >= a_.scores.size())
+        throw InputError("tokenizer: Unigram unk_id " + std::to_string(options_.unk_id) + " is outside the vocabulary");
+    double min_score = std::numeric_limits<double>::infinity();
+    for (const double score : a_.scores) min_score = std::min(min_score, score);
+    unk_score_ = min_score - kUnkPenalty;
     char name[8];
     for (int b = 0; b < 256; ++b) {
         std::snprintf(name, sizeof name, "<0x%02X>", b);
@@ -92,7 +119,7 @@ int32_t Unigram::find(std::string_view piece) const {
         node = child(node, static_cast<uint8_t>(ch));
         if (node == kNone) return -1;
     }
-    return nodes_[node].id;
+    return a_.nodes[node].id;
 }
 
 void Unigram::tokenize_word(std::string_view word, std::vector<int32_t>& ids) const {
@@ -123,10 +150,10 @@ void Unigram::viterbi(std::string_view word, std::vector<int32_t>& ids) const {
         for (std::size_t k = pos; k < n; ++k) {
             node = child(node, static_cast<uint8_t>(word[k]));
             if (node == kNone) break;
-            const int32_t id = nodes_[node].id;
+            const int32_t id = a_.nodes[node].id;
             if (id < 0) continue;
             const std::size_t end = k + 1;
-            const double candidate = base + scores_[static_cast<std::size_t>(id)];
+            const double candidate = base + a_.scores[static_cast<std::size_t>(id)];
             Best& target = best[end];
             if (target.start < 0 || candidate > target.score) target = {candidate, static_cast<int32_t>(pos), id};
             if (end - pos == char_len) has_single = true;
@@ -135,7 +162,7 @@ void Unigram::viterbi(std::string_view word, std::vector<int32_t>& ids) const {
             const double candidate = base + unk_score_;
             Best& target = best[pos + char_len];
             if (target.start < 0 || candidate > target.score)
-                target = {candidate, static_cast<int32_t>(pos), unk_id_};
+                target = {candidate, static_cast<int32_t>(pos), options_.unk_id};
         }
         pos += char_len;
     }
@@ -149,7 +176,7 @@ void Unigram::viterbi(std::string_view word, std::vector<int32_t>& ids) const {
     while (end > 0) {
         const Best& node = best[end];
         const auto start = static_cast<std::size_t>(node.start);
-        if (fuse_unk_ && node.id == unk_id_) {
+        if (options_.fuse_unk && node.id == options_.unk_id) {
             if (!in_unk) unk_end = end;
             in_unk = true;
         } else {
@@ -159,7 +186,7 @@ void Unigram::viterbi(std::string_view word, std::vector<int32_t>& ids) const {
                 in_unk = false;
             }
             path.emplace_back(static_cast<uint32_t>(start), static_cast<uint32_t>(end));
-            path_ids.push_back(node.id == unk_id_ ? -2 : node.id);
+            path_ids.push_back(node.id == options_.unk_id ? -2 : node.id);
         }
         end = start;
     }
@@ -180,7 +207,7 @@ void Unigram::viterbi(std::string_view word, std::vector<int32_t>& ids) const {
             ids.push_back(id);
             continue;
         }
-        if (byte_fallback_) {
+        if (options_.byte_fallback) {
             bool all = true;
             for (const char ch : s) all = all && byte_ids_[static_cast<unsigned char>(ch)] >= 0;
             if (all) {
@@ -188,7 +215,7 @@ void Unigram::viterbi(std::string_view word, std::vector<int32_t>& ids) const {
                 continue;
             }
         }
-        ids.push_back(unk_id_);
+        ids.push_back(options_.unk_id);
     }
 }
 

@@ -10,6 +10,7 @@
 
 #include "tokenizer/normalizers/precompiled_charsmap.h"
 #include "tokenizer/unicode.h"
+#include "util/base64.h"
 #include "util/error.h"
 
 namespace bertcls::tok {
@@ -37,33 +38,6 @@ bool is_ascii(std::string_view text) {
     for (; i < n; ++i)
         if (static_cast<unsigned char>(text[i]) >= 0x80) return false;
     return true;
-}
-
-// Decodes a base64 string (standard alphabet, padding optional).
-std::string base64_decode(std::string_view in) {
-    static const auto table = [] {
-        std::array<int8_t, 256> t{};
-        t.fill(-1);
-        const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-        for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<int8_t>(i);
-        return t;
-    }();
-    std::string out;
-    out.reserve(in.size() / 4 * 3);
-    uint32_t buffer = 0;
-    int bits = 0;
-    for (const char ch : in) {
-        if (ch == '=' || ch == '\n' || ch == '\r') continue;
-        const int v = table[static_cast<unsigned char>(ch)];
-        if (v < 0) throw InputError("tokenizer.json: precompiled_charsmap is not valid base64");
-        buffer = (buffer << 6) | static_cast<uint32_t>(v);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
-        }
-    }
-    return out;
 }
 
 // "X{n,}" with X one literal character (optionally backslash-escaped): returns X and n.
@@ -307,7 +281,9 @@ std::unique_ptr<Normalizer> read_hf_normalizer(const json& j) {
     if (type == "Precompiled") {
         const json& map = j.at("precompiled_charsmap");
         if (map.is_null()) return nullptr;
-        return std::make_unique<PrecompiledNormalizer>(base64_decode(map.get<std::string>()));
+        const auto charsmap = base64_decode(map.get<std::string>());
+        if (!charsmap) throw InputError("tokenizer.json: precompiled_charsmap is not valid base64");
+        return std::make_unique<PrecompiledNormalizer>(*charsmap);
     }
     if (type == "Replace") {
         const json& pattern = j.at("pattern");

@@ -76,7 +76,7 @@ private:
     bool left_, right_;
 };
 
-// Several normalizers in a row (what tokenizer.json's Sequence is; for the legacy builders).
+// Several normalizers in a row: tokenizer.json's Sequence.
 class NormalizerChain final : public Normalizer {
 public:
     explicit NormalizerChain(std::vector<std::unique_ptr<Normalizer>> parts) : parts_(std::move(parts)) {}

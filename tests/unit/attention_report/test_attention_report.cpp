@@ -124,15 +124,6 @@ TEST_CASE("JSON floats are the shortest round-trip decimals", "[attention]") {
     CHECK(json_number(0.1f) == 0.1);
 }
 
-TEST_CASE("base64 encodes per RFC 4648", "[attention]") {
-    CHECK(base64("") == "");
-    CHECK(base64("f") == "Zg==");
-    CHECK(base64("fo") == "Zm8=");
-    CHECK(base64("foo") == "Zm9v");
-    CHECK(base64("foobar") == "Zm9vYmFy");
-    CHECK(base64(std::string("\xff\x00\x80", 3)) == "/wCA");
-}
-
 TEST_CASE("HTML page data: rows as 8- or 4-bit fractions of their largest value", "[attention]") {
     AttentionData d;
     d.tokens = 3;

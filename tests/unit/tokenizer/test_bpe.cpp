@@ -168,31 +168,6 @@ void check_same(const Tokenizer& built, const Tokenizer& loaded) {
     }
 }
 
-// Where the section `name` of a compiled tokenizer lies (compiled.h: a table of {name, offset,
-// size} after the 16-byte header), and where its table entry is.
-struct Section {
-    std::size_t entry, offset, size;
-};
-Section section(const std::string& blob, const std::string& name) {
-    uint32_t count;
-    std::memcpy(&count, blob.data() + 12, 4);
-    for (std::size_t i = 0; i < count; ++i) {
-        const std::size_t at = 16 + i * 32;
-        if (std::string(blob.data() + at, strnlen(blob.data() + at, 16)) != name) continue;
-        uint64_t offset, size;
-        std::memcpy(&offset, blob.data() + at + 16, 8);
-        std::memcpy(&size, blob.data() + at + 24, 8);
-        return {at, offset, size};
-    }
-    FAIL("no section " << name);
-    return {};
-}
-
-std::unique_ptr<Tokenizer> load(const std::string& blob) {
-    auto owner = std::make_shared<const std::string>(blob);
-    return load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner);
-}
-
 }  // namespace
 
 TEST_CASE("BPE: the compiled tokenizer encodes as Hugging Face and as the one built from the files", "[tokenizer][bpe]") {
@@ -248,19 +223,9 @@ TEST_CASE("BPE: a damaged compiled tokenizer is an InputError or still works, ne
           "[tokenizer][bpe]") {
     const std::string blob = *compile_tokenizer(read_tokenizer_dir(fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "roberta-bpe"));
     test::load_mutations(blob, 2000, kBpeTexts);
-    const auto one_line_error = [](const std::string& bytes, const std::string& what) {
-        try {
-            load(bytes);
-            FAIL("accepted");
-        } catch (const InputError& e) {
-            const std::string message = e.what();
-            CHECK(message.starts_with("compiled tokenizer: "));
-            CHECK(message.find(what) != std::string::npos);
-        }
-    };
     {  // a merge producing an id past the vocabulary
         std::string damaged = blob;
-        const Section merges = section(blob, "bpe.merge_slots");
+        const test::Section merges = test::section(blob, "bpe.merge_slots");
         for (std::size_t at = merges.offset; at < merges.offset + merges.size; at += 16) {
             uint32_t left;
             std::memcpy(&left, damaged.data() + at, 4);
@@ -269,26 +234,26 @@ TEST_CASE("BPE: a damaged compiled tokenizer is an InputError or still works, ne
             std::memcpy(damaged.data() + at + 12, &id, 4);
             break;
         }
-        one_line_error(damaged, "out of range");
+        test::check_load_error(damaged, "out of range");
     }
     {  // a token table whose size is not a power of two
         std::string damaged = blob;
         const uint64_t size = 12;
-        std::memcpy(damaged.data() + section(blob, "bpe.token_slots").entry + 24, &size, 8);
-        one_line_error(damaged, "power of two");
+        std::memcpy(damaged.data() + test::section(blob, "bpe.token_slots").entry + 24, &size, 8);
+        test::check_load_error(damaged, "power of two");
     }
     {  // a token slot past the tokens
         std::string damaged = blob;
         const uint32_t k = 1u << 30;
-        std::memcpy(damaged.data() + section(blob, "bpe.token_slots").offset, &k, 4);
-        one_line_error(damaged, "token slot");
+        std::memcpy(damaged.data() + test::section(blob, "bpe.token_slots").offset, &k, 4);
+        test::check_load_error(damaged, "token slot");
     }
     {  // full tables, no empty slot to end a probe: every look-up stops after the whole table
         std::string damaged = blob;
-        const Section tokens = section(blob, "bpe.token_slots"), merges = section(blob, "bpe.merge_slots");
+        const test::Section tokens = test::section(blob, "bpe.token_slots"), merges = test::section(blob, "bpe.merge_slots");
         std::memset(damaged.data() + tokens.offset, 0, tokens.size);
         std::memset(damaged.data() + merges.offset, 0, merges.size);
-        const auto t = load(damaged);
+        const auto t = test::load(damaged);
         REQUIRE(t != nullptr);
         for (const char* text : kBpeTexts) t->encode(text);
     }

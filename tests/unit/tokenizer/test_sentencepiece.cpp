@@ -1,6 +1,7 @@
-// SentencePiece (ALBERT / XLM-R): the pieces of the pipeline, the legacy .model path against
-// tokenizer.json and the parity references, libsentencepiece agreement on ordinary text, and
-// thread safety.
+// SentencePiece (ALBERT / XLM-R / DeBERTa): the pieces of the pipeline, the legacy .model path
+// against tokenizer.json and the parity references, libsentencepiece agreement on ordinary text,
+// thread safety, and the Unigram compiled form (tokenizer/compiled.h) against both.
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "tokenizer/pre_tokenizers/hf_pre_tokenizers.h"
 #include "tokenizer/normalizers/precompiled_charsmap.h"
 #include "tokenizer/loaders/sentencepiece.h"
+#include "tokenizer/compiled.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/models/unigram.h"
 #include "tokenizer_test_support.h"
@@ -127,7 +129,7 @@ TEST_CASE("Precompiled charsmap: grapheme rules of spm_precompiled", "[tokenizer
 TEST_CASE("Unigram: best segmentation, fused unknowns, repeated pieces", "[tokenizer][spm]") {
     const std::vector<std::pair<std::string, double>> vocab = {
         {"<unk>", 0.0}, {"a", -1.0}, {"b", -1.0}, {"ab", -1.5}, {"abc", -5.0}, {"c", -1.0}, {"ab", -0.5}};
-    const tok::Unigram u(vocab, 0);
+    const tok::Unigram u(vocab, {.unk_id = 0});
     std::vector<int32_t> ids;
     u.tokenize_word("abc", ids);
     CHECK(ids == std::vector<int32_t>{6, 5});  // "ab" (last id, score -0.5) + "c" beats "abc"
@@ -135,10 +137,10 @@ TEST_CASE("Unigram: best segmentation, fused unknowns, repeated pieces", "[token
     u.tokenize_word("xyab\xC3\xA9z", ids);
     CHECK(ids == std::vector<int32_t>{0, 6, 0});  // unknown runs fuse into one <unk> each
     ids.clear();
-    const tok::Unigram unfused(vocab, 0, false, false);
+    const tok::Unigram unfused(vocab, {.unk_id = 0, .fuse_unk = false});
     unfused.tokenize_word("xya", ids);
     CHECK(ids == std::vector<int32_t>{0, 0, 1});
-    CHECK_THROWS_AS(tok::Unigram(vocab, 7), InputError);
+    CHECK_THROWS_AS(tok::Unigram(vocab, {.unk_id = 7}), InputError);
 }
 
 TEST_CASE("SentencePiece legacy .model files convert like transformers", "[tokenizer][spm]") {
@@ -220,5 +222,116 @@ TEST_CASE("SentencePiece tokenizers reject invalid UTF-8 and are thread-safe", "
             });
         for (auto& t : threads) t.join();
         for (const int m : mismatches) CHECK(m == 0);
+    }
+}
+
+namespace {
+
+const char* const kUnigramTexts[] = {"The quick brown fox didn't jump; it sat.",
+                                     "  Ünïcödé  ＡＢＣ ｶﾞ text\twith\ttabs  ",
+                                     "",
+                                     "中文 text, emoji 🙂 and a [MASK] token",
+                                     "xyzzy qwertyuiop zzzzzzzzzzzzzzzzzzzzzzzz"};
+
+// A tokenizer.json with a Unigram model over `vocab` and the given model settings, words split
+// on whitespace with no normalizer.
+std::string unigram_json(const std::vector<std::pair<std::string, double>>& vocab, const json& settings) {
+    json model = settings;
+    model["type"] = "Unigram";
+    model["vocab"] = json::array();
+    for (const auto& [piece, score] : vocab) model["vocab"].push_back({piece, score});
+    return json{{"model", model}, {"pre_tokenizer", {{"type", "WhitespaceSplit"}}}}.dump();
+}
+
+void check_same_ids(const Tokenizer& built, const Tokenizer& loaded) {
+    for (const char* text : kUnigramTexts) {
+        INFO(text);
+        CHECK(loaded.encode(text).input_ids == built.encode(text).input_ids);
+        CHECK(loaded.encode(text, std::string_view("pair text")).input_ids ==
+              built.encode(text, std::string_view("pair text")).input_ids);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("Unigram: the compiled tokenizer encodes as Hugging Face and as the one built from the files", "[tokenizer][spm]") {
+    int folders = 0;
+    for (const auto& [name, root] : test::tokenizer_reference_dirs())
+        for (const std::string folder : {"albert-spm", "xlmr-spm", "deberta-spm", "deberta-spm-legacy"}) {
+            if (!fs::is_directory(root / folder)) continue;
+            ++folders;
+            TokenizerFiles files = read_tokenizer_dir(root / folder);
+            std::vector<TokenizerFiles> forms = {files};
+            if (files.erase("tokenizer.json") && (files.count("spiece.model") || files.count("sentencepiece.bpe.model") ||
+                                                  files.count("spm.model")))
+                forms.push_back(files);  // the .model path
+            for (const auto& form : forms) {
+                INFO((root / folder).string() << (form.count("tokenizer.json") ? "" : " (.model)"));
+                const auto built = make_tokenizer(form);
+                const auto loaded = test::compiled(form);
+                check_same_ids(*built, *loaded);
+                int lines = 0;
+                for (const json& r : read_jsonl(root / "parity" / "expected.jsonl")) {
+                    if (!r.contains(folder)) continue;
+                    const std::string text = r.at("text").get<std::string>();
+                    INFO(text);
+                    CHECK(loaded->encode(text).input_ids == r.at(folder).get<std::vector<int32_t>>());
+                    ++lines;
+                }
+                CHECK(lines > 0);
+            }
+        }
+    CHECK(folders >= 4);
+}
+
+TEST_CASE("Unigram: the compiled tokenizer keeps the model's settings", "[tokenizer][spm]") {
+    const std::vector<std::pair<std::string, double>> vocab = {
+        {"<unk>", 0.0}, {"a", -1.0}, {"b", -1.0}, {"ab", -1.5}, {"<0x78>", -3.0}, {"<0xC3>", -3.0}, {"<0xA9>", -3.0}};
+    const TokenizerFiles fused{{"tokenizer.json", unigram_json(vocab, {{"unk_id", 0}})}};
+    const TokenizerFiles bytes{{"tokenizer.json", unigram_json(vocab, {{"unk_id", 0}, {"byte_fallback", true}})}};
+    for (const auto& files : {fused, bytes}) check_same_ids(*make_tokenizer(files), *test::compiled(files));
+    CHECK(test::compiled(fused)->encode("ab qq").input_ids == std::vector<int32_t>{3, 0});
+    CHECK(test::compiled(bytes)->encode("ab xé").input_ids == std::vector<int32_t>{3, 4, 5, 6});
+}
+
+TEST_CASE("Unigram: a damaged compiled tokenizer is an InputError or still works, never a bad read", "[tokenizer][spm]") {
+    const std::string blob =
+        *compile_tokenizer(read_tokenizer_dir(fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "albert-spm"));
+    test::load_mutations(blob, 2000, kUnigramTexts);
+    for (std::size_t size = 0; size < blob.size(); size += 1 + size / 8) test::load_damaged(blob.substr(0, size), kUnigramTexts);
+    const auto write_u32 = [](std::string& bytes, std::size_t at, uint32_t v) { std::memcpy(bytes.data() + at, &v, 4); };
+    const test::Section nodes = test::section(blob, "ug.nodes");
+    {  // a node's edges past the edge arrays
+        std::string damaged = blob;
+        write_u32(damaged, nodes.offset + 16, 1u << 30);
+        test::check_load_error(damaged, "node 1 points outside");
+    }
+    {  // a piece id past the scores
+        std::string damaged = blob;
+        write_u32(damaged, nodes.offset + 16 + 8, 1u << 30);
+        test::check_load_error(damaged, "node 1 points outside");
+    }
+    {  // an edge to a node that does not exist
+        std::string damaged = blob;
+        write_u32(damaged, test::section(blob, "ug.targets").offset, 1u << 30);
+        test::check_load_error(damaged, "an edge leads to node");
+    }
+    {  // a dense table entry to a node that does not exist
+        std::string damaged = blob;
+        const test::Section dense = test::section(blob, "ug.dense");
+        write_u32(damaged, dense.offset + 4 * 'a', static_cast<uint32_t>(nodes.size / 16));
+        test::check_load_error(damaged, "an edge leads to node");
+    }
+    {  // the root without its table
+        std::string damaged = blob;
+        write_u32(damaged, nodes.offset + 12, UINT32_MAX);
+        test::check_load_error(damaged, "root table");
+    }
+    {  // more scores than the vocabulary has ids
+        std::string damaged = blob;
+        const test::Section vocab = test::section(blob, "vocab.offsets");
+        const uint64_t fewer = vocab.size - 4 * 100;
+        std::memcpy(damaged.data() + vocab.entry + 24, &fewer, 8);
+        test::check_load_error(damaged, "more pieces than the vocabulary");
     }
 }

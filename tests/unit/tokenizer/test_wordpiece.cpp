@@ -220,8 +220,6 @@ TEST_CASE("wordpiece: the compiled tokenizer encodes as the one built from the f
         files.erase("tokenizer.json");  // the legacy vocab.txt path
         check_same(*make_tokenizer(files), *compiled(files));
     }
-    // Unigram has no compiled form yet (BPE's is in test_bpe.cpp).
-    CHECK_FALSE(compile_tokenizer(read_tokenizer_dir(fs::path(BERTCLS_TEST_DATA_DIR) / "tokenizers" / "xlmr-spm")));
 }
 
 TEST_CASE("wordpiece: a damaged compiled tokenizer is an InputError or still works, never a bad read", "[tokenizer]") {
