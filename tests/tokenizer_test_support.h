@@ -53,6 +53,23 @@ inline std::unique_ptr<Tokenizer> compiled(const TokenizerFiles& files) {
     return tokenizer;
 }
 
+// Same ids, types and token strings for every text, alone and as a pair, with and without truncation.
+inline void check_same_encodings(const Tokenizer& a, const Tokenizer& b, std::span<const char* const> texts) {
+    for (const char* text : texts)
+        for (const std::size_t max_length : {std::size_t{0}, std::size_t{6}}) {
+            INFO(text << " max_length " << max_length);
+            const EncodeOptions options{.max_length = max_length};
+            const Encoding x = a.encode(text, std::nullopt, options), y = b.encode(text, std::nullopt, options);
+            CHECK(x.input_ids == y.input_ids);
+            CHECK(x.tokens == y.tokens);
+            const Encoding px = a.encode(text, "pair text", options), py = b.encode(text, "pair text", options);
+            CHECK(px.input_ids == py.input_ids);
+            CHECK(px.token_type_ids == py.token_type_ids);
+        }
+    CHECK(a.num_special_tokens(false) == b.num_special_tokens(false));
+    CHECK(a.num_special_tokens(true) == b.num_special_tokens(true));
+}
+
 // Where the section `name` of a compiled tokenizer lies (compiled.h: a table of {name, offset,
 // size} after the 16-byte header), and where its table entry is.
 struct Section {

@@ -49,22 +49,7 @@ const char* const kSampleTexts[] = {
     "Hello, World! Ünïcödé [SEP] 中文 text", "don't stop-believing...", "İstanbul ÅNGSTRÖM",
     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa b"};
 
-// Same ids, types and token strings for every sample text, alone and as a pair, with and without truncation.
-void check_same(const Tokenizer& a, const Tokenizer& b) {
-    for (const char* text : kSampleTexts)
-        for (const std::size_t max_length : {std::size_t{0}, std::size_t{6}}) {
-            INFO(text << " max_length " << max_length);
-            const EncodeOptions options{.max_length = max_length};
-            const Encoding x = a.encode(text, std::nullopt, options), y = b.encode(text, std::nullopt, options);
-            CHECK(x.input_ids == y.input_ids);
-            CHECK(x.tokens == y.tokens);
-            const Encoding px = a.encode(text, "pair text", options), py = b.encode(text, "pair text", options);
-            CHECK(px.input_ids == py.input_ids);
-            CHECK(px.token_type_ids == py.token_type_ids);
-        }
-    CHECK(a.num_special_tokens(false) == b.num_special_tokens(false));
-    CHECK(a.num_special_tokens(true) == b.num_special_tokens(true));
-}
+void check_same(const Tokenizer& a, const Tokenizer& b) { test::check_same_encodings(a, b, kSampleTexts); }
 
 std::vector<int32_t> ids(const Tokenizer& t, std::string_view text, std::optional<std::string_view> pair = {},
                          EncodeOptions options = {}) {
