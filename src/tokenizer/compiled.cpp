@@ -11,6 +11,9 @@
 #include "tokenizer/models/bpe.h"
 #include "tokenizer/models/unigram.h"
 #include "tokenizer/models/wordpiece.h"
+#include "tokenizer/normalizers/hf_normalizers.h"
+#include "tokenizer/normalizers/precompiled_charsmap.h"
+#include "util/base64.h"
 #include "util/error.h"
 #include "util/json_depth.h"
 
@@ -158,6 +161,38 @@ json post_processor_json(const tok::PostProcessor& p) {
     return {{"type", "TemplateProcessing"}, {"single", single}, {"pair", pair}, {"special_tokens", specials}};
 }
 
+// Moves each SentencePiece charsmap of a normalizer spec out of its base64 string into a section
+// of its own ("charsmap.K", the raw bytes), which the normalizer then reads without a JSON string
+// or base64 to decode: {"type": "Precompiled", "section": "charsmap.K"}.
+void move_charsmaps_to_sections(json& normalizer, BlobWriter& writer, int& count) {
+    if (!normalizer.is_object()) return;
+    const std::string type = normalizer.value("type", "");
+    if (type == "Sequence" && normalizer.contains("normalizers")) {
+        for (json& part : normalizer["normalizers"]) move_charsmaps_to_sections(part, writer, count);
+    } else if (type == "Precompiled" && normalizer.contains("precompiled_charsmap") &&
+               normalizer["precompiled_charsmap"].is_string()) {
+        const auto bytes = base64_decode(normalizer["precompiled_charsmap"].get<std::string>());
+        if (!bytes) throw InputError("tokenizer.json: precompiled_charsmap is not valid base64");
+        const std::string name = "charsmap." + std::to_string(count++);
+        writer.add(name, *bytes);
+        normalizer.erase("precompiled_charsmap");
+        normalizer["section"] = name;
+    }
+}
+
+// read_normalizer() of a spec whose charsmaps are in sections.
+std::unique_ptr<tok::Normalizer> read_compiled_normalizer(const json& normalizer, const BlobReader& reader) {
+    if (normalizer.is_object() && normalizer.value("type", "") == "Sequence") {
+        std::vector<std::unique_ptr<tok::Normalizer>> parts;
+        for (const json& part : normalizer.at("normalizers"))
+            if (auto n = read_compiled_normalizer(part, reader)) parts.push_back(std::move(n));
+        return std::make_unique<tok::NormalizerChain>(std::move(parts));
+    }
+    if (normalizer.is_object() && normalizer.value("type", "") == "Precompiled" && normalizer.contains("section"))
+        return std::make_unique<tok::PrecompiledNormalizer>(reader.text(normalizer.at("section").get<std::string>()));
+    return tok::read_normalizer(normalizer);
+}
+
 // Keeps the owner of the bytes alive behind the tokenizer that reads them.
 class CompiledTokenizer final : public Tokenizer {
 public:
@@ -285,6 +320,8 @@ std::optional<std::string> compile_tokenizer(const TokenizerFiles& files) {
         writer.add("bpe.token_slots", a.token_slots);
         writer.add("bpe.merge_slots", a.merge_slots);
     }
+    int charsmaps = 0;
+    move_charsmaps_to_sections(spec["normalizer"], writer, charsmaps);
     writer.add("spec", spec.dump());
     return writer.finish();
 }
@@ -306,7 +343,7 @@ std::unique_ptr<Tokenizer> load_compiled_tokenizer(std::span<const std::byte> bl
         tok::TokenizerParts parts;
         parts.vocabulary = std::make_shared<tok::Vocabulary>(
             tok::Vocabulary::view(reader->array<uint32_t>("vocab.offsets"), reader->text("vocab.bytes")));
-        parts.encoder = std::make_unique<tok::PipelineSegmentEncoder>(tok::read_normalizer(spec.at("normalizer")),
+        parts.encoder = std::make_unique<tok::PipelineSegmentEncoder>(read_compiled_normalizer(spec.at("normalizer"), *reader),
                                                                       tok::read_pre_tokenizer(spec.at("pre_tokenizer")),
                                                                       read_model(*reader, spec.at("model"), parts.vocabulary->size()));
         parts.added_tokens = tok::read_added_tokens(spec.at("added_tokens"), nullptr);

@@ -22,8 +22,8 @@
 //   "bpe.merge_slots" (pair -> rank and merged id hash table); see Bpe::Arrays;
 //   Unigram: "ug.nodes", "ug.dense", "ug.labels", "ug.targets" (the trie of pieces) and
 //   "ug.scores" (f64 by id); see Unigram::Arrays. The legacy SentencePiece builders describe
-//   their normalizers in tokenizer.json's syntax too, so "spec" holds them (a charsmap in
-//   base64, as tokenizer.json has it).
+//   their normalizers in tokenizer.json's syntax too, so "spec" holds them; a SentencePiece
+//   charsmap is moved out of its base64 string into a section "charsmap.K" of raw bytes.
 // Version 2 added BPE and version 3 Unigram; older blobs are read as they are, and a blob of any
 // other version is ignored (the tokenizer is built from the files), so an older bertcls given a
 // newer file builds its tokenizer from the files instead of failing.

@@ -320,6 +320,11 @@ TEST_CASE("Unigram: a damaged compiled tokenizer is an InputError or still works
         write_u32(damaged, nodes.offset + 12, UINT32_MAX);
         test::check_load_error(damaged, "root table");
     }
+    {  // a charsmap whose trie runs past its section
+        std::string damaged = blob;
+        write_u32(damaged, test::section(blob, "charsmap.0").offset, 1u << 30);
+        test::check_load_error(damaged, "bad trie size");
+    }
     {  // more scores than the vocabulary has ids
         std::string damaged = blob;
         const test::Section vocab = test::section(blob, "vocab.offsets");
