@@ -26,6 +26,9 @@ inline float erf_rational(float a) {
     return p / q;
 }
 
+// This file is compiled with -fno-trapping-math (CMakeLists.txt): otherwise a float compare may
+// trap (raise FE_INVALID on a NaN) as far as GCC knows, the clamp above is not if-converted into
+// a blend, and below AVX-512 (no masked operations) the loop stays scalar.
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void gelu_erf_gate_row(const float* row, int64_t n, float* out) {
     const float* gate = row + n;
