@@ -1,9 +1,9 @@
 #pragma once
-// The 8-float AVX2 + FMA vector type the attention kernels are written against
-// (attention_kernel_impl.inc). Include it only inside a `#pragma GCC target("avx2,fma")` region:
-// ops/attention_kernel_avx2.cpp and ops/disentangled_attention_avx2.cpp, which run after a CPU check.
+// The 8-float AVX2 + FMA vector type the attention kernels (attention_kernel_impl.inc) and the
+// vector functions (vec_math.h) are written against. Include it only inside a
+// `#pragma GCC target("avx2,fma")` region of a file that runs after a CPU check.
 #include "ops/x86_intrinsics.h"
-#include "ops/avx2_math.h"
+#include "ops/vec_math.h"
 
 #include <cstdint>
 
@@ -28,6 +28,18 @@ struct Avx2Vec {
     static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
     static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
     static V max(V a, V b) { return _mm256_max_ps(a, b); }
+    static V min(V a, V b) { return _mm256_min_ps(a, b); }
+    static V fnmadd(V a, V b, V c) { return _mm256_fnmadd_ps(a, b, c); }
+    static V abs(V x) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x); }
+    static V and_(V a, V b) { return _mm256_and_ps(a, b); }
+    static V or_(V a, V b) { return _mm256_or_ps(a, b); }
+    static V round_nearest(V x) { return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
+    // p 2^n, 2^n built in the exponent bits (n integral, -126 <= n <= 127).
+    static V times_pow2(V p, V n) {
+        const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+        return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    }
+    static V rcp_estimate(V x) { return _mm256_rcp_ps(x); }  // 12 bits
     static float hmax(V v) {
         __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
         m = _mm_max_ps(m, _mm_movehl_ps(m, m));
@@ -40,7 +52,7 @@ struct Avx2Vec {
         m = _mm_add_ss(m, _mm_movehdup_ps(m));
         return _mm_cvtss_f32(m);
     }
-    static V exp(V x) { return avx2_math::exp(x); }
+    static V exp(V x) { return vec_math::exp<Avx2Vec>(x); }
     // dst[c][r] = src[r][c] for an 8 x 8 block, in registers.
     static void transpose(const float* src, int64_t src_stride, float* dst, int64_t dst_stride) {
         V r[8], t[8];

@@ -16,7 +16,7 @@
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 
-#include "ops/avx2_math.h"
+#include "ops/avx2_vec.h"
 
 namespace bertcls::detail {
 
@@ -47,10 +47,10 @@ void apply(float* y, int rows, int64_t y_stride) {
 // them in memory throughout the tile's loop.
 __attribute__((noinline)) void activate(Activation activation, float* y, int rows, int64_t y_stride) {
     switch (activation) {
-        case Activation::gelu_erf: apply<avx2_math::gelu_erf>(y, rows, y_stride); return;
-        case Activation::gelu_tanh: apply<avx2_math::gelu_tanh>(y, rows, y_stride); return;
-        case Activation::relu: apply<avx2_math::relu>(y, rows, y_stride); return;
-        case Activation::tanh: apply<avx2_math::tanh>(y, rows, y_stride); return;
+        case Activation::gelu_erf: apply<vec_math::gelu_erf<Avx2Vec>>(y, rows, y_stride); return;
+        case Activation::gelu_tanh: apply<vec_math::gelu_tanh<Avx2Vec>>(y, rows, y_stride); return;
+        case Activation::relu: apply<vec_math::relu<Avx2Vec>>(y, rows, y_stride); return;
+        case Activation::tanh: apply<vec_math::tanh<Avx2Vec>>(y, rows, y_stride); return;
     }
 }
 

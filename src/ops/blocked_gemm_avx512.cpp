@@ -10,7 +10,7 @@
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma")
 
-#include "ops/avx512_math.h"
+#include "ops/avx512_vec.h"
 
 namespace bertcls::detail {
 
@@ -45,10 +45,10 @@ void apply(__m512 (&acc)[R][4]) {
 template <int R>
 void activate(Activation activation, __m512 (&acc)[R][4]) {
     switch (activation) {
-        case Activation::gelu_erf: apply<R, avx512_math::gelu_erf>(acc); return;
-        case Activation::gelu_tanh: apply<R, avx512_math::gelu_tanh>(acc); return;
-        case Activation::relu: apply<R, avx512_math::relu>(acc); return;
-        case Activation::tanh: apply<R, avx512_math::tanh>(acc); return;
+        case Activation::gelu_erf: apply<R, vec_math::gelu_erf<Avx512Vec>>(acc); return;
+        case Activation::gelu_tanh: apply<R, vec_math::gelu_tanh<Avx512Vec>>(acc); return;
+        case Activation::relu: apply<R, vec_math::relu<Avx512Vec>>(acc); return;
+        case Activation::tanh: apply<R, vec_math::tanh<Avx512Vec>>(acc); return;
     }
 }
 
