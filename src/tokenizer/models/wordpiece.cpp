@@ -184,30 +184,29 @@ void WordPiece::validate(std::size_t vocab_size) const {
     if (s_.suffix_root_id != -1 && !valid_id(s_.suffix_root_id)) bad("prefix token id is outside the vocabulary");
     for (const int32_t id : a_.pops)
         if (!valid_id(id)) bad("a pop id is outside the vocabulary");
-    // Every child index in range, and the nodes a tree below the root: each reached once, so
-    // that depths are defined.
+    // The nodes a tree below the root, numbered breadth-first with each node's children in byte
+    // order (as the builder writes them): then node v's children are exactly the next numbers
+    // not yet given, which one pass in node order checks with sequential reads only. Each node
+    // is reached once, from a parent numbered before it, so depths are defined.
     // In the same pass, which nodes lie in the subtrie of the prefix (the suffix subtrie).
-    constexpr uint32_t kUnseen = UINT32_MAX;
-    std::vector<uint32_t> depth(n, kUnseen);
+    std::vector<uint32_t> depth(n, 0);
     std::vector<uint8_t> in_suffix(n, 0);
-    std::vector<uint32_t> queue{0};
-    queue.reserve(n);
-    depth[0] = 0;
     in_suffix[0] = s_.suffix_root == 0;
+    std::size_t next = 1;  // the number the next child must have
     const auto visit = [&](uint32_t parent, uint32_t c) {
         if (c == kNone) return;
-        if (c >= n) bad("an edge leads outside the nodes");
-        if (depth[c] != kUnseen) bad("node " + std::to_string(c) + " has two parents");
+        if (c != next || c >= n) bad("the nodes are not a tree in breadth-first order (node " + std::to_string(c) + ")");
+        ++next;
         depth[c] = depth[parent] + 1;
         in_suffix[c] = in_suffix[parent] || c == s_.suffix_root;
-        queue.push_back(c);
     };
-    for (std::size_t k = 0; k < queue.size(); ++k) {
-        const uint32_t v = queue[k];
+    for (uint32_t v = 0; v < n; ++v) {
+        if (v >= next) bad("some nodes are not below the root");
         const Node& node = a_.nodes[v];
         if (node.n_edges == kDense) {
             if (node.edges >= a_.dense.size() / 256) bad("a dense table index is out of range");
-            for (uint32_t b = 0; b < 256; ++b) visit(v, a_.dense[static_cast<std::size_t>(node.edges) * 256 + b]);
+            const uint32_t* table = a_.dense.data() + static_cast<std::size_t>(node.edges) * 256;
+            for (uint32_t b = 0; b < 256; ++b) visit(v, table[b]);
         } else {
             if (static_cast<std::size_t>(node.edges) + node.n_edges > a_.edges.size()) bad("an edge list is out of range");
             for (uint32_t e = 0; e < node.n_edges; ++e) visit(v, a_.edges[node.edges + e] >> 8);
@@ -215,7 +214,6 @@ void WordPiece::validate(std::size_t vocab_size) const {
         if (static_cast<std::size_t>(node.pops) + node.pops_len > a_.pops.size()) bad("a pop list is out of range");
         if (depth[v] > 4096) bad("a token is longer than 4096 bytes");
     }
-    if (queue.size() != n) bad("some nodes are not below the root");
     for (uint32_t v = 0; v < n; ++v)
         if ((a_.is_token[v / 32] >> (v % 32) & 1u) && v != s_.suffix_root && a_.nodes[v].pops_len != 1)
             bad("a token node does not pop its own id");

@@ -1,6 +1,7 @@
 // WordPiece/BERT tokenizer behaviour that the parity files do not pin down on their own:
 // invalid UTF-8, added tokens in the text, truncation strategies, the LinMaxMatch trie against
 // HF's own greedy loop, and the legacy vocab.txt path against tokenizer.json.
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -217,6 +218,20 @@ TEST_CASE("wordpiece: a damaged compiled tokenizer is an InputError or still wor
     auto owner = std::make_shared<const std::string>(other_version);
     CHECK(load_compiled_tokenizer(std::as_bytes(std::span(owner->data(), owner->size())), owner) == nullptr);
     CHECK_THROWS_AS(load_compiled_tokenizer(std::as_bytes(std::span(blob.data(), 8)), nullptr), InputError);
+    // Edges that make the nodes something else than a tree numbered breadth-first: a child that
+    // is its parent or the root (a loop), one given twice, one out of order, one past the nodes.
+    const test::Section edges = test::section(blob, "wp.edges");
+    REQUIRE(edges.size >= 8);
+    uint32_t first, second;
+    std::memcpy(&first, blob.data() + edges.offset, 4);
+    std::memcpy(&second, blob.data() + edges.offset + 4, 4);
+    for (const uint32_t target : {0u, first >> 8, (second >> 8) + 1, 1u << 23}) {
+        std::string damaged = blob;
+        const uint32_t edge = (target << 8) | (second & 0xFF);
+        std::memcpy(damaged.data() + edges.offset + 4, &edge, 4);
+        INFO("second edge to node " << target);
+        test::check_load_error(damaged, "not a tree in breadth-first order");
+    }
 }
 
 TEST_CASE("wordpiece: the hostile compiled tokenizers of the fuzz regressions are one-line errors", "[tokenizer]") {
