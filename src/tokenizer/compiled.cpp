@@ -11,8 +11,6 @@
 #include "tokenizer/models/bpe.h"
 #include "tokenizer/models/unigram.h"
 #include "tokenizer/models/wordpiece.h"
-#include "tokenizer/normalizers/hf_normalizers.h"
-#include "tokenizer/normalizers/precompiled_charsmap.h"
 #include "util/base64.h"
 #include "util/error.h"
 #include "util/json_depth.h"
@@ -180,19 +178,6 @@ void move_charsmaps_to_sections(json& normalizer, BlobWriter& writer, int& count
     }
 }
 
-// read_normalizer() of a spec whose charsmaps are in sections.
-std::unique_ptr<tok::Normalizer> read_compiled_normalizer(const json& normalizer, const BlobReader& reader) {
-    if (normalizer.is_object() && normalizer.value("type", "") == "Sequence") {
-        std::vector<std::unique_ptr<tok::Normalizer>> parts;
-        for (const json& part : normalizer.at("normalizers"))
-            if (auto n = read_compiled_normalizer(part, reader)) parts.push_back(std::move(n));
-        return std::make_unique<tok::NormalizerChain>(std::move(parts));
-    }
-    if (normalizer.is_object() && normalizer.value("type", "") == "Precompiled" && normalizer.contains("section"))
-        return std::make_unique<tok::PrecompiledNormalizer>(reader.text(normalizer.at("section").get<std::string>()));
-    return tok::read_normalizer(normalizer);
-}
-
 // Keeps the owner of the bytes alive behind the tokenizer that reads them.
 class CompiledTokenizer final : public Tokenizer {
 public:
@@ -343,7 +328,8 @@ std::unique_ptr<Tokenizer> load_compiled_tokenizer(std::span<const std::byte> bl
         tok::TokenizerParts parts;
         parts.vocabulary = std::make_shared<tok::Vocabulary>(
             tok::Vocabulary::view(reader->array<uint32_t>("vocab.offsets"), reader->text("vocab.bytes")));
-        parts.encoder = std::make_unique<tok::PipelineSegmentEncoder>(read_compiled_normalizer(spec.at("normalizer"), *reader),
+        const tok::SectionBytes sections = [&](const std::string& name) { return reader->text(name); };
+        parts.encoder = std::make_unique<tok::PipelineSegmentEncoder>(tok::read_normalizer(spec.at("normalizer"), &sections),
                                                                       tok::read_pre_tokenizer(spec.at("pre_tokenizer")),
                                                                       read_model(*reader, spec.at("model"), parts.vocabulary->size()));
         parts.added_tokens = tok::read_added_tokens(spec.at("added_tokens"), nullptr);

@@ -121,7 +121,7 @@ PostProcessor read_post_processor(const json& j) {
     throw InputError("tokenizer.json: unsupported post_processor type " + type);
 }
 
-std::unique_ptr<Normalizer> read_normalizer(const json& j) {
+std::unique_ptr<Normalizer> read_normalizer(const json& j, const SectionBytes* sections) {
     if (j.is_null()) return nullptr;
     const std::string type = member(j, "type", "normalizer").get<std::string>();
     if (type == "BertNormalizer") {
@@ -136,10 +136,10 @@ std::unique_ptr<Normalizer> read_normalizer(const json& j) {
     if (type == "Sequence") {
         std::vector<std::unique_ptr<Normalizer>> parts;
         for (const auto& p : member(j, "normalizers", "normalizer"))
-            if (auto n = read_normalizer(p)) parts.push_back(std::move(n));
+            if (auto n = read_normalizer(p, sections)) parts.push_back(std::move(n));
         return std::make_unique<NormalizerChain>(std::move(parts));
     }
-    if (auto n = read_hf_normalizer(j)) return n;  // Replace, NFKD, StripAccents, Precompiled, ...
+    if (auto n = read_hf_normalizer(j, sections)) return n;  // Replace, NFKD, StripAccents, Precompiled, ...
     throw InputError("tokenizer.json: unsupported normalizer type " + type);
 }
 

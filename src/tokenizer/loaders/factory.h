@@ -4,6 +4,7 @@
 // factory.cpp that fills a TokenizerParts.
 #include <nlohmann/json.hpp>
 
+#include "tokenizer/normalizers/hf_normalizers.h"
 #include "tokenizer/pipeline.h"
 
 namespace bertcls::tok {
@@ -28,8 +29,9 @@ std::unique_ptr<Tokenizer> assemble(TokenizerParts parts);
 std::vector<AddedToken> read_added_tokens(const nlohmann::json& added, Vocabulary* vocabulary);
 // tokenizer.json "post_processor" (null, TemplateProcessing, BertProcessing, RobertaProcessing).
 PostProcessor read_post_processor(const nlohmann::json& json);
-// tokenizer.json "normalizer" / "pre_tokenizer" (null -> nullptr).
-std::unique_ptr<Normalizer> read_normalizer(const nlohmann::json& json);
+// tokenizer.json "normalizer" / "pre_tokenizer" (null -> nullptr). `sections`: given when
+// reading a compiled tokenizer's spec, whose charsmaps are sections of the blob.
+std::unique_ptr<Normalizer> read_normalizer(const nlohmann::json& json, const SectionBytes* sections = nullptr);
 std::unique_ptr<PreTokenizer> read_pre_tokenizer(const nlohmann::json& json);
 
 // [CLS] A [SEP] / [CLS] A [SEP] B [SEP] with type ids 0 / 1 (BertProcessing).

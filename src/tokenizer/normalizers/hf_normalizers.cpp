@@ -268,7 +268,7 @@ void NormalizerChain::normalize(std::string_view text, std::string& out) const {
     }
 }
 
-std::unique_ptr<Normalizer> read_hf_normalizer(const json& j) {
+std::unique_ptr<Normalizer> read_hf_normalizer(const json& j, const SectionBytes* sections) {
     const std::string type = j.at("type").get<std::string>();
     if (type == "NFKD") return std::make_unique<UnicodeNormalizer>(UnicodeNormalizer::Form::nfkd);
     if (type == "NFD") return std::make_unique<UnicodeNormalizer>(UnicodeNormalizer::Form::nfd);
@@ -279,6 +279,8 @@ std::unique_ptr<Normalizer> read_hf_normalizer(const json& j) {
     if (type == "Strip")
         return std::make_unique<StripNormalizer>(j.value("strip_left", true), j.value("strip_right", true));
     if (type == "Precompiled") {
+        if (sections && j.contains("section"))
+            return std::make_unique<PrecompiledNormalizer>((*sections)(j.at("section").get<std::string>()));
         const json& map = j.at("precompiled_charsmap");
         if (map.is_null()) return nullptr;
         const auto charsmap = base64_decode(map.get<std::string>());

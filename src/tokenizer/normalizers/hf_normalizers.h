@@ -3,6 +3,7 @@
 // (normalizers/{replace,unicode,strip,utils}.rs and spm_precompiled), and the tokenizer.json
 // reader for them. BertNormalizer and Sequence are read by factory.cpp's read_normalizer(),
 // which hands every other type to read_hf_normalizer().
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -86,9 +87,13 @@ private:
     std::vector<std::unique_ptr<Normalizer>> parts_;
 };
 
+// The bytes of a named section of a compiled tokenizer (tokenizer/compiled.h), where a
+// Precompiled normalizer's charsmap is {"section": name} instead of base64.
+using SectionBytes = std::function<std::string_view(const std::string& name)>;
+
 // A normalizer of tokenizer.json other than BertNormalizer / Sequence; nullptr for an unknown
-// type (the caller reports it).
-std::unique_ptr<Normalizer> read_hf_normalizer(const nlohmann::json& json);
+// type (the caller reports it). `sections`: given when reading a compiled tokenizer's spec.
+std::unique_ptr<Normalizer> read_hf_normalizer(const nlohmann::json& json, const SectionBytes* sections = nullptr);
 
 // Appends the NFKD (compat = true) or NFD form of valid UTF-8 `text` to `out`.
 void append_decomposed(std::string& out, std::string_view text, bool compat);
